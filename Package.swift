@@ -1,0 +1,68 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+// Layers, each a module; imports point down only (see docs/ARCHITECTURE.md):
+//   lastword (executable) -> App -> Domain, Storage -> Transport -> HTTP1, WebSocket -> C libraries
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+]
+
+let package = Package(
+    name: "LastWord",
+    products: [
+        .executable(name: "lastword", targets: ["lastword"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults, "YAML"]),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+    ],
+    targets: [
+        // System libraries, from Debian's -dev packages.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        // The few libc calls Swift cannot reach (macros, _GNU_SOURCE).
+        .target(name: "CLinux"),
+
+        // The transport layer: pure protocol values, then the socket runtime.
+        .target(name: "HTTP1", swiftSettings: swiftSettings),
+        .target(name: "WebSocket", dependencies: ["CZlib", "COpenSSL"], swiftSettings: swiftSettings),
+        .target(
+            name: "Transport",
+            dependencies: [
+                "HTTP1", "WebSocket", "CZlib", "CLinux",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // The application: the wire protocol, routes, sessions and roles; wires the layers below.
+        .target(
+            name: "App",
+            dependencies: [
+                "Transport", "HTTP1",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // The executable: command line, configuration, start-up and shutdown.
+        .executableTarget(
+            name: "lastword",
+            dependencies: [
+                "App", "Transport", "HTTP1", "WebSocket",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: swiftSettings),
+        .testTarget(name: "WebSocketTests", dependencies: ["WebSocket"], swiftSettings: swiftSettings),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "HTTP1", "WebSocket"], swiftSettings: swiftSettings),
+        .testTarget(name: "AppTests", dependencies: ["App", "Transport"], swiftSettings: swiftSettings),
+    ]
+)

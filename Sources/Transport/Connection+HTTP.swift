@@ -1,0 +1,131 @@
+import HTTP1
+import WebSocket
+
+/// HTTP/1.1 state of a connection: the parser, the request being read, and whether a response is owed.
+/// Requests are answered strictly in order: while one is being answered, later pipelined bytes wait unparsed
+/// (bounded by `maxPendingInput`), so responses can never overtake each other.
+struct HTTPSession {
+    var parser: HTTPRequestParser
+    var head: HTTPRequestHead?
+    var body: [UInt8] = []
+    /// When the first byte of the current request arrived (0: between requests) — the slow-loris clock.
+    var requestStartedAt: UInt64 = 0
+    var awaitingResponse = false
+    /// Close once the owed response is written (the peer half-closed, or the server is shutting down).
+    var closeAfterResponse = false
+    /// Counts requests, so a late responder for an earlier request cannot answer a later one.
+    var generation: UInt64 = 0
+    var requestKeepAlive = true
+    var requestIsHEAD = false
+
+    init(limits: HTTPLimits) {
+        parser = HTTPRequestParser(limits: limits)
+    }
+}
+
+extension Connection {
+    /// Parses requests from `input`. Returns true when the connection switched protocol and the rest of `input`
+    /// belongs to the new one; false when parsing must stop (input consumed, a response is owed, or closed).
+    func processHTTP(_ input: inout UnsafeRawBufferPointer) -> Bool {
+        while isActive, http != nil {
+            if http!.awaitingResponse { return false }
+            if http!.requestStartedAt == 0, !input.isEmpty { http!.requestStartedAt = monotonicNow() }
+            let event: HTTPRequestEvent?
+            do {
+                event = try http!.parser.next(&input)
+            } catch {
+                failHTTP(error)
+                return false
+            }
+            guard let event else { return false }
+            switch event {
+            case .head(let head):
+                if head.expectsContinue, head.version == .http1_1, head.framing != .none, head.framing != .contentLength(0) {
+                    // RFC 9110 §10.1.1: the parser has already refused a body over the limit, so invite it.
+                    enqueue(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
+                }
+                http!.head = head
+            case .body(let chunk):
+                http!.body.append(contentsOf: chunk)
+            case .end:
+                guard let head = http!.head else { return false }
+                let body = http!.body
+                http!.head = nil
+                http!.body = []
+                http!.requestStartedAt = 0
+                http!.awaitingResponse = true
+                http!.generation &+= 1
+                http!.requestKeepAlive = head.keepAlive
+                http!.requestIsHEAD = head.method == "HEAD"
+                let request = HTTPRequest(head: head, body: body, peer: peer, connectionID: id)
+                if head.headers.containsToken("websocket", in: "Upgrade") {
+                    upgradeToWebSocket(request)
+                    return webSocket != nil
+                }
+                if context.isShuttingDown { http!.closeAfterResponse = true }
+                context.service.handle(request, responder: HTTPResponder(connection: self, generation: http!.generation))
+            }
+        }
+        return false
+    }
+
+    /// Writes the response owed for request `generation`; ignored if that request is no longer the one owed.
+    func respond(_ response: HTTPResponse, generation: UInt64) {
+        guard isActive, let session = http, session.awaitingResponse, session.generation == generation else { return }
+        let keepAlive = session.requestKeepAlive && !session.closeAfterResponse && !context.isShuttingDown
+            && !response.headers.containsToken("close", in: "Connection")
+        writeResponse(response, keepAlive: keepAlive, omitBody: session.requestIsHEAD)
+        http!.awaitingResponse = false
+        if !keepAlive {
+            closeAfterFlush()
+            return
+        }
+        if !processing {
+            processPendingInput()
+            updateReading()
+        }
+    }
+
+    /// Serializes a response: the application's headers plus Date, Content-Length and Connection (RFC 9110 §6.6.1, §8.6; RFC 9112 §9.6).
+    func writeResponse(_ response: HTTPResponse, keepAlive: Bool, omitBody: Bool) {
+        var head = HTTPResponseHead(status: response.status, headers: response.headers)
+        head.headers.replaceOrAdd("Date", loop.httpDate())
+        let bodyAllowed = !(100..<200).contains(response.status) && response.status != 204 && response.status != 304
+        if bodyAllowed {
+            head.headers.replaceOrAdd("Content-Length", String(response.body.count))
+        } else {
+            head.headers.remove("Content-Length")
+        }
+        head.headers.replaceOrAdd("Connection", keepAlive ? "keep-alive" : "close")
+        let sendBody = bodyAllowed && !omitBody && !response.body.isEmpty
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256 + (sendBody && response.body.count <= 16 << 10 ? response.body.count : 0))
+        HTTPResponseEncoder.encodeHead(head, version: .http1_1, into: &bytes)
+        if sendBody, response.body.count <= 16 << 10 {
+            bytes.append(contentsOf: response.body)
+            enqueue(bytes)
+        } else {
+            enqueue(bytes)
+            // A large body (a cached static file) is queued as it is: its storage is shared, not copied.
+            if sendBody { enqueue(response.body) }
+        }
+    }
+
+    /// Answers a request that could not be parsed, then closes: after a framing error the rest of the stream
+    /// cannot be trusted (RFC 9112 §11.2, request smuggling).
+    func failHTTP(_ error: HTTPRequestError) {
+        context.logger.info("bad request", metadata: [
+            "conn": "\(id)", "peer": "\(peer?.description ?? "-")", "code": "\(error.code)", "status": "\(error.status)",
+        ])
+        writeResponse(.error(error.status, code: error.code, message: error.message), keepAlive: false, omitBody: http?.head?.method == "HEAD")
+        http?.awaitingResponse = false
+        closeAfterFlush()
+    }
+
+    /// 408 for a request that did not arrive in time (slow-loris), then close.
+    func requestTimedOut() {
+        context.logger.info("request timeout", metadata: ["conn": "\(id)", "peer": "\(peer?.description ?? "-")", "code": "http.request_timeout"])
+        writeResponse(.error(408, code: "http.request_timeout", message: "The request did not arrive in time."), keepAlive: false, omitBody: false)
+        closeAfterFlush()
+    }
+}

@@ -1,0 +1,18 @@
+import Synchronization
+
+/// The event loops of a server; new connections are spread over them round-robin.
+package final class EventLoopGroup: Sendable {
+    package let loops: [EventLoop]
+    private let nextIndex = Atomic<Int>(0)
+
+    /// `count` loops; 0 means one per CPU this process may run on.
+    package init(count: Int = 0) {
+        let n = count > 0 ? count : availableCPUCount()
+        loops = (0..<n).map { EventLoop(index: $0) }
+    }
+
+    package func next() -> EventLoop {
+        let index = nextIndex.add(1, ordering: .relaxed).oldValue
+        return loops[index % loops.count]
+    }
+}

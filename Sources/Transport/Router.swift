@@ -1,0 +1,203 @@
+import FoundationEssentials
+import HTTP1
+
+/// An error a route handler throws to answer with `{"error": code, "message": message}` and `status`.
+package struct HTTPError: Error, Sendable, Equatable {
+    package var status: Int
+    package var code: String
+    package var message: String
+    package var headers: HTTPHeaders
+
+    package init(_ status: Int, code: String, message: String, headers: HTTPHeaders = [:]) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers
+    }
+
+    package var response: HTTPResponse { .error(status, code: code, message: message, headers: headers) }
+
+    package static func == (lhs: HTTPError, rhs: HTTPError) -> Bool {
+        lhs.status == rhs.status && lhs.code == rhs.code && lhs.message == rhs.message
+    }
+}
+
+/// A small router: method + path pattern (`/api/projects/:slug/rating`, a trailing `*` matches the rest),
+/// JSON bodies with a size limit, errors in the one JSON shape; GET/HEAD requests no route claims go to the
+/// static files; WebSocket endpoints by exact path. Built before the server starts, then immutable.
+package struct Router: HTTPService {
+    /// Answers on the loop; must call the responder exactly once.
+    package typealias Handler = @Sendable (HTTPRequest, HTTPResponder) -> Void
+
+    private struct Route: Sendable {
+        var method: String
+        var segments: [Segment]
+        var handler: Handler
+    }
+
+    private enum Segment: Sendable, Equatable {
+        case literal(String)
+        case parameter(String)
+        case rest
+    }
+
+    private var routes: [Route] = []
+    private var webSockets: [String: any WebSocketEndpoint] = [:]
+    package var staticFiles: StaticFiles?
+    /// Largest JSON body `decodeJSON` accepts, in bytes.
+    package var maxJSONBodySize: Int
+
+    package init(maxJSONBodySize: Int = 64 << 10, staticFiles: StaticFiles? = nil) {
+        self.maxJSONBodySize = maxJSONBodySize
+        self.staticFiles = staticFiles
+    }
+
+    // MARK: building
+
+    /// A route answered on the loop, synchronously (health, static data).
+    package mutating func add(_ method: String, _ pattern: String, _ handler: @escaping @Sendable (HTTPRequest) throws(HTTPError) -> HTTPResponse) {
+        addResponder(method, pattern) { request, responder in
+            do throws(HTTPError) {
+                responder.respond(try handler(request))
+            } catch {
+                responder.respond(error.response)
+            }
+        }
+    }
+
+    /// A route whose handler awaits (a database commit, say); it runs as a task, off the loop.
+    package mutating func add(_ method: String, _ pattern: String, async handler: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse) {
+        addResponder(method, pattern) { request, responder in
+            Task {
+                do {
+                    responder.respond(try await handler(request))
+                } catch let error as HTTPError {
+                    responder.respond(error.response)
+                } catch {
+                    responder.respond(.error(500, code: "server.internal", message: "The server could not complete the request."))
+                }
+            }
+        }
+    }
+
+    /// A route that takes the responder itself.
+    package mutating func addResponder(_ method: String, _ pattern: String, _ handler: @escaping Handler) {
+        let segments: [Segment] = pattern.split(separator: "/", omittingEmptySubsequences: true).map { part in
+            if part == "*" { return .rest }
+            if part.hasPrefix(":") { return .parameter(String(part.dropFirst())) }
+            return .literal(String(part))
+        }
+        routes.append(Route(method: method, segments: segments, handler: handler))
+    }
+
+    package mutating func webSocket(_ path: String, _ endpoint: any WebSocketEndpoint) {
+        webSockets[path] = endpoint
+    }
+
+    // MARK: serving
+
+    package func webSocketEndpoint(for request: HTTPRequest) -> (any WebSocketEndpoint)? {
+        webSockets[request.path]
+    }
+
+    package func handle(_ request: HTTPRequest, responder: HTTPResponder) {
+        let parts = request.path.split(separator: "/", omittingEmptySubsequences: true)
+        var allowed: [String] = []
+        for route in routes {
+            guard let parameters = Self.match(route.segments, parts) else { continue }
+            if route.method == request.method || (request.method == "HEAD" && route.method == "GET") {
+                var routed = request
+                routed.parameters = parameters
+                route.handler(routed, responder)
+                return
+            }
+            allowed.append(route.method)
+        }
+        if !allowed.isEmpty {
+            if allowed.contains("GET") { allowed.append("HEAD") }
+            responder.respond(.error(405, code: "http.method_not_allowed", message: "\(request.method) is not allowed here.",
+                                     headers: ["Allow": allowed.joined(separator: ", ")]))
+            return
+        }
+        if request.method == "GET" || request.method == "HEAD", let staticFiles {
+            responder.respond(staticFiles.response(for: request))
+            return
+        }
+        if !Self.knownMethods.contains(request.method) {
+            responder.respond(.error(501, code: "http.not_implemented", message: "Method \(request.method.prefix(32)) is not implemented."))
+            return
+        }
+        responder.respond(.error(404, code: "http.not_found", message: "Nothing here."))
+    }
+
+    private static let knownMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"]
+
+    private static func match(_ segments: [Segment], _ parts: [Substring]) -> [String: String]? {
+        var parameters: [String: String] = [:]
+        var index = 0
+        for segment in segments {
+            switch segment {
+            case .rest:
+                parameters["*"] = parts[index...].joined(separator: "/")
+                return parameters
+            case .literal(let literal):
+                guard index < parts.count, parts[index] == literal else { return nil }
+            case .parameter(let name):
+                guard index < parts.count, let value = PercentEncoding.decodePathComponent(parts[index]) else { return nil }
+                parameters[name] = value
+            }
+            index += 1
+        }
+        return index == parts.count ? parameters : nil
+    }
+}
+
+extension HTTPRequest {
+    /// Decodes the JSON body, refusing bodies over `limit` (413), a wrong Content-Type (415) and malformed JSON (400).
+    package func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int = 64 << 10) throws(HTTPError) -> T {
+        guard body.count <= limit else {
+            throw HTTPError(413, code: "http.body_too_large", message: "The JSON body is larger than \(limit) bytes.")
+        }
+        if let contentType = headers["Content-Type"], !contentType.lowercased().hasPrefix("application/json") {
+            throw HTTPError(415, code: "http.unsupported_media_type", message: "Send the body as application/json.")
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(body))
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw HTTPError(400, code: "http.invalid_json", message: "Missing field \(key.stringValue).")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw HTTPError(400, code: "http.invalid_json", message: "Wrong type for field \(path).")
+        } catch {
+            throw HTTPError(400, code: "http.invalid_json", message: "The body is not valid JSON.")
+        }
+    }
+}
+
+extension HTTPResponse {
+    /// A JSON response from an Encodable value.
+    package static func json<T: Encodable>(_ status: Int = 200, encoding value: T, headers: HTTPHeaders = [:]) -> HTTPResponse {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(value)) ?? Data(#"{"error":"server.encoding","message":"Could not encode the response."}"#.utf8)
+        return .json(status, Array(data), headers: headers)
+    }
+}
+
+extension PercentEncoding {
+    /// Decodes one path segment (no '+' rule); nil for bad escapes or invalid UTF-8.
+    package static func decodePathComponent<S: StringProtocol>(_ text: S) -> String? {
+        guard text.utf8.contains(UInt8(ascii: "%")) else { return String(text) }
+        var bytes: [UInt8] = []
+        var iterator = text.utf8.makeIterator()
+        while let byte = iterator.next() {
+            if byte == UInt8(ascii: "%") {
+                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
+                bytes.append(high << 4 | low)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,114 @@
+import Dispatch
+import Logging
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The HTTP/1.1 and WebSocket server: listeners, event loops, and graceful shutdown.
+package final class Server: Sendable {
+    package let configuration: ServerConfiguration
+    package let loops: EventLoopGroup
+    private let context: ServerContext
+    private let acceptQueue = DispatchQueue(label: "lastword.accept")
+    private let listeners = Mutex<[Listener]>([])
+
+    package init(configuration: ServerConfiguration, service: any HTTPService, loops: EventLoopGroup? = nil, logger: Logger) {
+        self.configuration = configuration
+        self.loops = loops ?? EventLoopGroup(count: configuration.eventLoops)
+        self.context = ServerContext(configuration: configuration, service: service, logger: logger)
+    }
+
+    /// Counters for health and metrics.
+    package var stats: ServerStats { context.stats }
+
+    /// The addresses actually bound (with the kernel's port when 0 was asked for).
+    package var boundAddresses: [SocketAddress] { listeners.withLock { $0.map(\.address) } }
+
+    /// Binds and starts serving. "localhost" binds 127.0.0.1 and ::1 on the same port; "::" is dual-stack.
+    package func start() throws {
+        // A peer that resets while we write must not kill the process (writes report EPIPE instead).
+        signal(SIGPIPE, SIG_IGN)
+        let hosts = configuration.host == "localhost" ? ["127.0.0.1", "::1"] : [configuration.host]
+        var port = configuration.port
+        var started: [Listener] = []
+        do {
+            for host in hosts {
+                guard let address = SocketAddress(ip: host, port: port) else {
+                    throw ServerError.invalidAddress(host)
+                }
+                let fd = try Socket.listen(on: address, backlog: configuration.backlog, v6Only: host != "::")
+                let bound = (try? Socket.localAddress(fd)) ?? address
+                port = bound.port
+                started.append(Listener(fd: fd, address: bound, queue: acceptQueue, context: context, loops: loops))
+            }
+        } catch {
+            for listener in started { Socket.close(listener.fd) }
+            throw error
+        }
+        let period = sweepPeriod()
+        for loop in loops.loops {
+            loop.queue.sync { loop.startSweeping(every: period) }
+        }
+        listeners.withLock { $0 = started }
+        for listener in started { listener.start() }
+        context.logger.info("listening", metadata: [
+            "addresses": "\(started.map(\.address.description).joined(separator: " "))",
+            "loops": "\(loops.loops.count)",
+        ])
+    }
+
+    /// Graceful shutdown: stop accepting, close every WebSocket with 1001, let in-flight responses finish, and
+    /// drop whatever is left at the deadline. Blocks until done.
+    package func shutdown() {
+        context.beginShutdown()
+        let current = listeners.withLock { list -> [Listener] in
+            let copy = list
+            list.removeAll()
+            return copy
+        }
+        for listener in current { listener.stop() }
+        for loop in loops.loops {
+            loop.execute {
+                for connection in loop.connections { connection.beginShutdown() }
+            }
+        }
+        let deadline = ContinuousClock.now + .milliseconds(configuration.shutdownDeadlineMilliseconds)
+        while context.stats.openConnections > 0, ContinuousClock.now < deadline {
+            usleep(20_000)
+        }
+        let left = context.stats.openConnections
+        if left > 0 {
+            context.logger.warning("shutdown deadline passed; dropping connections", metadata: ["open": "\(left)"])
+        }
+        for loop in loops.loops {
+            loop.queue.sync {
+                loop.tick {
+                    for connection in Array(loop.connections) { connection.abort() }
+                }
+                loop.stopSweeping()
+            }
+        }
+        context.logger.info("stopped", metadata: ["dropped": "\(left)"])
+    }
+
+    /// How often each loop checks deadlines: a quarter of the shortest timeout, between 50 ms and 1 s.
+    private func sweepPeriod() -> DispatchTimeInterval {
+        let c = configuration
+        let timeouts = [c.requestTimeoutMilliseconds, c.idleTimeoutMilliseconds, c.webSocketCloseTimeoutMilliseconds,
+                        c.writeStallTimeoutMilliseconds, c.pongTimeoutMilliseconds, c.lingerTimeoutMilliseconds,
+                        c.pingIntervalMilliseconds > 0 ? c.pingIntervalMilliseconds : Int.max].filter { $0 > 0 }
+        let shortest = timeouts.min() ?? 1000
+        return .milliseconds(min(1000, max(50, shortest / 4)))
+    }
+}
+
+package enum ServerError: Error, CustomStringConvertible {
+    case invalidAddress(String)
+
+    package var description: String {
+        switch self {
+        case .invalidAddress(let host): return "not a numeric IPv4 or IPv6 address: \(host) (use 127.0.0.1, ::1, 0.0.0.0, :: or localhost)"
+        }
+    }
+}

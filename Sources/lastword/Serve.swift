@@ -1,0 +1,81 @@
+import App
+import ArgumentParser
+import Dispatch
+import Logging
+import Transport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `lastword serve`: starts the server and runs until SIGINT or SIGTERM, then shuts down gracefully.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve HTTP and WebSocket clients (the default subcommand).")
+
+    @OptionGroup var options: ConfigurationOptions
+
+    @Option(name: .long, help: "Address to listen on: 127.0.0.1, ::1, 0.0.0.0, :: (dual-stack) or localhost. Overrides server.host.")
+    var host: String?
+
+    @Option(name: .long, help: "TCP port; 0 picks a free one and prints it. Overrides server.port.")
+    var port: Int?
+
+    func run() async throws {
+        var settings = try await Settings.load(path: options.config)
+        if let host { settings.server.host = host }
+        if let port {
+            guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+            settings.server.port = port
+        }
+        let logger = settings.makeLogger()
+        settings.log(to: logger)
+
+        let loops = EventLoopGroup(count: settings.server.eventLoops)
+        let application = Application(configuration: settings.application, server: settings.server, loops: loops, logger: logger)
+        let server = Server(configuration: settings.server, service: application.router, loops: loops, logger: logger)
+        do {
+            try server.start()
+        } catch {
+            throw CleanExit.message("lastword: cannot listen on \(settings.server.host):\(settings.server.port): \(error)")
+        }
+        for address in server.boundAddresses {
+            let host = address.family == AF_INET6 ? "[\(address.ip)]" : "\(address.ip)"
+            print("LastWord \(LastWordVersion.current) serving http://\(host):\(address.port)/")
+        }
+        fflush(nil)  // flush stdout so a script waiting for the URL sees it
+
+        let signal = await ShutdownSignal.wait()
+        logger.info("shutting down", metadata: ["signal": "\(signal)"])
+        server.shutdown()
+    }
+}
+
+/// Waits for SIGINT or SIGTERM through dispatch signal sources (the default action is disabled first).
+enum ShutdownSignal {
+    static func wait() async -> String {
+        await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
+            let queue = DispatchQueue(label: "lastword.signals")
+            let resumed = Resumed()
+            for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
+                Glibc.signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+                source.setEventHandler {
+                    if resumed.once() { continuation.resume(returning: name) }
+                }
+                source.resume()
+                resumed.sources.append(source)
+            }
+        }
+    }
+
+    /// Resumes the continuation once, and keeps the signal sources alive (each source's handler holds this box).
+    private final class Resumed: @unchecked Sendable {
+        // @unchecked Sendable: `done` is touched only on the serial signal queue, `sources` only while the sources are
+        // being set up, before any of them can fire.
+        private var done = false
+        var sources: [DispatchSourceSignal] = []
+        func once() -> Bool {
+            defer { done = true }
+            return !done
+        }
+    }
+}

@@ -1,0 +1,160 @@
+import App
+import Configuration
+import HTTP1
+import Logging
+import SystemPackage
+import Transport
+import WebSocket
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Everything the configuration file sets, read once at start-up. Precedence: environment variables
+/// (`LASTWORD_SERVER_PORT` for `server.port`, camelCase words become `_`), then the file, then the defaults
+/// in the configuration structs (which equal config/lastword.yaml).
+struct Settings {
+    var server = ServerConfiguration()
+    var application = ApplicationConfiguration()
+    var logLevel: Logger.Level = .info
+    var source = "built-in defaults"
+
+    static let defaultPath = "config/lastword.yaml"
+
+    static func load(path: String?) async throws -> Settings {
+        var settings = Settings()
+        let filePath = path ?? (access(defaultPath, R_OK) == 0 ? defaultPath : nil)
+        var providers: [any ConfigProvider] = [
+            EnvironmentVariablesProvider().prefixKeys(with: "lastword"),
+        ]
+        if let filePath {
+            do {
+                providers.append(try await FileProvider<YAMLSnapshot>(filePath: FilePath(filePath)))
+            } catch {
+                throw SettingsError("cannot read configuration \(filePath): \(error)")
+            }
+            settings.source = filePath
+        }
+        let config = ConfigReader(providers: providers)
+        try settings.read(config)
+        return settings
+    }
+
+    private mutating func read(_ config: ConfigReader) throws {
+        let s = config.scoped(to: "server")
+        server.host = s.string(forKey: "host", default: server.host)
+        server.port = s.int(forKey: "port", default: server.port)
+        server.backlog = Int32(clamping: s.int(forKey: "backlog", default: Int(server.backlog)))
+        server.eventLoops = s.int(forKey: "eventLoops", default: server.eventLoops)
+
+        let l = config.scoped(to: "limits")
+        server.maxConnections = l.int(forKey: "maxConnections", default: server.maxConnections)
+        server.maxConnectionsPerIP = l.int(forKey: "maxConnectionsPerIp", default: server.maxConnectionsPerIP)
+        server.acceptBackoffMilliseconds = l.int(forKey: "acceptBackoffMs", default: server.acceptBackoffMilliseconds)
+        server.sendHighWaterMark = l.int(forKey: "sendHighWaterBytes", default: server.sendHighWaterMark)
+        server.sendLowWaterMark = l.int(forKey: "sendLowWaterBytes", default: server.sendLowWaterMark)
+        server.maxPendingInput = l.int(forKey: "maxPendingInputBytes", default: server.maxPendingInput)
+
+        let t = config.scoped(to: "timeouts")
+        server.requestTimeoutMilliseconds = t.int(forKey: "requestMs", default: server.requestTimeoutMilliseconds)
+        server.idleTimeoutMilliseconds = t.int(forKey: "idleMs", default: server.idleTimeoutMilliseconds)
+        server.webSocketCloseTimeoutMilliseconds = t.int(forKey: "webSocketCloseMs", default: server.webSocketCloseTimeoutMilliseconds)
+        server.writeStallTimeoutMilliseconds = t.int(forKey: "writeStallMs", default: server.writeStallTimeoutMilliseconds)
+        server.lingerTimeoutMilliseconds = t.int(forKey: "lingerMs", default: server.lingerTimeoutMilliseconds)
+        server.pingIntervalMilliseconds = t.int(forKey: "pingIntervalMs", default: server.pingIntervalMilliseconds)
+        server.pongTimeoutMilliseconds = t.int(forKey: "pongTimeoutMs", default: server.pongTimeoutMilliseconds)
+        server.shutdownDeadlineMilliseconds = t.int(forKey: "shutdownMs", default: server.shutdownDeadlineMilliseconds)
+
+        let h = config.scoped(to: "http")
+        server.http.maxRequestLineLength = h.int(forKey: "maxRequestLineBytes", default: server.http.maxRequestLineLength)
+        server.http.maxHeaderCount = h.int(forKey: "maxHeaderCount", default: server.http.maxHeaderCount)
+        server.http.maxHeaderBytes = h.int(forKey: "maxHeaderBytes", default: server.http.maxHeaderBytes)
+        server.http.maxBodySize = h.int(forKey: "maxBodyBytes", default: server.http.maxBodySize)
+        server.maxJSONBodySize = h.int(forKey: "maxJsonBodyBytes", default: server.maxJSONBodySize)
+
+        let w = config.scoped(to: "webSocket")
+        server.webSocketMaxFrameSize = w.int(forKey: "maxFrameBytes", default: server.webSocketMaxFrameSize)
+        server.webSocketMaxMessageSize = w.int(forKey: "maxMessageBytes", default: server.webSocketMaxMessageSize)
+        server.allowedOrigins = w.stringArray(forKey: "allowedOrigins", default: server.allowedOrigins)
+        server.allowMissingOrigin = w.bool(forKey: "allowMissingOrigin", default: server.allowMissingOrigin)
+        application.webSocketTestEndpoints = w.bool(forKey: "testEndpoints", default: application.webSocketTestEndpoints)
+
+        let d = w.scoped(to: "deflate")
+        server.deflate.enabled = d.bool(forKey: "enabled", default: server.deflate.enabled)
+        server.deflate.minimumSize = d.int(forKey: "minimumSize", default: server.deflate.minimumSize)
+        server.deflate.serverNoContextTakeover = d.bool(forKey: "serverNoContextTakeover", default: server.deflate.serverNoContextTakeover)
+        server.deflate.clientNoContextTakeover = d.bool(forKey: "clientNoContextTakeover", default: server.deflate.clientNoContextTakeover)
+        server.deflate.serverMaxWindowBits = d.int(forKey: "serverMaxWindowBits", default: server.deflate.serverMaxWindowBits)
+        server.deflate.clientMaxWindowBits = d.int(forKey: "clientMaxWindowBits", default: server.deflate.clientMaxWindowBits)
+        server.deflate.compressionLevel = d.int(forKey: "level", default: server.deflate.compressionLevel)
+        server.deflate.memoryLevel = d.int(forKey: "memoryLevel", default: server.deflate.memoryLevel)
+
+        let f = config.scoped(to: "static")
+        application.publicDirectory = f.string(forKey: "directory", default: application.publicDirectory)
+        server.staticCacheControl = f.string(forKey: "cacheControl", default: server.staticCacheControl)
+        server.staticMaxCachedFileSize = f.int(forKey: "maxCachedFileBytes", default: server.staticMaxCachedFileSize)
+        application.contentSecurityPolicy = f.string(forKey: "contentSecurityPolicy", default: application.contentSecurityPolicy)
+
+        let level = config.string(forKey: "log.level", default: "info")
+        guard let parsed = Logger.Level(rawValue: level) else {
+            throw SettingsError("log.level must be one of trace, debug, info, notice, warning, error, critical (got \(level))")
+        }
+        logLevel = parsed
+        try validate()
+    }
+
+    /// Refuses settings that cannot work, with a message that names the setting.
+    private func validate() throws {
+        func require(_ condition: Bool, _ message: String) throws {
+            if !condition { throw SettingsError(message) }
+        }
+        try require((0...65535).contains(server.port), "server.port must be between 0 and 65535")
+        try require(server.eventLoops >= 0, "server.eventLoops must be 0 (one per CPU) or more")
+        try require(server.maxConnections > 0 && server.maxConnectionsPerIP > 0, "limits.maxConnections and limits.maxConnectionsPerIp must be positive")
+        try require(server.sendLowWaterMark < server.sendHighWaterMark, "limits.sendLowWaterBytes must be below limits.sendHighWaterBytes")
+        try require(server.http.maxBodySize >= server.maxJSONBodySize, "http.maxJsonBodyBytes must not exceed http.maxBodyBytes")
+        try require(server.webSocketMaxFrameSize > 0 && server.webSocketMaxMessageSize > 0, "webSocket.maxFrameBytes and maxMessageBytes must be positive")
+        try require((8...15).contains(server.deflate.serverMaxWindowBits) && (8...15).contains(server.deflate.clientMaxWindowBits),
+                    "webSocket.deflate window bits must be between 8 and 15")
+        try require((0...9).contains(server.deflate.compressionLevel), "webSocket.deflate.level must be between 0 and 9")
+        try require((1...9).contains(server.deflate.memoryLevel), "webSocket.deflate.memoryLevel must be between 1 and 9")
+        for (name, value) in [("timeouts.requestMs", server.requestTimeoutMilliseconds), ("timeouts.idleMs", server.idleTimeoutMilliseconds),
+                              ("timeouts.webSocketCloseMs", server.webSocketCloseTimeoutMilliseconds), ("timeouts.writeStallMs", server.writeStallTimeoutMilliseconds),
+                              ("timeouts.lingerMs", server.lingerTimeoutMilliseconds), ("timeouts.pongTimeoutMs", server.pongTimeoutMilliseconds),
+                              ("timeouts.shutdownMs", server.shutdownDeadlineMilliseconds)] {
+            try require(value > 0, "\(name) must be positive")
+        }
+        try require(server.pingIntervalMilliseconds >= 0, "timeouts.pingIntervalMs must be 0 (off) or positive")
+    }
+
+    func makeLogger() -> Logger {
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: "lastword")
+        logger.logLevel = level
+        return logger
+    }
+
+    /// Logs every limit once at start-up (STYLE.md §5).
+    func log(to logger: Logger) {
+        let s = server
+        logger.info("configuration", metadata: [
+            "source": "\(source)",
+            "server": "host=\(s.host) port=\(s.port) backlog=\(s.backlog) eventLoops=\(s.eventLoops)",
+            "limits": "maxConnections=\(s.maxConnections) perIP=\(s.maxConnectionsPerIP) sendHighWater=\(s.sendHighWaterMark) sendLowWater=\(s.sendLowWaterMark) maxPendingInput=\(s.maxPendingInput)",
+            "timeouts_ms": "request=\(s.requestTimeoutMilliseconds) idle=\(s.idleTimeoutMilliseconds) wsClose=\(s.webSocketCloseTimeoutMilliseconds) writeStall=\(s.writeStallTimeoutMilliseconds) linger=\(s.lingerTimeoutMilliseconds) ping=\(s.pingIntervalMilliseconds) pong=\(s.pongTimeoutMilliseconds) shutdown=\(s.shutdownDeadlineMilliseconds)",
+            "http": "requestLine=\(s.http.maxRequestLineLength) headers=\(s.http.maxHeaderCount) headerBytes=\(s.http.maxHeaderBytes) body=\(s.http.maxBodySize) json=\(s.maxJSONBodySize)",
+            "webSocket": "frame=\(s.webSocketMaxFrameSize) message=\(s.webSocketMaxMessageSize) origins=\(s.allowedOrigins) allowMissingOrigin=\(s.allowMissingOrigin) testEndpoints=\(application.webSocketTestEndpoints)",
+            "deflate": "enabled=\(s.deflate.enabled) min=\(s.deflate.minimumSize) serverNoContextTakeover=\(s.deflate.serverNoContextTakeover) clientNoContextTakeover=\(s.deflate.clientNoContextTakeover) serverBits=\(s.deflate.serverMaxWindowBits) clientBits=\(s.deflate.clientMaxWindowBits) level=\(s.deflate.compressionLevel)",
+            "static": "directory=\(application.publicDirectory) cacheControl=\(s.staticCacheControl)",
+        ])
+    }
+}
+
+struct SettingsError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
