@@ -4,7 +4,9 @@ import WebSocket
 /// Request `Sec-WebSocket-Extensions` values and the response and parameters they must produce.
 struct NegotiationCase: Sendable, CustomTestStringConvertible {
     var offers: [String]
-    var configuration = PerMessageDeflateConfiguration.default
+    /// Most cases use a server that lets clients keep their context, so the table shows what the offer alone decides;
+    /// the cases with `.default` show the shipped setting (client_no_context_takeover always asked).
+    var configuration = PerMessageDeflateConfiguration(clientNoContextTakeover: false)
     /// nil: declined.
     var response: String?
     var parameters: PerMessageDeflateParameters?
@@ -29,6 +31,11 @@ struct NegotiationCase: Sendable, CustomTestStringConvertible {
         // Chrome and Firefox.
         NegotiationCase(
             offers: ["permessage-deflate; client_max_window_bits"], response: defaultResponse, parameters: params()),
+        // Chrome and Firefox with the shipped configuration: the server asks them not to take context over.
+        NegotiationCase(
+            offers: ["permessage-deflate; client_max_window_bits"], configuration: .default,
+            response: "permessage-deflate; server_no_context_takeover; client_no_context_takeover",
+            parameters: params(cnct: true)),
         // Autobahn's default offer (cases 12.*, 13.1).
         NegotiationCase(
             offers: ["permessage-deflate; client_no_context_takeover; client_max_window_bits"],
@@ -112,30 +119,30 @@ struct NegotiationCase: Sendable, CustomTestStringConvertible {
         // Configuration: our own limits.
         NegotiationCase(
             offers: ["permessage-deflate; server_max_window_bits=12"],
-            configuration: PerMessageDeflateConfiguration(serverMaxWindowBits: 10),
+            configuration: PerMessageDeflateConfiguration(clientNoContextTakeover: false, serverMaxWindowBits: 10),
             response: "permessage-deflate; server_no_context_takeover; server_max_window_bits=10",
             parameters: params(server: 10)),
         NegotiationCase(
-            offers: ["permessage-deflate"], configuration: PerMessageDeflateConfiguration(serverMaxWindowBits: 10),
+            offers: ["permessage-deflate"], configuration: PerMessageDeflateConfiguration(clientNoContextTakeover: false, serverMaxWindowBits: 10),
             response: defaultResponse, parameters: params(server: 10)),
         NegotiationCase(
             offers: ["permessage-deflate; client_max_window_bits"],
-            configuration: PerMessageDeflateConfiguration(clientMaxWindowBits: 11),
+            configuration: PerMessageDeflateConfiguration(clientNoContextTakeover: false, clientMaxWindowBits: 11),
             response: "permessage-deflate; server_no_context_takeover; client_max_window_bits=11",
             parameters: params(client: 11)),
         NegotiationCase(
             offers: ["permessage-deflate; client_max_window_bits=10"],
-            configuration: PerMessageDeflateConfiguration(clientMaxWindowBits: 12),
+            configuration: PerMessageDeflateConfiguration(clientNoContextTakeover: false, clientMaxWindowBits: 12),
             response: "permessage-deflate; server_no_context_takeover; client_max_window_bits=10",
             parameters: params(client: 10)),
         // RFC 7692 §7.1.2.2: no client_max_window_bits in the response unless offered.
         NegotiationCase(
-            offers: ["permessage-deflate"], configuration: PerMessageDeflateConfiguration(clientMaxWindowBits: 11),
+            offers: ["permessage-deflate"], configuration: PerMessageDeflateConfiguration(clientNoContextTakeover: false, clientMaxWindowBits: 11),
             response: defaultResponse, parameters: params()),
         // 8 is announced as 9: zlib-based clients cannot deflate raw streams with 8.
         NegotiationCase(
             offers: ["permessage-deflate; client_max_window_bits"],
-            configuration: PerMessageDeflateConfiguration(clientMaxWindowBits: 8),
+            configuration: PerMessageDeflateConfiguration(clientNoContextTakeover: false, clientMaxWindowBits: 8),
             response: "permessage-deflate; server_no_context_takeover; client_max_window_bits=9",
             parameters: params(client: 9)),
         NegotiationCase(
@@ -144,10 +151,10 @@ struct NegotiationCase: Sendable, CustomTestStringConvertible {
             response: "permessage-deflate; client_no_context_takeover", parameters: params(snct: false, cnct: true)),
         NegotiationCase(
             offers: ["permessage-deflate; server_no_context_takeover"],
-            configuration: PerMessageDeflateConfiguration(serverNoContextTakeover: false),
+            configuration: PerMessageDeflateConfiguration(serverNoContextTakeover: false, clientNoContextTakeover: false),
             response: "permessage-deflate; server_no_context_takeover", parameters: params()),
         NegotiationCase(
-            offers: ["permessage-deflate"], configuration: PerMessageDeflateConfiguration(serverNoContextTakeover: false),
+            offers: ["permessage-deflate"], configuration: PerMessageDeflateConfiguration(serverNoContextTakeover: false, clientNoContextTakeover: false),
             response: "permessage-deflate", parameters: params(snct: false)),
         NegotiationCase(offers: ["permessage-deflate"], configuration: PerMessageDeflateConfiguration(enabled: false)),
     ]
@@ -167,7 +174,7 @@ struct NegotiationCase: Sendable, CustomTestStringConvertible {
         #expect(configuration.enabled)
         #expect(configuration.minimumSize == 256)
         #expect(configuration.serverNoContextTakeover)
-        #expect(!configuration.clientNoContextTakeover)
+        #expect(configuration.clientNoContextTakeover)
         #expect(configuration.serverMaxWindowBits == 15 && configuration.clientMaxWindowBits == 15)
         #expect(configuration.compressionLevel == 6 && configuration.memoryLevel == 8)
     }
