@@ -1,0 +1,89 @@
+"""Fixtures for interop tests: the built `lastword` binary on 127.0.0.1 with an ephemeral port."""
+import os
+import pathlib
+import re
+import signal
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def binary() -> pathlib.Path:
+    path = os.environ.get("LASTWORD_BIN")
+    if path:
+        return pathlib.Path(path)
+    for candidate in (ROOT / ".build/release/lastword", ROOT / ".build/debug/lastword"):
+        if candidate.exists():
+            return candidate
+    raise RuntimeError("build lastword first (swift build -c release) or set LASTWORD_BIN")
+
+
+class RunningServer:
+    def __init__(self, process: subprocess.Popen, base_url: str, log_path: pathlib.Path):
+        self.process = process
+        self.base_url = base_url
+        self.ws_url = base_url.replace("http://", "ws://", 1)
+        self.log_path = log_path
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def start_server(extra_yaml: str = "", env: dict | None = None) -> RunningServer:
+    workdir = pathlib.Path(tempfile.mkdtemp(prefix="lastword-interop-"))
+    config = workdir / "config.yaml"
+    config.write_text(
+        "server:\n  host: 127.0.0.1\n  port: 0\n"
+        f"static:\n  directory: {ROOT / 'Public'}\n"
+        "database:\n  path: " + str(workdir / "lastword.sqlite") + "\n"
+        + extra_yaml
+    )
+    log_path = workdir / "server.log"
+    log = open(log_path, "w")
+    process = subprocess.Popen(
+        [str(binary()), "serve", "--config", str(config)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True,
+        env={**os.environ, **(env or {})},
+    )
+    # The server prints its URL once it listens; wait for that line (bounded by the readline of a live process).
+    deadline = time.monotonic() + 60
+    base_url = None
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        match = re.search(r"serving (http://\S+?)/?$", line.strip())
+        if match:
+            base_url = match.group(1)
+            break
+    if base_url is None:
+        process.kill()
+        raise RuntimeError("server did not start:\n" + log_path.read_text())
+    with urllib.request.urlopen(base_url + "/healthz", timeout=10) as response:
+        assert response.status == 200
+    return RunningServer(process, base_url, log_path)
+
+
+def stop_server(server: RunningServer, sig=signal.SIGTERM, timeout=30) -> int:
+    if server.process.poll() is None:
+        server.process.send_signal(sig)
+        try:
+            return server.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait()
+            raise
+    return server.process.returncode
+
+
+@pytest.fixture
+def server():
+    running = start_server()
+    yield running
+    stop_server(running)
