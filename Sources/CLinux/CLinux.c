@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include <sched.h>
 #include <sys/socket.h>
+#include <sys/epoll.h>
+#include <errno.h>
 #include "CLinux.h"
 
 int lw_available_cpus(void) {
@@ -14,4 +16,27 @@ int lw_available_cpus(void) {
 
 int lw_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags) {
     return accept4(fd, address, length, flags);
+}
+
+int lw_epoll_create(void) {
+    return epoll_create1(EPOLL_CLOEXEC);
+}
+
+int lw_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data) {
+    struct epoll_event event;
+    event.events = events;
+    event.data.u64 = data;
+    return epoll_ctl(epfd, op, fd, &event);
+}
+
+int lw_epoll_wait(int epfd, struct lw_event *events, int max, int timeout) {
+    struct epoll_event raw[256];
+    if (max > 256) max = 256;
+    int count = epoll_wait(epfd, raw, max, timeout);
+    for (int i = 0; i < count; i++) {
+        events[i].data = raw[i].data.u64;
+        events[i].events = raw[i].events;
+        events[i].reserved = 0;
+    }
+    return count;
 }

@@ -1,13 +1,12 @@
-import Dispatch
 import HTTP1
 import WebSocket
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// One accepted socket, confined to one event loop: its read source, a write source only while output is
-/// pending, its protocol state (HTTP/1.1 until an upgrade, then WebSocket), and its outbound queue.
-/// The descriptor is closed only in the cancel handler of the last of its dispatch sources (STYLE.md §6).
+/// One accepted socket, confined to one event loop: its read interest on the loop's poller, write interest only
+/// while output is pending, its protocol state (HTTP/1.1 until an upgrade, then WebSocket), and its outbound queue.
+/// The connection owns its descriptor: it leaves the poller, then closes it, exactly once (STYLE.md §6).
 final class Connection {
     enum Lifecycle {
         /// Reading and writing.
@@ -17,7 +16,7 @@ final class Connection {
         case closingAfterFlush
         /// Write side shut down; discarding input until EOF or the linger deadline.
         case lingering(since: UInt64)
-        /// Sources cancelled; the descriptor closes when the last cancel handler runs.
+        /// Out of the poller, descriptor closed.
         case closed
     }
 
@@ -29,10 +28,9 @@ final class Connection {
     /// Index in `loop.connections`.
     var slot = -1
 
-    private var readSource: DispatchSourceRead?
-    private var writeSource: DispatchSourceWrite?
-    private var liveSources = 0
-    private var readPaused = false
+    /// What the poller watches for: reading unless paused, writing only while output is pending.
+    private var interest = Poller.Interest(read: true, write: false)
+    private var readPaused: Bool { !interest.read }
     var lifecycle = Lifecycle.active
 
     var output = OutboundQueue()
@@ -76,24 +74,29 @@ final class Connection {
 
     func start() {
         loop.assertInLoop()
-        loop.register(self)
-        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: loop.queue)
-        source.setEventHandler { [self] in loop.tick { self.readable() } }
-        source.setCancelHandler { [self] in self.sourceCancelled() }
-        liveSources += 1
-        readSource = source
-        source.resume()
-    }
-
-    private func sourceCancelled() {
-        liveSources -= 1
-        if liveSources == 0 {
+        do {
+            try loop.poller.register(self, interest: interest)
+        } catch {
+            context.logger.warning("cannot watch socket", metadata: ["conn": "\(id)", "error": "\(error)"])
             Socket.close(fd)
+            context.connectionClosed(peer: peer)
+            lifecycle = .closed
+            return
         }
+        loop.register(self)
     }
 
-    /// Drops the connection now: cancels its sources (the last cancel handler closes the descriptor), forgets its
-    /// output, and tells the application. `reset` sends RST instead of FIN (for peers that misbehave or stall).
+    private func setInterest(read: Bool? = nil, write: Bool? = nil) {
+        var wanted = interest
+        if let read { wanted.read = read }
+        if let write { wanted.write = write }
+        guard wanted != interest, !isClosed else { return }
+        interest = wanted
+        loop.poller.update(self, interest: wanted)
+    }
+
+    /// Drops the connection now: leaves the poller, closes the descriptor, forgets its output, and tells the
+    /// application. `reset` sends RST instead of FIN (for peers that misbehave or stall).
     func abort(reset: Bool = false) {
         loop.assertInLoop()
         if isClosed { return }
@@ -101,14 +104,7 @@ final class Connection {
         lifecycle = .closed
         output.removeAll()
         pendingInput = []
-        if readPaused {
-            readPaused = false
-            readSource?.resume()
-        }
-        readSource?.cancel()
-        readSource = nil
-        writeSource?.cancel()
-        writeSource = nil
+        loop.poller.deregisterAndClose(self)
         loop.unregister(self)
         context.connectionClosed(peer: peer)
         http = nil
@@ -140,7 +136,8 @@ final class Connection {
 
     // MARK: reading
 
-    private func readable() {
+    /// The poller saw the socket readable (or hung up).
+    func readable() {
         var budget = 4
         while budget > 0 {
             budget -= 1
@@ -246,15 +243,16 @@ final class Connection {
     }
 
     private func pauseReading() {
-        guard !readPaused, let readSource else { return }
-        readPaused = true
-        readSource.suspend()
+        setInterest(read: false)
     }
 
     private func resumeReading() {
-        guard readPaused, let readSource else { return }
-        readPaused = false
-        readSource.resume()
+        setInterest(read: true)
+    }
+
+    /// The poller saw the socket writable: write what is queued.
+    func writable() {
+        flush()
     }
 
     // MARK: writing
@@ -315,20 +313,11 @@ final class Connection {
 
     private func armWriteSource() {
         if writeBlockedSince == 0 { writeBlockedSince = monotonicNow() }
-        guard writeSource == nil else { return }
-        let source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: loop.queue)
-        source.setEventHandler { [self] in loop.tick { self.flush() } }
-        source.setCancelHandler { [self] in self.sourceCancelled() }
-        liveSources += 1
-        writeSource = source
-        source.resume()
+        setInterest(write: true)
     }
 
     private func outputDrained() {
-        if let source = writeSource {
-            writeSource = nil
-            source.cancel()
-        }
+        setInterest(write: false)
         writeBlockedSince = 0
         if case .closingAfterFlush = lifecycle {
             startLingering()

@@ -19,6 +19,8 @@ package final class EventLoop: @unchecked Sendable {
     package let queue: DispatchQueue
     package let index: Int
 
+    /// The readiness of this loop's sockets.
+    private(set) var poller: Poller!
     /// Shared read buffer: every read on this loop lands here first.
     let readBuffer: UnsafeMutableRawBufferPointer
     /// Connections on this loop, for timeouts and shutdown. A connection knows its slot (swap-remove).
@@ -33,11 +35,13 @@ package final class EventLoop: @unchecked Sendable {
 
     private static let loopKey = DispatchSpecificKey<Int>()
 
-    package init(index: Int, readBufferSize: Int = 64 << 10) {
+    package init(index: Int, readiness: ReadinessMode = .loopEpoll, readBufferSize: Int = 64 << 10) {
         self.index = index
         self.queue = DispatchQueue(label: "lastword.loop.\(index)", qos: .userInitiated)
         self.readBuffer = .allocate(byteCount: readBufferSize, alignment: 16)
         queue.setSpecific(key: Self.loopKey, value: index)
+        poller = Poller(loop: self, mode: readiness)
+        queue.async { self.poller.start() }
     }
 
     deinit {

@@ -6,9 +6,9 @@ package final class EventLoopGroup: Sendable {
     private let nextIndex = Atomic<Int>(0)
 
     /// `count` loops; 0 means one per CPU this process may run on.
-    package init(count: Int = 0) {
+    package init(count: Int = 0, readiness: ReadinessMode = .loopEpoll) {
         let n = count > 0 ? count : availableCPUCount()
-        loops = (0..<n).map { EventLoop(index: $0) }
+        loops = (0..<n).map { EventLoop(index: $0, readiness: readiness) }
     }
 
     package func next() -> EventLoop {

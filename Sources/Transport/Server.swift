@@ -15,7 +15,7 @@ package final class Server: Sendable {
 
     package init(configuration: ServerConfiguration, service: any HTTPService, loops: EventLoopGroup? = nil, logger: Logger) {
         self.configuration = configuration
-        self.loops = loops ?? EventLoopGroup(count: configuration.eventLoops)
+        self.loops = loops ?? EventLoopGroup(count: configuration.eventLoops, readiness: configuration.readiness)
         self.context = ServerContext(configuration: configuration, service: service, logger: logger)
     }
 

@@ -13,6 +13,9 @@ package struct ServerConfiguration: Sendable {
     /// Event loops (serial queues); 0 means one per CPU this process may run on (sched_getaffinity).
     package var eventLoops: Int = 0
 
+    /// How loops learn that sockets are ready (see `ReadinessMode`).
+    package var readiness: ReadinessMode = .loopEpoll
+
     /// Connections open at once; beyond it new connections get a 503 and are closed.
     package var maxConnections: Int = 16_000
     /// Connections open at once from one IP address (IPv4-mapped IPv6 counts as IPv4).

@@ -29,7 +29,7 @@ struct Serve: AsyncParsableCommand {
         let logger = settings.makeLogger()
         settings.log(to: logger)
 
-        let loops = EventLoopGroup(count: settings.server.eventLoops)
+        let loops = EventLoopGroup(count: settings.server.eventLoops, readiness: settings.server.readiness)
         let application = Application(configuration: settings.application, server: settings.server, loops: loops, logger: logger)
         let server = Server(configuration: settings.server, service: application.router, loops: loops, logger: logger)
         do {

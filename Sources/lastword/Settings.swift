@@ -45,6 +45,11 @@ struct Settings {
         server.port = s.int(forKey: "port", default: server.port)
         server.backlog = Int32(clamping: s.int(forKey: "backlog", default: Int(server.backlog)))
         server.eventLoops = s.int(forKey: "eventLoops", default: server.eventLoops)
+        let readiness = s.string(forKey: "readiness", default: server.readiness.rawValue)
+        guard let mode = ReadinessMode(rawValue: readiness) else {
+            throw SettingsError("server.readiness must be loop-epoll or dispatch-sources (got \(readiness))")
+        }
+        server.readiness = mode
 
         let l = config.scoped(to: "limits")
         server.maxConnections = l.int(forKey: "maxConnections", default: server.maxConnections)
@@ -143,7 +148,7 @@ struct Settings {
         let s = server
         logger.info("configuration", metadata: [
             "source": "\(source)",
-            "server": "host=\(s.host) port=\(s.port) backlog=\(s.backlog) eventLoops=\(s.eventLoops)",
+            "server": "host=\(s.host) port=\(s.port) backlog=\(s.backlog) eventLoops=\(s.eventLoops) readiness=\(s.readiness.rawValue)",
             "limits": "maxConnections=\(s.maxConnections) perIP=\(s.maxConnectionsPerIP) sendHighWater=\(s.sendHighWaterMark) sendLowWater=\(s.sendLowWaterMark) maxPendingInput=\(s.maxPendingInput)",
             "timeouts_ms": "request=\(s.requestTimeoutMilliseconds) idle=\(s.idleTimeoutMilliseconds) wsClose=\(s.webSocketCloseTimeoutMilliseconds) writeStall=\(s.writeStallTimeoutMilliseconds) linger=\(s.lingerTimeoutMilliseconds) ping=\(s.pingIntervalMilliseconds) pong=\(s.pongTimeoutMilliseconds) shutdown=\(s.shutdownDeadlineMilliseconds)",
             "http": "requestLine=\(s.http.maxRequestLineLength) headers=\(s.http.maxHeaderCount) headerBytes=\(s.http.maxHeaderBytes) body=\(s.http.maxBodySize) json=\(s.maxJSONBodySize)",

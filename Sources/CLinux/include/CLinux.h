@@ -11,4 +11,27 @@ int lw_available_cpus(void);
 
 /// accept4(2), which glibc declares only under _GNU_SOURCE.
 int lw_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
+#include <stdint.h>
+
+/// One readiness event, unpacked (the kernel's epoll_event is packed on x86-64, which Swift imports awkwardly).
+struct lw_event {
+    uint64_t data;
+    uint32_t events;
+    uint32_t reserved;
+};
+
+enum {
+    LW_EPOLLIN = 0x001,
+    LW_EPOLLOUT = 0x004,
+    LW_EPOLLERR = 0x008,
+    LW_EPOLLHUP = 0x010,
+};
+
+/// epoll_create1(EPOLL_CLOEXEC).
+int lw_epoll_create(void);
+/// epoll_ctl with the event mask and user data spelled out.
+int lw_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data);
+/// epoll_wait into unpacked events; returns the count or -1 with errno.
+int lw_epoll_wait(int epfd, struct lw_event *events, int max, int timeout);
+
 #endif
