@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults, "YAML"]),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System libraries, from Debian's -dev packages.
@@ -37,11 +38,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The domain: campaigns, ratings, tallies, integrity rules. Pure Swift, no I/O.
+        .target(name: "Domain", swiftSettings: swiftSettings),
+
+        // Storage: SQLite schema, migrations, queries, the single writer with group commit.
+        .target(
+            name: "Storage",
+            dependencies: ["Domain", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+
         // The application: the wire protocol, routes, sessions and roles; wires the layers below.
         .target(
             name: "App",
             dependencies: [
-                "Transport", "HTTP1",
+                "Transport", "HTTP1", "Domain", "Storage", "COpenSSL",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -51,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "lastword",
             dependencies: [
-                "App", "Transport", "HTTP1", "WebSocket",
+                "App", "Transport", "HTTP1", "WebSocket", "Domain", "Storage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -62,7 +73,13 @@ let package = Package(
 
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: swiftSettings),
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket"], swiftSettings: swiftSettings),
-        .testTarget(name: "TransportTests", dependencies: ["Transport", "HTTP1", "WebSocket"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TransportTests",
+            dependencies: ["Transport", "HTTP1", "WebSocket", "CZlib", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: swiftSettings),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "Domain"], swiftSettings: swiftSettings),
         .testTarget(name: "AppTests", dependencies: ["App", "Transport"], swiftSettings: swiftSettings),
     ]
 )
