@@ -85,7 +85,8 @@ package enum JSONText {
             case 0x0A: buffer.append(contentsOf: [0x5C, UInt8(ascii: "n")])
             case 0x0D: buffer.append(contentsOf: [0x5C, UInt8(ascii: "r")])
             case 0x09: buffer.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0..<0x20:
+            case 0..<0x20, UInt8(ascii: "<"):
+                // Control characters must be escaped; '<' is, so that no JSON text can close a <script> element.
                 let hex: [UInt8] = Array("0123456789abcdef".utf8)
                 buffer.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
             default: buffer.append(byte)
