@@ -11,8 +11,10 @@ struct HTTPSession {
     /// When the first byte of the current request arrived (0: between requests) — the slow-loris clock.
     var requestStartedAt: UInt64 = 0
     var awaitingResponse = false
-    /// Close once the owed response is written (the peer half-closed, or the server is shutting down).
+    /// Close once the owed response is written (the server is shutting down).
     var closeAfterResponse = false
+    /// The peer sent FIN: answer the complete requests already received, then close.
+    var peerHalfClosed = false
     /// Counts requests, so a late responder for an earlier request cannot answer a later one.
     var generation: UInt64 = 0
     var requestKeepAlive = true
@@ -28,7 +30,7 @@ extension Connection {
     /// belongs to the new one; false when parsing must stop (input consumed, a response is owed, or closed).
     func processHTTP(_ input: inout UnsafeRawBufferPointer) -> Bool {
         while isActive, http != nil {
-            if http!.awaitingResponse { return false }
+            if http!.awaitingResponse || congested { return false }
             if http!.requestStartedAt == 0, !input.isEmpty { http!.requestStartedAt = monotonicNow() }
             let event: HTTPRequestEvent?
             do {
@@ -60,7 +62,8 @@ extension Connection {
                 let request = HTTPRequest(head: head, body: body, peer: peer, connectionID: id)
                 if head.headers.containsToken("websocket", in: "Upgrade") {
                     upgradeToWebSocket(request)
-                    return webSocket != nil
+                    if webSocket != nil { return true }
+                    continue
                 }
                 if context.isShuttingDown { http!.closeAfterResponse = true }
                 context.service.handle(request, responder: HTTPResponder(connection: self, generation: http!.generation))
@@ -75,6 +78,7 @@ extension Connection {
         let keepAlive = session.requestKeepAlive && !session.closeAfterResponse && !context.isShuttingDown
             && !response.headers.containsToken("close", in: "Connection")
         writeResponse(response, keepAlive: keepAlive, omitBody: session.requestIsHEAD)
+        noteOutputGrowth()
         http!.awaitingResponse = false
         if !keepAlive {
             closeAfterFlush()
@@ -82,6 +86,11 @@ extension Connection {
         }
         if !processing {
             processPendingInput()
+            if let http, http.peerHalfClosed, !http.awaitingResponse {
+                // Every complete request the peer sent before its FIN is answered.
+                closeAfterFlush()
+                return
+            }
             updateReading()
         }
     }

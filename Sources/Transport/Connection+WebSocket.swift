@@ -144,6 +144,7 @@ extension Connection {
             // §5.5.2: answer with a pong carrying the same payload, unless we are closing.
             if session.closeSentAt == 0 {
                 enqueue(PreparedMessage.frame(opcode: .pong, payload: payload, rsv1: false))
+                noteOutputGrowth()
             }
         case .pong:
             webSocket!.pingSentAt = 0

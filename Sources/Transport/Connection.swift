@@ -118,6 +118,8 @@ final class Connection {
         loop.assertInLoop()
         guard isActive else { return }
         lifecycle = .closingAfterFlush
+        // Nothing more is read until the output is flushed: stop watching input, or a readable socket would make the loop spin.
+        setInterest(read: false)
         if output.isEmpty {
             startLingering()
         } else if !isDirty {
@@ -175,8 +177,8 @@ final class Connection {
             return
         }
         if let http, http.awaitingResponse {
-            // The peer half-closed after its request: answer it, then close (RFC 9112 §9.6).
-            self.http?.closeAfterResponse = true
+            // The peer half-closed after its request(s): answer them, then close (RFC 9112 §9.6).
+            self.http?.peerHalfClosed = true
             updateReading()
             return
         }
@@ -331,10 +333,11 @@ final class Connection {
         if congested, output.byteCount <= context.configuration.sendLowWaterMark {
             congested = false
             if webSocket != nil { webSocketDrained() }
+            if http != nil, !processing { processPendingInput() }
         }
         let blocked = congested
             || pendingInput.count >= context.configuration.maxPendingInput
-            || (http?.closeAfterResponse ?? false)
+            || (http?.peerHalfClosed ?? false)
         if blocked { pauseReading() } else { resumeReading() }
     }
 

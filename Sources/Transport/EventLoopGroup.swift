@@ -11,6 +11,16 @@ package final class EventLoopGroup: Sendable {
         loops = (0..<n).map { EventLoop(index: $0, readiness: readiness) }
     }
 
+    /// Stops every loop's poller and sweep; call once no connection is left (Server.shutdown does, for the loops it made).
+    package func shutdown() {
+        for loop in loops {
+            loop.queue.sync {
+                loop.stopSweeping()
+                loop.poller.stop()
+            }
+        }
+    }
+
     package func next() -> EventLoop {
         let index = nextIndex.add(1, ordering: .relaxed).oldValue
         return loops[index % loops.count]

@@ -16,6 +16,8 @@ final class Listener: @unchecked Sendable {
     private let loops: EventLoopGroup
     private var source: DispatchSourceRead?
     private var paused = false
+    /// Signalled by the accept source's cancel handler, once the descriptor is closed.
+    private let closed = DispatchSemaphore(value: 0)
 
     private static let refusal: [UInt8] = {
         let body = #"{"error":"server.too_many_connections","message":"Too many connections; try again later."}"#
@@ -35,19 +37,24 @@ final class Listener: @unchecked Sendable {
         queue.async { [self] in
             let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
             source.setEventHandler { [self] in acceptAvailable() }
-            source.setCancelHandler { [fd] in Socket.close(fd) }
+            source.setCancelHandler { [fd, closed] in
+                Socket.close(fd)
+                closed.signal()
+            }
             self.source = source
             source.resume()
         }
     }
 
-    /// Stops accepting; the descriptor closes once the source is cancelled.
+    /// Stops accepting and returns once the listening descriptor is closed (so the port is free again and no
+    /// connection is accepted after shutdown returns).
     func stop() {
         queue.async { [self] in
             if paused { paused = false; source?.resume() }
             source?.cancel()
             source = nil
         }
+        closed.wait()
     }
 
     private func acceptAvailable() {

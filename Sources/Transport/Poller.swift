@@ -55,6 +55,8 @@ final class Poller {
     }
 
     deinit {
+        // stop() closes the descriptor through the source's cancel handler; a poller never started closes it here.
+        if source == nil, epfd >= 0 { _ = Glibc.close(epfd) }
         events.deallocate()
     }
 
@@ -65,8 +67,15 @@ final class Poller {
         source.setEventHandler { [unowned self] in
             self.loop.tick { self.poll() }
         }
+        source.setCancelHandler { [epfd] in _ = Glibc.close(epfd) }
         source.resume()
         self.source = source
+    }
+
+    /// Stops watching (on the loop, after its connections are closed); the epoll descriptor closes with the source.
+    func stop() {
+        loop.assertInLoop()
+        source?.cancel()
     }
 
     func register(_ connection: Connection, interest: Interest) throws(IOError) {

@@ -12,10 +12,13 @@ package final class Server: Sendable {
     private let context: ServerContext
     private let acceptQueue = DispatchQueue(label: "lastword.accept")
     private let listeners = Mutex<[Listener]>([])
+    /// Whether the server made its loops (and so stops them at shutdown) or was given them.
+    private let ownsLoops: Bool
 
     package init(configuration: ServerConfiguration, service: any HTTPService, loops: EventLoopGroup? = nil, logger: Logger) {
         self.configuration = configuration
         self.loops = loops ?? EventLoopGroup(count: configuration.eventLoops, readiness: configuration.readiness)
+        self.ownsLoops = loops == nil
         self.context = ServerContext(configuration: configuration, service: service, logger: logger)
     }
 
@@ -86,9 +89,9 @@ package final class Server: Sendable {
                 loop.tick {
                     for connection in Array(loop.connections) { connection.abort() }
                 }
-                loop.stopSweeping()
             }
         }
+        if ownsLoops { loops.shutdown() }
         context.logger.info("stopped", metadata: ["dropped": "\(left)"])
     }
 

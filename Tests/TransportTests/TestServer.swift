@@ -1,0 +1,282 @@
+import Dispatch
+import HTTP1
+import Logging
+import Synchronization
+import Transport
+import WebSocket
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension ServerConfiguration {
+    /// 127.0.0.1 on a port the kernel picks, one loop, and times short enough that a test which waits for one takes
+    /// a fraction of a second while a loaded machine still meets them. A test changes what it is about.
+    static func forTesting(_ adjust: (inout ServerConfiguration) -> Void = { _ in }) -> ServerConfiguration {
+        var configuration = ServerConfiguration()
+        configuration.host = "127.0.0.1"
+        configuration.port = 0
+        configuration.eventLoops = 1
+        configuration.requestTimeoutMilliseconds = 5_000
+        configuration.idleTimeoutMilliseconds = 5_000
+        configuration.webSocketCloseTimeoutMilliseconds = 1_000
+        configuration.lingerTimeoutMilliseconds = 1_000
+        configuration.shutdownDeadlineMilliseconds = 2_000
+        configuration.pingIntervalMilliseconds = 0
+        adjust(&configuration)
+        return configuration
+    }
+}
+
+/// A server on its own ephemeral port, for one test. `shutdown()` may be called by the test (it is idempotent);
+/// `withTestServer` calls it at the end in any case.
+final class TestServer: Sendable {
+    let server: Server
+    let port: Int
+    private let stopped = Mutex(false)
+
+    /// Silent unless LASTWORD_TEST_LOG is set (then debug logs go to stderr).
+    static let logger: Logger = {
+        if getenv("LASTWORD_TEST_LOG") != nil {
+            var logger = Logger(label: "transport-tests")
+            logger.logLevel = .debug
+            return logger
+        }
+        return Logger(label: "transport-tests", factory: { _ in SwiftLogNoOpLogHandler() })
+    }()
+
+    init(configuration: ServerConfiguration = .forTesting(), router: Router, loops: EventLoopGroup? = nil) throws {
+        var configuration = configuration
+        configuration.host = "127.0.0.1"
+        configuration.port = 0
+        server = Server(configuration: configuration, service: router, loops: loops, logger: Self.logger)
+        try server.start()
+        port = server.boundAddresses[0].port
+    }
+
+    var configuration: ServerConfiguration { server.configuration }
+    var host: String { "127.0.0.1:\(port)" }
+
+    /// Graceful shutdown; blocks until done. Later calls do nothing.
+    func shutdown() {
+        let first = stopped.withLock { stopped in
+            defer { stopped = true }
+            return !stopped
+        }
+        if first { server.shutdown() }
+    }
+
+    /// Starts `shutdown()` on another thread, so the test can watch what it does; `wait` on the result.
+    func shutdownInBackground() -> BackgroundWork {
+        BackgroundWork { self.shutdown() }
+    }
+
+    func connect(receiveBufferSize: Int? = nil, timeoutSeconds: Int = TestHTTPClient.defaultTimeoutSeconds) throws -> TestHTTPClient {
+        try TestHTTPClient(port: port, receiveBufferSize: receiveBufferSize, timeoutSeconds: timeoutSeconds)
+    }
+
+    func webSocket(
+        _ path: String, headers: [(String, String)] = [], offerDeflate: Bool = false, protocols: [String] = [],
+        receiveBufferSize: Int? = nil
+    ) throws -> TestWebSocketClient {
+        try TestWebSocketClient(
+            port: port, path: path, headers: headers, offerDeflate: offerDeflate, protocols: protocols,
+            receiveBufferSize: receiveBufferSize)
+    }
+}
+
+/// Runs `body` against a fresh server and shuts the server down afterwards.
+func withTestServer<R>(
+    _ configuration: ServerConfiguration = .forTesting(), loops: EventLoopGroup? = nil, router: Router,
+    _ body: (TestServer) throws -> R
+) throws -> R {
+    let server = try TestServer(configuration: configuration, router: router, loops: loops)
+    defer { server.shutdown() }
+    return try body(server)
+}
+
+/// Work started on a thread of its own, to be waited for. Not on a dispatch queue: on Linux the global queues and
+/// Swift's cooperative pool share one pool of worker threads as wide as the machine, which the server's loops and
+/// async routes need too; blocking work there (a shutdown that waits, a send that blocks) starves them.
+final class BackgroundWork: Sendable {
+    private let done = DispatchSemaphore(value: 0)
+
+    private final class Body: Sendable {
+        let run: @Sendable () -> Void
+        init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+    }
+
+    init(_ work: @escaping @Sendable () -> Void) {
+        let done = self.done
+        let body = Unmanaged.passRetained(Body {
+            work()
+            done.signal()
+        })
+        var thread = pthread_t()
+        let created = pthread_create(&thread, nil, { argument in
+            Unmanaged<Body>.fromOpaque(argument!).takeRetainedValue().run()
+            return nil
+        }, body.toOpaque())
+        precondition(created == 0, "pthread_create failed: \(created)")
+        pthread_detach(thread)
+    }
+
+    /// Whether the work finished within `seconds`.
+    func wait(seconds: Double = 10) -> Bool {
+        done.wait(timeout: .now() + seconds) == .success
+    }
+}
+
+/// Polls a server-internal condition (a counter) until it holds or `seconds` pass. Only for state the wire does
+/// not show; anything a client can observe is waited for by reading.
+func eventually(within seconds: Double = 5, _ condition: () -> Bool) -> Bool {
+    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    while ContinuousClock.now < deadline {
+        if condition() { return true }
+        usleep(2_000)
+    }
+    return condition()
+}
+
+/// Descriptors this process has open.
+func openDescriptorCount() -> Int {
+    guard let directory = opendir("/proc/self/fd") else { preconditionFailure("cannot list /proc/self/fd") }
+    defer { closedir(directory) }
+    var count = 0
+    while let entry = readdir(directory) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { $0.prefix { $0 != 0 } }
+        if !name.elementsEqual(".".utf8), !name.elementsEqual("..".utf8) { count += 1 }
+    }
+    return count - 1   // the directory's own descriptor
+}
+
+/// CPU time this process has used, user and system, in milliseconds.
+func processCPUMilliseconds() -> Int {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    let seconds = usage.ru_utime.tv_sec + usage.ru_stime.tv_sec
+    let microseconds = usage.ru_utime.tv_usec + usage.ru_stime.tv_usec
+    return seconds * 1000 + microseconds / 1000
+}
+
+/// Milliseconds taken by `body`.
+func milliseconds(_ body: () throws -> Void) rethrows -> Int {
+    let start = ContinuousClock.now
+    try body()
+    let elapsed = ContinuousClock.now - start
+    return Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+}
+
+/// A temporary directory, removed with everything in it when the value goes away.
+final class TemporaryDirectory {
+    let path: String
+
+    init() throws {
+        var template = Array("/tmp/lastword-transport-XXXXXX".utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw TestClientError.system("mkdtemp", errno: errno)
+        }
+        path = String(cString: made)
+    }
+
+    deinit { Self.remove(path) }
+
+    func write(_ relativePath: String, _ bytes: [UInt8]) throws {
+        let full = path + "/" + relativePath
+        let fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw TestClientError.system("open \(full)", errno: errno) }
+        defer { Glibc.close(fd) }
+        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        guard written == bytes.count else { throw TestClientError.system("write \(full)", errno: errno) }
+    }
+
+    func write(_ relativePath: String, _ text: String) throws {
+        try write(relativePath, Array(text.utf8))
+    }
+
+    func makeDirectory(_ relativePath: String) throws {
+        guard mkdir(path + "/" + relativePath, 0o755) == 0 else { throw TestClientError.system("mkdir", errno: errno) }
+    }
+
+    func symlink(_ relativePath: String, to target: String) throws {
+        guard Glibc.symlink(target, path + "/" + relativePath) == 0 else { throw TestClientError.system("symlink", errno: errno) }
+    }
+
+    private static func remove(_ path: String) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            if let directory = opendir(path) {
+                while let entry = readdir(directory) {
+                    let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                        String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                    }
+                    if name == "." || name == ".." { continue }
+                    remove(path + "/" + name)
+                }
+                closedir(directory)
+            }
+            rmdir(path)
+        } else {
+            unlink(path)
+        }
+    }
+}
+
+/// Holds handlers back until the test opens it: a route that reaches the gate `arrive`s (the test can wait for that),
+/// and its answer waits for `open()`. No clock involved.
+final class Gate: Sendable {
+    private let state = Mutex<(isOpen: Bool, waiting: [@Sendable () -> Void])>((false, []))
+    private let arrivals = DispatchSemaphore(value: 0)
+
+    /// Runs `work` once the gate is open (now, if it already is), and counts an arrival.
+    func pass(_ work: @escaping @Sendable () -> Void) {
+        let runNow = state.withLock { state -> Bool in
+            if state.isOpen { return true }
+            state.waiting.append(work)
+            return false
+        }
+        arrivals.signal()
+        if runNow { work() }
+    }
+
+    /// Suspends until the gate is open, counting an arrival.
+    func pass() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            pass { continuation.resume() }
+        }
+    }
+
+    /// Whether something arrived at the gate within `seconds`.
+    func waitForArrival(seconds: Double = 10) -> Bool {
+        arrivals.wait(timeout: .now() + seconds) == .success
+    }
+
+    func open() {
+        let waiting = state.withLock { state in
+            state.isOpen = true
+            defer { state.waiting = [] }
+            return state.waiting
+        }
+        for work in waiting { work() }
+    }
+}
+
+extension HTTPResponse {
+    static func text(_ text: String, status: Int = 200) -> HTTPResponse {
+        HTTPResponse(status: status, contentType: "text/plain; charset=utf-8", body: Array(text.utf8))
+    }
+}
+
+extension Router {
+    /// Routes most HTTP tests use: `GET /hello`, `POST /echo` (the body back), `GET /connection` (the server's id
+    /// for the connection, so a test can tell whether two requests shared one).
+    static func testing() -> Router {
+        var router = Router()
+        router.add("GET", "/hello") { _ in .text("hello") }
+        router.add("POST", "/echo") { request in
+            HTTPResponse(status: 200, contentType: "application/octet-stream", body: request.body)
+        }
+        router.add("GET", "/connection") { request in .text(String(request.connectionID)) }
+        return router
+    }
+}
