@@ -44,7 +44,11 @@ let package = Package(
         // Storage: SQLite schema, migrations, queries, the single writer with group commit.
         .target(
             name: "Storage",
-            dependencies: ["Domain", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "Domain",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -79,7 +83,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: swiftSettings),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "Domain"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: ["Storage", "Domain", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "AppTests", dependencies: ["App", "Transport"], swiftSettings: swiftSettings),
     ]
 )

@@ -1,0 +1,22 @@
+/// The id a client gives each write so that a retry after a dropped connection is applied exactly once:
+/// the same (citizen, client id) again returns the original outcome; the same id for a different action is refused.
+package enum ClientActionID {
+    /// Characters of an id. 64 holds a UUID, a ULID or a counter with a prefix.
+    package static let maxLength = 64
+
+    /// Returns the id if it is 1 to 64 characters of `[A-Za-z0-9_-]`, else throws `invalidClientID`.
+    package static func validate(_ id: String) throws(DomainError) -> String {
+        let bytes = id.utf8
+        guard (1...maxLength).contains(bytes.count) else { throw .invalidClientID }
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"):
+                continue
+            default:
+                throw .invalidClientID
+            }
+        }
+        return id
+    }
+}

@@ -1,0 +1,62 @@
+/// Counts events per key in hour-long windows and refuses more than `limit` per window. A key's window starts at its
+/// first event and lasts one hour; the next event after that starts a new window. So in any window at most `limit`
+/// are allowed, and in any sliding hour at most `2 × limit`.
+///
+/// Memory is bounded by `maxKeys`: expired windows are dropped first (they are the same as no window), then the
+/// oldest windows, down to 7/8 of `maxKeys`.
+package struct HourlyCounter<Key: Hashable & Sendable>: Sendable {
+    /// Milliseconds in a window.
+    package static var windowMilliseconds: Int64 { 3_600_000 }
+
+    package let limit: Int
+    package let maxKeys: Int
+    private var windows: [Key: Window] = [:]
+
+    private struct Window: Sendable {
+        var start: Int64
+        var count: Int
+    }
+
+    package init(limit: Int, maxKeys: Int) {
+        precondition(limit >= 1, "an hourly counter must allow at least one event")
+        precondition(maxKeys >= 1, "an hourly counter must hold at least one key")
+        self.limit = limit
+        self.maxKeys = maxKeys
+    }
+
+    /// Keys currently tracked.
+    package var count: Int { windows.count }
+
+    /// Counts an event for `key`: nil if allowed (and counted), else the whole seconds until the key's window ends
+    /// (at least 1). A refused event is not counted.
+    package mutating func record(_ key: Key, nowMilliseconds now: Int64) -> Int? {
+        if windows[key] == nil {
+            if windows.count >= maxKeys { evict(now: now) }
+            windows[key] = Window(start: now, count: 1)
+            return nil
+        }
+        return recordExisting(&windows[key]!, now: now)
+    }
+
+    private func recordExisting(_ window: inout Window, now: Int64) -> Int? {
+        if now - window.start >= Self.windowMilliseconds {
+            window = Window(start: now, count: 0)
+        }
+        if window.count < limit {
+            window.count += 1
+            return nil
+        }
+        let remaining = window.start + Self.windowMilliseconds - now
+        return max(1, Int((Double(remaining) / 1000).rounded(.up)))
+    }
+
+    private mutating func evict(now: Int64) {
+        let target = maxKeys - maxKeys / 8 - 1
+        windows = windows.filter { now - $0.value.start < Self.windowMilliseconds }
+        guard windows.count > target else { return }
+        let oldestFirst = windows.sorted { $0.value.start < $1.value.start }
+        for (key, _) in oldestFirst.prefix(windows.count - max(0, target)) {
+            windows[key] = nil
+        }
+    }
+}

@@ -1,0 +1,67 @@
+/// One token bucket per key: a key may spend `burst` tokens at once, and tokens come back at `ratePerSecond`.
+///
+/// Memory is bounded by `maxKeys`. A bucket that has refilled to `burst` is the same as no bucket, so when the table
+/// is full those are dropped first; if that is not enough, the least recently used buckets go (that forgives their
+/// keys a little: under a flood of distinct keys the limiter fails open rather than refusing everyone new). The
+/// table is then cut to 7/8 of `maxKeys`, so a sweep happens at most once per `maxKeys / 8` new keys.
+package struct TokenBuckets<Key: Hashable & Sendable>: Sendable {
+    package let ratePerSecond: Double
+    package let burst: Int
+    package let maxKeys: Int
+    private var buckets: [Key: Bucket] = [:]
+
+    private struct Bucket: Sendable {
+        var tokens: Double
+        var updatedAt: Int64
+    }
+
+    package init(ratePerSecond: Double, burst: Int, maxKeys: Int) {
+        precondition(ratePerSecond > 0 && ratePerSecond.isFinite, "a token bucket needs a positive rate")
+        precondition(burst >= 1, "a token bucket must hold at least one token")
+        precondition(maxKeys >= 1, "a token bucket table must hold at least one key")
+        self.ratePerSecond = ratePerSecond
+        self.burst = burst
+        self.maxKeys = maxKeys
+    }
+
+    /// Keys currently tracked.
+    package var count: Int { buckets.count }
+
+    /// Takes a token for `key`: nil if allowed, else the whole seconds to wait until a token is back (at least 1).
+    /// Time that goes backwards counts as no time.
+    package mutating func take(_ key: Key, nowMilliseconds now: Int64) -> Int? {
+        if buckets[key] == nil {
+            if buckets.count >= maxKeys { evict(now: now) }
+            buckets[key] = Bucket(tokens: Double(burst) - 1, updatedAt: now)
+            return nil
+        }
+        return takeExisting(&buckets[key]!, now: now)
+    }
+
+    private func takeExisting(_ bucket: inout Bucket, now: Int64) -> Int? {
+        bucket.tokens = refilled(bucket, now: now)
+        bucket.updatedAt = max(bucket.updatedAt, now)
+        if bucket.tokens >= 1 {
+            bucket.tokens -= 1
+            return nil
+        }
+        let seconds = ((1 - bucket.tokens) / ratePerSecond).rounded(.up)
+        return max(1, Int(seconds))
+    }
+
+    private func refilled(_ bucket: Bucket, now: Int64) -> Double {
+        let elapsed = Double(max(0, now - bucket.updatedAt)) / 1000
+        return min(Double(burst), bucket.tokens + elapsed * ratePerSecond)
+    }
+
+    private mutating func evict(now: Int64) {
+        let target = maxKeys - maxKeys / 8 - 1
+        let full = Double(burst)
+        buckets = buckets.filter { refilled($0.value, now: now) < full }
+        guard buckets.count > target else { return }
+        let oldestFirst = buckets.sorted { $0.value.updatedAt < $1.value.updatedAt }
+        for (key, _) in oldestFirst.prefix(buckets.count - max(0, target)) {
+            buckets[key] = nil
+        }
+    }
+}

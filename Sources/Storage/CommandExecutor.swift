@@ -1,0 +1,340 @@
+import Domain
+import GRDB
+
+/// Runs the commands of one batch inside the writer's transaction. Lives for one transaction, so the projects it
+/// remembers cannot go stale: an import cannot run in the middle of the transaction.
+struct CommandExecutor {
+    private let db: Database
+    private let statements: Statements
+    private var projects: [String: Project?] = [:]
+    /// The last database error a command met, for the writer's statistics.
+    private(set) var lastFailure: String?
+
+    private struct Project {
+        var id: Int64
+        var campaignID: String
+        var opensAt: Int64
+        var closesAt: Int64
+    }
+
+    private struct Citizen {
+        var id: Int64
+        /// Created by this command: it has no rows yet.
+        var isNew: Bool
+    }
+
+    /// The statements of the write path, prepared once per connection.
+    private struct Statements {
+        let findCitizen: RawStatement
+        let addCitizen: RawStatement
+        let findAction: RawStatement
+        let findProject: RawStatement
+        let findRating: RawStatement
+        let saveRating: RawStatement
+        let moveTally: RawStatement
+        let addParticipant: RawStatement
+        let countParticipant: RawStatement
+        let addLike: RawStatement
+        let removeLike: RawStatement
+        let recordAction: RawStatement
+        let savepoint: RawStatement
+        let release: RawStatement
+        let rollback: RawStatement
+
+        init(_ db: Database) throws {
+            findCitizen = try RawStatement(db, sql: "SELECT id FROM citizen WHERE token = ?1")
+            addCitizen = try RawStatement(db, sql: "INSERT INTO citizen (token, created_at) VALUES (?1, ?2)")
+            findAction = try RawStatement(db, sql: """
+                SELECT a.kind, a.level, a.suggestion, a.liked, a.old_level, a.likes_delta, a.suggestions_delta,
+                    a.new_participant, p.slug, p.campaign
+                FROM applied_action a JOIN project p ON p.id = a.project
+                WHERE a.citizen = ?1 AND a.client_id = ?2
+                """)
+            findProject = try RawStatement(db, sql: """
+                SELECT p.id, p.campaign, c.opens_at, c.closes_at
+                FROM project p JOIN campaign c ON c.id = p.campaign WHERE p.slug = ?1
+                """)
+            findRating = try RawStatement(db, sql: """
+                SELECT level, suggestion IS NOT NULL FROM rating WHERE citizen = ?1 AND project = ?2
+                """)
+            saveRating = try RawStatement(db, sql: """
+                INSERT INTO rating (citizen, project, level, suggestion, created_at, updated_at)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+                ON CONFLICT (citizen, project) DO UPDATE SET
+                    level = excluded.level, suggestion = excluded.suggestion,
+                    updated_at = max(excluded.updated_at, created_at)
+                """)
+            // Relative: the row moves by the change, and CHECK (… >= 0) catches a tally that would go negative.
+            moveTally = try RawStatement(db, sql: """
+                UPDATE tally SET level1 = level1 + ?2, level2 = level2 + ?3, level3 = level3 + ?4,
+                    level4 = level4 + ?5, level5 = level5 + ?6, likes = likes + ?7, suggestions = suggestions + ?8
+                WHERE project = ?1
+                """)
+            addParticipant = try RawStatement(db, sql: """
+                INSERT INTO participant (campaign, citizen) VALUES (?1, ?2) ON CONFLICT DO NOTHING
+                """)
+            countParticipant = try RawStatement(db, sql: """
+                UPDATE campaign_tally SET participants = participants + 1 WHERE campaign = ?1
+                """)
+            addLike = try RawStatement(db, sql: """
+                INSERT INTO "like" (citizen, project, created_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING
+                """)
+            removeLike = try RawStatement(db, sql: #"DELETE FROM "like" WHERE citizen = ?1 AND project = ?2"#)
+            recordAction = try RawStatement(db, sql: """
+                INSERT INTO applied_action (citizen, client_id, project, kind, level, suggestion, liked, old_level,
+                    likes_delta, suggestions_delta, new_participant, applied_at)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                """)
+            savepoint = try RawStatement(db, sql: "SAVEPOINT command")
+            release = try RawStatement(db, sql: "RELEASE SAVEPOINT command")
+            rollback = try RawStatement(db, sql: "ROLLBACK TO SAVEPOINT command")
+        }
+    }
+
+    /// A row that should exist does not (the import creates a tally row per project and per campaign): damage that
+    /// `Store.verify()` reports. The command is refused rather than silently not counted.
+    private struct MissingRow: Error, CustomStringConvertible {
+        var table: String
+        var key: String
+        var description: String { "no \(table) row for \(key)" }
+    }
+
+    init(_ db: Database) throws {
+        self.db = db
+        statements = try Statements(db)
+    }
+
+    /// Validates and applies one command. Returns `.rejected` for what the domain refuses and for a command the
+    /// database refuses (undone alone, through its savepoint); throws only when the transaction itself is lost.
+    mutating func execute(_ command: WriteCommand) throws -> WriteOutcome {
+        // A citizen seen for the first time has no receipt and no rating yet: two lookups fewer.
+        let knownCitizen = try findCitizen(command.citizen)
+        if let knownCitizen, let original = try findAction(citizen: knownCitizen, clientID: command.clientID) {
+            return original.sameAction(as: command) ? .duplicate(original.receipt) : .rejected(.clientIDReused)
+        }
+        guard let project = try findProject(command.project) else {
+            return .rejected(.unknownProject(command.project))
+        }
+        let at: Int64
+        switch command {
+        case .rate(_, _, _, _, _, let time), .like(_, _, _, _, let time): at = time
+        }
+        switch CampaignDefinition.state(at: at, opensAt: project.opensAt, closesAt: project.closesAt) {
+        case .upcoming: return .rejected(.campaignNotOpen)
+        case .closed: return .rejected(.campaignClosed)
+        case .open: break
+        }
+
+        try statements.savepoint.run()
+        do {
+            let citizen: Citizen
+            if let knownCitizen {
+                citizen = Citizen(id: knownCitizen, isNew: false)
+            } else {
+                statements.addCitizen.bind(1, command.citizen.rawValue)
+                statements.addCitizen.bind(2, at)
+                try statements.addCitizen.run()
+                citizen = Citizen(id: statements.addCitizen.lastInsertedRowID, isNew: true)
+            }
+            let receipt: WriteReceipt
+            switch command {
+            case .rate(_, let slug, let level, let suggestion, let clientID, let at):
+                receipt = try rate(
+                    citizen: citizen, project: project, slug: slug, level: level, suggestion: suggestion,
+                    clientID: clientID, at: at)
+            case .like(_, let slug, let liked, let clientID, let at):
+                receipt = try like(citizen: citizen, project: project, slug: slug, liked: liked, clientID: clientID, at: at)
+            }
+            try statements.release.run()
+            return .applied(receipt)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            lastFailure = String(describing: error)
+        } catch let error as MissingRow {
+            lastFailure = String(describing: error)
+        }
+        // The database refused this command: undo it alone. Any other error (disk full, I/O) propagates and loses
+        // the whole transaction; so does a refusal after which SQLite has already rolled the transaction back.
+        guard db.isInsideTransaction else { throw DatabaseError(resultCode: .SQLITE_ABORT, message: "transaction lost") }
+        try statements.rollback.run()
+        try statements.release.run()
+        return .rejected(.storageFailure)
+    }
+
+    private func rate(
+        citizen: Citizen, project: Project, slug: String, level: SatisfactionLevel, suggestion: String?,
+        clientID: String, at: Int64
+    ) throws -> WriteReceipt {
+        var oldLevel: SatisfactionLevel?
+        var hadSuggestion = false
+        if !citizen.isNew {
+            let find = statements.findRating
+            find.bind(1, citizen.id)
+            find.bind(2, project.id)
+            if try find.step() {
+                oldLevel = SatisfactionLevel(rawValue: find.int(0))
+                hadSuggestion = find.int(1) != 0
+                find.reset()
+            }
+        }
+        let save = statements.saveRating
+        save.bind(1, citizen.id)
+        save.bind(2, project.id)
+        save.bind(3, level.rawValue)
+        save.bind(4, suggestion)
+        save.bind(5, at)
+        try save.run()
+
+        var levelDeltas = [0, 0, 0, 0, 0]
+        levelDeltas[level.index] += 1
+        if let oldLevel { levelDeltas[oldLevel.index] -= 1 }
+        let suggestionsDelta = (suggestion == nil ? 0 : 1) - (hadSuggestion ? 1 : 0)
+        if oldLevel != level || suggestionsDelta != 0 {
+            try moveTally(project: project, slug: slug, levels: levelDeltas, likes: 0, suggestions: suggestionsDelta)
+        }
+
+        var newParticipant = false
+        if oldLevel == nil {
+            let add = statements.addParticipant
+            add.bind(1, project.campaignID)
+            add.bind(2, citizen.id)
+            try add.run()
+            if add.changes == 1 {
+                newParticipant = true
+                let count = statements.countParticipant
+                count.bind(1, project.campaignID)
+                try count.run()
+                guard count.changes == 1 else {
+                    throw MissingRow(table: "campaign_tally", key: "campaign \(project.campaignID)")
+                }
+            }
+        }
+
+        let change = TallyChange(
+            campaignID: project.campaignID, projectSlug: slug, oldLevel: oldLevel, newLevel: level,
+            likesDelta: 0, suggestionsDelta: suggestionsDelta, newParticipant: newParticipant)
+        try recordAction(
+            citizen: citizen, clientID: clientID, project: project, kind: "rate", level: level.rawValue,
+            suggestion: suggestion, liked: nil, change: change, at: at)
+        return WriteReceipt(clientID: clientID, project: slug, level: level, suggestion: suggestion, liked: nil, change: change)
+    }
+
+    private func like(
+        citizen: Citizen, project: Project, slug: String, liked: Bool, clientID: String, at: Int64
+    ) throws -> WriteReceipt {
+        var likesDelta = 0
+        if liked {
+            let add = statements.addLike
+            add.bind(1, citizen.id)
+            add.bind(2, project.id)
+            add.bind(3, at)
+            try add.run()
+            likesDelta = add.changes
+        } else if !citizen.isNew {
+            let remove = statements.removeLike
+            remove.bind(1, citizen.id)
+            remove.bind(2, project.id)
+            try remove.run()
+            likesDelta = -remove.changes
+        }
+        if likesDelta != 0 {
+            try moveTally(project: project, slug: slug, levels: [0, 0, 0, 0, 0], likes: likesDelta, suggestions: 0)
+        }
+        let change = TallyChange(campaignID: project.campaignID, projectSlug: slug, likesDelta: likesDelta)
+        try recordAction(
+            citizen: citizen, clientID: clientID, project: project, kind: "like", level: nil, suggestion: nil,
+            liked: liked, change: change, at: at)
+        return WriteReceipt(clientID: clientID, project: slug, level: nil, suggestion: nil, liked: liked, change: change)
+    }
+
+    private func moveTally(project: Project, slug: String, levels: [Int], likes: Int, suggestions: Int) throws {
+        let move = statements.moveTally
+        move.bind(1, project.id)
+        for (index, delta) in levels.enumerated() { move.bind(Int32(index + 2), delta) }
+        move.bind(7, likes)
+        move.bind(8, suggestions)
+        try move.run()
+        guard move.changes == 1 else { throw MissingRow(table: "tally", key: "project \(slug)") }
+    }
+
+    private func recordAction(
+        citizen: Citizen, clientID: String, project: Project, kind: String, level: Int?, suggestion: String?,
+        liked: Bool?, change: TallyChange, at: Int64
+    ) throws {
+        let record = statements.recordAction
+        record.bind(1, citizen.id)
+        record.bind(2, clientID)
+        record.bind(3, project.id)
+        record.bind(4, kind)
+        record.bind(5, level)
+        record.bind(6, suggestion)
+        record.bind(7, liked.map { $0 ? 1 : 0 })
+        record.bind(8, change.oldLevel?.rawValue)
+        record.bind(9, change.likesDelta)
+        record.bind(10, change.suggestionsDelta)
+        record.bind(11, change.newParticipant)
+        record.bind(12, at)
+        try record.run()
+    }
+
+    private func findCitizen(_ citizen: CitizenID) throws -> Int64? {
+        let find = statements.findCitizen
+        find.bind(1, citizen.rawValue)
+        guard try find.step() else { return nil }
+        defer { find.reset() }
+        return find.int64(0)
+    }
+
+    private mutating func findProject(_ slug: String) throws -> Project? {
+        if let known = projects[slug] { return known }
+        let find = statements.findProject
+        find.bind(1, slug)
+        var project: Project?
+        if try find.step() {
+            project = Project(id: find.int64(0), campaignID: find.text(1) ?? "", opensAt: find.int64(2), closesAt: find.int64(3))
+            find.reset()
+        }
+        projects[slug] = project
+        return project
+    }
+
+    /// The receipt stored for a (citizen, client id), with what identifies its action.
+    private struct AppliedAction {
+        var receipt: WriteReceipt
+
+        func sameAction(as command: WriteCommand) -> Bool {
+            switch command {
+            case .rate(_, let project, let level, let suggestion, _, _):
+                receipt.liked == nil && receipt.project == project && receipt.level == level
+                    && receipt.suggestion == suggestion
+            case .like(_, let project, let liked, _, _):
+                receipt.liked == liked && receipt.project == project
+            }
+        }
+    }
+
+    private func findAction(citizen: Int64, clientID: String) throws -> AppliedAction? {
+        let find = statements.findAction
+        find.bind(1, citizen)
+        find.bind(2, clientID)
+        guard try find.step() else { return nil }
+        defer { find.reset() }
+        let isRate = find.text(0) == "rate"
+        let level = find.optionalInt(1).flatMap(SatisfactionLevel.init(rawValue:))
+        let slug = find.text(8) ?? ""
+        let change = TallyChange(
+            campaignID: find.text(9) ?? "",
+            projectSlug: slug,
+            oldLevel: find.optionalInt(4).flatMap(SatisfactionLevel.init(rawValue:)),
+            newLevel: level,
+            likesDelta: find.int(5),
+            suggestionsDelta: find.int(6),
+            newParticipant: find.int(7) != 0)
+        return AppliedAction(receipt: WriteReceipt(
+            clientID: clientID,
+            project: slug,
+            level: isRate ? level : nil,
+            suggestion: find.text(2),
+            liked: isRate ? nil : find.int(3) != 0,
+            change: change))
+    }
+}

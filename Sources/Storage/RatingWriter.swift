@@ -1,0 +1,234 @@
+import Dispatch
+import Domain
+import Foundation
+import GRDB
+import Synchronization
+
+/// The single writer of ratings and likes, with group commit.
+///
+/// `submit` appends the command to a bounded queue and returns. One dedicated thread takes everything that queued up
+/// while the previous transaction was being written (up to `maxBatch`) and writes it as one transaction: one WAL sync
+/// for the whole batch instead of one per command. Each command runs inside its own SAVEPOINT, so a command the
+/// database refuses is undone alone. Completions run only after COMMIT returned, so an acknowledged write is on disk.
+///
+/// The writer validates against the database, at the command's time `at`: the project exists, its campaign's window
+/// is open, and the (citizen, client id) pair is new or names the same action (then the original receipt comes back
+/// as `.duplicate`).
+///
+/// Threading: completions run on the writer thread, in commit order. Keep them short (hand the outcome to your own
+/// queue): while a completion runs, the next batch waits. Refusals decided at submission (`invalidClientID`,
+/// `suggestionTooLong`, `overloaded`, `shuttingDown`) call the completion synchronously inside `submit`, on the
+/// caller's thread.
+package final class RatingWriter: Sendable {
+    private let core: Core
+
+    init(database: any DatabaseWriter, configuration: StorageConfiguration) {
+        core = Core(database: database, maxBatch: configuration.maxBatch, maxQueue: configuration.maxQueue)
+        let core = core
+        let thread = Thread { core.run() }
+        thread.name = "lastword.writer"
+        thread.qualityOfService = .userInitiated
+        thread.start()
+    }
+
+    deinit {
+        core.requestStop()
+    }
+
+    /// Queues a command; `completion` receives its outcome once (see the type's notes on threading).
+    package func submit(_ command: WriteCommand, completion: @escaping @Sendable (WriteOutcome) -> Void) {
+        core.submit(command, completion: completion)
+    }
+
+    /// Finishes the queued commands, then stops the thread. Later submits are answered `rejected(.shuttingDown)`.
+    /// Blocks until the queue is drained and the thread has stopped. Called from a completion (on the writer thread,
+    /// which cannot wait for itself) it returns at once; the thread still drains the queue, then stops.
+    package func shutdown() {
+        core.requestStop()
+        core.waitUntilFinished()
+    }
+
+    package var statistics: WriterStatistics {
+        core.state.withLock { state in
+            var statistics = state.statistics
+            statistics.queueDepth = state.queueDepth
+            return statistics
+        }
+    }
+}
+
+extension RatingWriter {
+    fileprivate struct Pending: Sendable {
+        var command: WriteCommand
+        var completion: @Sendable (WriteOutcome) -> Void
+    }
+
+    fileprivate struct State: Sendable {
+        /// Waiting commands are `queue[head...]`; taken ones are dropped when the queue empties or compacts.
+        var queue: [Pending] = []
+        var head = 0
+        var stopping = false
+        var finished = false
+        /// The writer thread found nothing to do and waits on `wakeUp`; the next submitter signals it.
+        var writerSleeping = false
+        var writerThread: pthread_t?
+        var statistics = WriterStatistics()
+
+        var queueDepth: Int { queue.count - head }
+    }
+
+    fileprivate final class Core: Sendable {
+        let database: any DatabaseWriter
+        let maxBatch: Int
+        let maxQueue: Int
+        let state = Mutex(State())
+        let wakeUp = DispatchSemaphore(value: 0)
+        /// Signalled when the thread exits; each waiter passes the signal on to the next one.
+        let finished = DispatchSemaphore(value: 0)
+
+        init(database: any DatabaseWriter, maxBatch: Int, maxQueue: Int) {
+            self.database = database
+            self.maxBatch = maxBatch
+            self.maxQueue = maxQueue
+        }
+
+        func submit(_ command: WriteCommand, completion: @escaping @Sendable (WriteOutcome) -> Void) {
+            let normalized: WriteCommand
+            do {
+                normalized = try command.normalized()
+            } catch {
+                state.withLock { $0.statistics.rejected += 1 }
+                completion(.rejected(error))
+                return
+            }
+            enum Admission { case queued(wake: Bool), refused(DomainError) }
+            let admission = state.withLock { state -> Admission in
+                if state.stopping { return .refused(.shuttingDown) }
+                guard state.queueDepth < maxQueue else {
+                    state.statistics.overloaded += 1
+                    return .refused(.overloaded)
+                }
+                state.queue.append(Pending(command: normalized, completion: completion))
+                state.statistics.largestQueueDepth = max(state.statistics.largestQueueDepth, state.queueDepth)
+                let wake = state.writerSleeping
+                state.writerSleeping = false
+                return .queued(wake: wake)
+            }
+            switch admission {
+            case .queued(let wake):
+                if wake { wakeUp.signal() }
+            case .refused(let error):
+                if error == .shuttingDown { state.withLock { $0.statistics.rejected += 1 } }
+                completion(.rejected(error))
+            }
+        }
+
+        func requestStop() {
+            let wake = state.withLock { state -> Bool in
+                state.stopping = true
+                let wake = state.writerSleeping
+                state.writerSleeping = false
+                return wake
+            }
+            if wake { wakeUp.signal() }
+        }
+
+        func waitUntilFinished() {
+            let mustWait = state.withLock { state -> Bool in
+                if state.finished { return false }
+                if let writer = state.writerThread, pthread_equal(writer, pthread_self()) != 0 { return false }
+                return true
+            }
+            guard mustWait else { return }
+            finished.wait()
+            finished.signal()
+        }
+
+        /// The writer thread.
+        func run() {
+            state.withLock { $0.writerThread = pthread_self() }
+            while true {
+                enum Next { case batch([Pending]), sleep, exit }
+                let next = state.withLock { state -> Next in
+                    guard state.queueDepth > 0 else {
+                        if state.stopping {
+                            state.finished = true
+                            return .exit
+                        }
+                        state.writerSleeping = true
+                        return .sleep
+                    }
+                    let end = min(state.queue.count, state.head + maxBatch)
+                    let batch = Array(state.queue[state.head..<end])
+                    state.head = end
+                    if state.head == state.queue.count {
+                        state.queue.removeAll(keepingCapacity: true)
+                        state.head = 0
+                    } else if state.head >= 4 * maxBatch && state.head * 2 >= state.queue.count {
+                        state.queue.removeFirst(state.head)
+                        state.head = 0
+                    }
+                    return .batch(batch)
+                }
+                switch next {
+                case .batch(let batch):
+                    process(batch)
+                case .sleep:
+                    wakeUp.wait()
+                case .exit:
+                    finished.signal()
+                    return
+                }
+            }
+        }
+
+        /// Writes one batch as one transaction, then answers every command in order.
+        private func process(_ batch: [Pending]) {
+            var outcomes: [WriteOutcome]
+            var committed = true
+            var failure: String?
+            do {
+                outcomes = try database.writeWithoutTransaction { db -> [WriteOutcome] in
+                    var outcomes: [WriteOutcome] = []
+                    outcomes.reserveCapacity(batch.count)
+                    try db.inTransaction(.immediate) {
+                        var executor = try CommandExecutor(db)
+                        for pending in batch {
+                            outcomes.append(try executor.execute(pending.command))
+                        }
+                        failure = executor.lastFailure
+                        return .commit
+                    }
+                    return outcomes
+                }
+            } catch {
+                // BEGIN, COMMIT or a statement the database could not recover from failed: the transaction is rolled
+                // back and nothing of this batch is stored, including writes a later command of the batch was a
+                // duplicate of. The clients retry with the same ids.
+                committed = false
+                failure = String(describing: error)
+                outcomes = Array(repeating: .rejected(.storageFailure), count: batch.count)
+            }
+            state.withLock { state in
+                if committed {
+                    state.statistics.transactions += 1
+                    state.statistics.largestBatch = max(state.statistics.largestBatch, batch.count)
+                } else {
+                    state.statistics.failedTransactions += 1
+                }
+                if let failure { state.statistics.lastFailure = failure }
+                state.statistics.commands += batch.count
+                for outcome in outcomes {
+                    switch outcome {
+                    case .applied: state.statistics.applied += 1
+                    case .duplicate: state.statistics.duplicates += 1
+                    case .rejected: state.statistics.rejected += 1
+                    }
+                }
+            }
+            for (pending, outcome) in zip(batch, outcomes) {
+                pending.completion(outcome)
+            }
+        }
+    }
+}

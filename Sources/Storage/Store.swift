@@ -1,0 +1,102 @@
+import Domain
+import Foundation
+import GRDB
+import Synchronization
+
+/// The one owner of the database. Readers (`campaigns()`, `citizenRecord(_:campaignID:)`, …) may run on any thread;
+/// every change of citizens' data goes through the single `RatingWriter` (`makeWriter()`), and imports and repairs
+/// through this object, all serialized on GRDB's one writer connection.
+package final class Store: Sendable {
+    package let configuration: StorageConfiguration
+    let database: any DatabaseWriter
+    private let writerMade = Mutex(false)
+
+    /// Opens the database (a `DatabasePool` in WAL mode for a file, a `DatabaseQueue` for ":memory:"), turns
+    /// foreign keys on, sets `synchronous`, and runs the migrations this build knows. A failed migration throws
+    /// `StorageError.migrationFailed` naming it; a database migrated by a newer build is refused. Nothing is ever
+    /// erased or reset.
+    package init(configuration: StorageConfiguration) throws {
+        precondition(configuration.maxBatch >= 1 && configuration.maxQueue >= 1, "batch and queue sizes must be positive")
+        precondition(configuration.writerCacheMiB >= 1 && configuration.checkpointPages >= 1, "cache and checkpoint sizes must be positive")
+        self.configuration = configuration
+        let path = configuration.path
+        var grdb = Configuration()
+        grdb.foreignKeysEnabled = true
+        grdb.label = "lastword"
+        // Another process (a backup, the sqlite3 shell) may hold a lock for a moment; wait instead of failing.
+        grdb.busyMode = .timeout(5)
+        do {
+            if configuration.isInMemory {
+                database = try DatabaseQueue(configuration: grdb)
+            } else {
+                let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                database = try DatabasePool(path: path, configuration: grdb)
+            }
+            // After the pool's own set-up, which chooses NORMAL for WAL. Only the writer connection writes, so only
+            // its settings matter.
+            let synchronous = configuration.synchronousFull ? "FULL" : "NORMAL"
+            try database.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+                // The writer runs each command in a savepoint, whose statement journal holds the original of every
+                // page the command changes. On disk (the default) that is two write calls per page per command;
+                // in memory it is a copy, dropped at RELEASE.
+                try db.execute(sql: "PRAGMA temp_store = MEMORY")
+                try db.execute(sql: "PRAGMA cache_size = -\(configuration.writerCacheMiB * 1024)")
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(configuration.checkpointPages)")
+            }
+        } catch {
+            throw StorageError.openFailed(path: path, reason: String(describing: error))
+        }
+        try Self.migrate(database, path: path)
+    }
+
+    /// Runs each pending migration in its own transaction, naming the one that fails.
+    private static func migrate(_ database: any DatabaseWriter, path: String) throws {
+        let migrator = StoreSchema.makeMigrator()
+        let known = Set(StoreSchema.migrations.map(\.name))
+        let unknown: [String]
+        do {
+            unknown = try database.read { db -> [String] in
+                guard try db.tableExists("grdb_migrations") else { return [] }
+                return try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid")
+                    .filter { !known.contains($0) }
+            }
+        } catch {
+            throw StorageError.openFailed(path: path, reason: String(describing: error))
+        }
+        guard unknown.isEmpty else { throw StorageError.unknownMigrations(path: path, migrations: unknown) }
+        for migration in StoreSchema.migrations {
+            do {
+                try migrator.migrate(database, upTo: migration.name)
+            } catch {
+                throw StorageError.migrationFailed(migration: migration.name, path: path, reason: String(describing: error))
+            }
+        }
+    }
+
+    /// The single writer of ratings and likes. Call it once: two writers would break the guarantee that tallies move
+    /// in commit order.
+    package func makeWriter() -> RatingWriter {
+        let first = writerMade.withLock { made in
+            defer { made = true }
+            return !made
+        }
+        precondition(first, "Store.makeWriter() must be called once: there is one writer")
+        return RatingWriter(database: database, configuration: configuration)
+    }
+
+    /// The 32-byte secret the application signs cookies with. Created on the first call from the system CSPRNG
+    /// (`SystemRandomNumberGenerator` reads getrandom on Linux) and kept in the database, so cookies survive restarts.
+    package func serverSecret() throws -> [UInt8] {
+        try database.write { db in
+            if let stored = try Data.fetchOne(db, sql: "SELECT secret FROM server_secret WHERE id = 1") {
+                return [UInt8](stored)
+            }
+            var generator = SystemRandomNumberGenerator()
+            let secret = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+            try db.execute(sql: "INSERT INTO server_secret (id, secret) VALUES (1, ?)", arguments: [Data(secret)])
+            return secret
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import GRDB
+
+/// The database schema, as named migrations in SQL.
+///
+/// A migration is frozen once it has shipped: never edit one, add the next (`"v2"`, …). `StoreSchemaTests` pins the
+/// text of each shipped migration so that an edit fails the tests. Constraints live here, not only in Swift:
+/// identifiers and citizen ids have their format checked, levels their range, suggestions their length, tallies
+/// cannot go negative, and every row points at an existing campaign or project.
+enum StoreSchema {
+    struct Migration: Sendable {
+        var name: String
+        var sql: String
+    }
+
+    static let migrations: [Migration] = [
+        Migration(name: "v1", sql: v1),
+    ]
+
+    static func makeMigrator() -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        // Never erase: start-up must not wipe data because the schema changed (`eraseDatabaseOnSchemaChange` stays false).
+        for migration in migrations {
+            migrator.registerMigration(migration.name) { db in
+                try db.execute(sql: migration.sql)
+            }
+        }
+        return migrator
+    }
+
+    /// Campaigns and projects from the campaign files; ratings, likes and participants from citizens; tallies derived
+    /// from those rows (kept in step in the same transaction, checked by `Store.verify()`); receipts of applied actions
+    /// for exactly-once retries; the server's secret.
+    ///
+    /// A citizen's random 22-character token is stored once, in `citizen`, and other rows refer to its integer id.
+    /// Ids grow in order of first appearance, so the rows of new citizens (ratings, participants, receipts) are
+    /// appended at the end of their B-trees instead of landing on random pages: with random tokens as keys, each
+    /// commit of a batch rewrote a page per row in three trees, and throughput fell by more than half.
+    /// Citizens' rows are keyed (citizen, project) rather than (project, citizen): the hot read is "what did this
+    /// citizen do" when their page loads, new citizens append at the end, and per-project numbers come from `tally`.
+    static let v1 = """
+        CREATE TABLE campaign (
+            id TEXT PRIMARY KEY NOT NULL
+                CHECK (length(id) BETWEEN 1 AND 64 AND id NOT GLOB '*[^a-z0-9-]*'),
+            title_zh TEXT NOT NULL CHECK (title_zh <> ''),
+            title_en TEXT NOT NULL CHECK (title_en <> ''),
+            opens_at INTEGER NOT NULL,
+            closes_at INTEGER NOT NULL,
+            time_zone TEXT NOT NULL CHECK (time_zone <> ''),
+            level_labels TEXT NOT NULL
+                CHECK (json_valid(level_labels) AND json_type(level_labels) = 'array' AND json_array_length(level_labels) = 5),
+            CHECK (closes_at > opens_at)
+        ) STRICT;
+
+        CREATE TABLE project (
+            id INTEGER PRIMARY KEY,
+            campaign TEXT NOT NULL REFERENCES campaign(id),
+            slug TEXT NOT NULL UNIQUE
+                CHECK (length(slug) BETWEEN 1 AND 64 AND slug NOT GLOB '*[^a-z0-9-]*'),
+            position INTEGER NOT NULL CHECK (position >= 0),
+            title_zh TEXT NOT NULL CHECK (title_zh <> ''),
+            title_en TEXT NOT NULL CHECK (title_en <> ''),
+            department_zh TEXT NOT NULL CHECK (department_zh <> ''),
+            department_en TEXT NOT NULL CHECK (department_en <> ''),
+            summary_zh TEXT NOT NULL CHECK (summary_zh <> ''),
+            summary_en TEXT NOT NULL CHECK (summary_en <> ''),
+            promised_zh TEXT NOT NULL CHECK (promised_zh <> ''),
+            promised_en TEXT NOT NULL CHECK (promised_en <> ''),
+            done_zh TEXT NOT NULL CHECK (done_zh <> ''),
+            done_en TEXT NOT NULL CHECK (done_en <> ''),
+            figures TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(figures) AND json_type(figures) = 'array')
+        ) STRICT;
+        CREATE INDEX project_by_campaign ON project(campaign, position);
+
+        CREATE TABLE citizen (
+            id INTEGER PRIMARY KEY,
+            token TEXT NOT NULL UNIQUE CHECK (length(token) = 22 AND token NOT GLOB '*[^A-Za-z0-9_-]*'),
+            created_at INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE TABLE rating (
+            citizen INTEGER NOT NULL REFERENCES citizen(id),
+            project INTEGER NOT NULL REFERENCES project(id),
+            level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),
+            suggestion TEXT CHECK (suggestion IS NULL OR length(suggestion) BETWEEN 1 AND 500),
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL CHECK (updated_at >= created_at),
+            PRIMARY KEY (citizen, project)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX rating_follow_up ON rating(project, updated_at) WHERE level <= 2;
+
+        CREATE TABLE "like" (
+            citizen INTEGER NOT NULL REFERENCES citizen(id),
+            project INTEGER NOT NULL REFERENCES project(id),
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (citizen, project)
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE TABLE participant (
+            campaign TEXT NOT NULL REFERENCES campaign(id),
+            citizen INTEGER NOT NULL REFERENCES citizen(id),
+            PRIMARY KEY (campaign, citizen)
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE TABLE tally (
+            project INTEGER PRIMARY KEY REFERENCES project(id),
+            level1 INTEGER NOT NULL DEFAULT 0 CHECK (level1 >= 0),
+            level2 INTEGER NOT NULL DEFAULT 0 CHECK (level2 >= 0),
+            level3 INTEGER NOT NULL DEFAULT 0 CHECK (level3 >= 0),
+            level4 INTEGER NOT NULL DEFAULT 0 CHECK (level4 >= 0),
+            level5 INTEGER NOT NULL DEFAULT 0 CHECK (level5 >= 0),
+            likes INTEGER NOT NULL DEFAULT 0 CHECK (likes >= 0),
+            suggestions INTEGER NOT NULL DEFAULT 0 CHECK (suggestions >= 0)
+        ) STRICT;
+
+        CREATE TABLE campaign_tally (
+            campaign TEXT PRIMARY KEY NOT NULL REFERENCES campaign(id),
+            participants INTEGER NOT NULL DEFAULT 0 CHECK (participants >= 0)
+        ) STRICT;
+
+        CREATE TABLE applied_action (
+            citizen INTEGER NOT NULL REFERENCES citizen(id),
+            client_id TEXT NOT NULL CHECK (length(client_id) BETWEEN 1 AND 64 AND client_id NOT GLOB '*[^A-Za-z0-9_-]*'),
+            project INTEGER NOT NULL REFERENCES project(id),
+            kind TEXT NOT NULL CHECK (kind IN ('rate', 'like')),
+            level INTEGER CHECK (level BETWEEN 1 AND 5),
+            suggestion TEXT CHECK (suggestion IS NULL OR length(suggestion) BETWEEN 1 AND 500),
+            liked INTEGER CHECK (liked IN (0, 1)),
+            old_level INTEGER CHECK (old_level BETWEEN 1 AND 5),
+            likes_delta INTEGER NOT NULL CHECK (likes_delta BETWEEN -1 AND 1),
+            suggestions_delta INTEGER NOT NULL CHECK (suggestions_delta BETWEEN -1 AND 1),
+            new_participant INTEGER NOT NULL CHECK (new_participant IN (0, 1)),
+            applied_at INTEGER NOT NULL,
+            PRIMARY KEY (citizen, client_id),
+            CHECK (kind = 'rate' AND level IS NOT NULL AND liked IS NULL AND likes_delta = 0
+                OR kind = 'like' AND level IS NULL AND suggestion IS NULL AND liked IS NOT NULL AND old_level IS NULL
+                   AND suggestions_delta = 0 AND new_participant = 0)
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE TABLE server_secret (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            secret BLOB NOT NULL CHECK (length(secret) = 32)
+        ) STRICT;
+        """
+}

@@ -1,0 +1,28 @@
+import Domain
+
+/// What an applied write did. Stored with the action, so that a retry with the same client id gets the same receipt.
+package struct WriteReceipt: Codable, Sendable, Equatable {
+    package var clientID: String
+    /// The project's slug.
+    package var project: String
+    /// The rating's level, after a rate; nil after a like.
+    package var level: SatisfactionLevel?
+    /// The rating's suggestion as stored (normalized), after a rate.
+    package var suggestion: String?
+    /// Whether the citizen likes the project now, after a like; nil after a rate.
+    package var liked: Bool?
+    /// The effect on the tallies.
+    package var change: TallyChange
+
+    package init(
+        clientID: String, project: String, level: SatisfactionLevel?, suggestion: String?, liked: Bool?,
+        change: TallyChange
+    ) {
+        self.clientID = clientID
+        self.project = project
+        self.level = level
+        self.suggestion = suggestion
+        self.liked = liked
+        self.change = change
+    }
+}

@@ -1,0 +1,372 @@
+import Domain
+import Foundation
+import GRDB
+@testable import Storage
+import Synchronization
+import Testing
+
+@Suite struct RatingWriterTests {
+    // MARK: - Rating, revising, liking
+
+    @Test(arguments: StoreKind.allCases)
+    func aFirstRatingIsStoredAndCounted(_ kind: StoreKind) async throws {
+        let test = try TestStore(kind)
+        let writer = test.store.makeWriter()
+        defer { writer.shutdown() }
+
+        let receipt = try #require(await writer.outcome(of: Fixtures.rate(1, .satisfied, suggestion: "  加装电梯 ", id: "r1")).applied)
+        #expect(receipt == WriteReceipt(
+            clientID: "r1", project: "school-a", level: .satisfied, suggestion: "加装电梯", liked: nil,
+            change: TallyChange(
+                campaignID: "city-2025", projectSlug: "school-a", oldLevel: nil, newLevel: .satisfied,
+                likesDelta: 0, suggestionsDelta: 1, newParticipant: true)))
+
+        let campaign = try #require(try test.store.loadTallyBoard().campaigns["city-2025"])
+        #expect(campaign.participants == 1)
+        #expect(campaign.projects["school-a"] == ProjectTally(counts: [0, 0, 0, 1, 0], likes: 0, suggestions: 1))
+        let record = try test.store.citizenRecord(Fixtures.citizen(1), campaignID: "city-2025")
+        #expect(record.ratings == ["school-a": CitizenRecord.Rating(level: .satisfied, suggestion: "加装电梯", updatedAt: Fixtures.now)])
+        #expect(try test.store.verify() == [])
+    }
+
+    @Test func aRevisionMovesTheTallyFromTheOldLevelToTheNewOne() async throws {
+        let test = try TestStore(.inMemory)
+        let writer = test.store.makeWriter()
+        defer { writer.shutdown() }
+
+        _ = try #require(await writer.outcome(of: Fixtures.rate(1, .dissatisfied, suggestion: "too slow", at: 1_200)).applied)
+        let revision = try #require(await writer.outcome(of: Fixtures.rate(1, .verySatisfied, at: 1_300)).applied)
+        #expect(revision.change == TallyChange(
+            campaignID: "city-2025", projectSlug: "school-a", oldLevel: .dissatisfied, newLevel: .verySatisfied,
+            suggestionsDelta: -1, newParticipant: false))
+
+        let campaign = try #require(try test.store.loadTallyBoard().campaigns["city-2025"])
+        #expect(campaign.participants == 1)
+        #expect(campaign.projects["school-a"] == ProjectTally(counts: [0, 0, 0, 0, 1], likes: 0, suggestions: 0))
+        let rating = try test.store.citizenRecord(Fixtures.citizen(1), campaignID: nil).ratings["school-a"]
+        #expect(rating == CitizenRecord.Rating(level: .verySatisfied, suggestion: nil, updatedAt: 1_300))
+        #expect(try test.store.lowRatings(campaignID: nil, department: nil) == [])
+        #expect(try test.store.verify() == [])
+    }
+
+    @Test func aCitizenCountsOnceAsParticipantAcrossTheProjectsOfACampaign() async throws {
+        let test = try TestStore(.inMemory)
+        _ = try test.store.importCampaign(Fixtures.campaign(id: "county-2025", slugs: ["county-road"]))
+        let writer = test.store.makeWriter()
+        defer { writer.shutdown() }
+
+        let outcomes = await writer.outcomes(of: [
+            Fixtures.rate(1, "school-a", .satisfied),
+            Fixtures.rate(1, "bus-12", .basicallySatisfied),
+            Fixtures.rate(1, "county-road", .verySatisfied),
+            Fixtures.rate(2, "bus-12", .veryDissatisfied),
+        ])
+        #expect(outcomes.map { $0.applied?.change.newParticipant } == [true, false, true, true])
+        let board = try test.store.loadTallyBoard()
+        #expect(board.campaigns["city-2025"]?.participants == 2)
+        #expect(board.campaigns["city-2025"]?.ratings == 3)
+        #expect(board.campaigns["county-2025"]?.participants == 1)
+        #expect(try test.store.citizenRecord(Fixtures.citizen(1), campaignID: "city-2025").ratings.keys.sorted() == ["bus-12", "school-a"])
+        #expect(try test.store.citizenRecord(Fixtures.citizen(1), campaignID: nil).ratings.count == 3)
+    }
+
+    @Test func likesCountOnceAndCanBeTakenBack() async throws {
+        let test = try TestStore(.inMemory)
+        let writer = test.store.makeWriter()
+        defer { writer.shutdown() }
+
+        let outcomes = await writer.outcomes(of: [
+            Fixtures.like(1, "bus-12", true),
+            Fixtures.like(1, "bus-12", true),       // already liked: applied, changes nothing
+            Fixtures.like(2, "bus-12", true),
+            Fixtures.like(1, "bus-12", false),
+            Fixtures.like(3, "bus-12", false),      // never liked
+        ])
+        #expect(outcomes.map { $0.applied?.change.likesDelta } == [1, 0, 1, -1, 0])
+        #expect(outcomes.map { $0.applied?.liked } == [true, true, true, false, false])
+        #expect(outcomes.allSatisfy { $0.applied?.change.newLevel == nil && $0.applied?.change.newParticipant == false })
+
+        let campaign = try #require(try test.store.loadTallyBoard().campaigns["city-2025"])
+        #expect(campaign.projects["bus-12"]?.likes == 1)
+        #expect(campaign.participants == 0)                      // a like is not a rating
+        #expect(try test.store.citizenRecord(Fixtures.citizen(2), campaignID: nil).likes == ["bus-12"])
+        #expect(try test.store.citizenRecord(Fixtures.citizen(1), campaignID: nil).likes == [])
+        #expect(try test.store.verify() == [])
+    }
+
+    @Test func theBoardFedWithReceiptsEqualsTheBoardLoadedFromTheDatabase() async throws {
+        let test = try TestStore(.file)
+        var board = try test.store.loadTallyBoard()
+        let writer = test.store.makeWriter()
+        var generator = SystemRandomNumberGenerator()
+        var commands: [WriteCommand] = []
+        for index in 0..<600 {
+            let citizen = Int.random(in: 0..<40, using: &generator)
+            let project = ["school-a", "bus-12", "elder-care"].randomElement(using: &generator)!
+            switch index % 3 {
+            case 0, 1:
+                let level = SatisfactionLevel.allCases.randomElement(using: &generator)!
+                commands.append(Fixtures.rate(citizen, project, level, suggestion: Bool.random(using: &generator) ? "note \(index)" : nil))
+            default:
+                commands.append(Fixtures.like(citizen, project, Bool.random(using: &generator)))
+            }
+        }
+        for outcome in await writer.outcomes(of: commands) {
+            board.apply(try #require(outcome.applied).change)
+        }
+        writer.shutdown()
+        #expect(board == (try test.store.loadTallyBoard()))
+        #expect(try test.store.verify() == [])
+    }
+
+    // MARK: - Exactly once
+
+    @Test func aRetryWithTheSameClientIDReturnsTheOriginalReceiptAndCountsNothing() async throws {
+        let test = try TestStore(.inMemory)
+        let writer = test.store.makeWriter()
+        defer { writer.shutdown() }
+
+        let original = try #require(await writer.outcome(of: Fixtures.rate(1, .satisfied, suggestion: "ok", id: "once", at: 1_100)).applied)
+        _ = try #require(await writer.outcome(of: Fixtures.rate(1, .basicallySatisfied, id: "later")).applied)
+        let board = try test.store.loadTallyBoard()
+
+        // The retry arrives later (another `at`), after the citizen revised: still the original receipt.
+        let retry = await writer.outcome(of: Fixtures.rate(1, .satisfied, suggestion: "ok\n", id: "once", at: 1_900))
+        #expect(retry == .duplicate(original))
+        let likeOriginal = try #require(await writer.outcome(of: Fixtures.like(1, "bus-12", id: "like-1")).applied)
+        #expect(await writer.outcome(of: Fixtures.like(1, "bus-12", id: "like-1")) == .duplicate(likeOriginal))
+
+        var expected = board
+        expected.apply(likeOriginal.change)
+        #expect(try test.store.loadTallyBoard() == expected)
+        #expect(writer.statistics.duplicates == 2)
+    }
+
+    @Test func aDuplicateIsRecognisedEvenAfterTheWindowClosed() async throws {
+        let test = try TestStore(.inMemory)
+        let writer = test.store.makeWriter()
+        defer { writer.shutdown() }
+        let original = try #require(await writer.outcome(of: Fixtures.rate(1, .satisfied, id: "late-ack", at: 1_999)).applied)
+        #expect(await writer.outcome(of: Fixtures.rate(1, .satisfied, id: "late-ack", at: 2_500)) == .duplicate(original))
+    }
+
+    @Test(arguments: [
+        ("another level", Fixtures.rate(1, .dissatisfied, id: "same")),
+        ("another suggestion", Fixtures.rate(1, .satisfied, suggestion: "different", id: "same")),
+        ("another project", Fixtures.rate(1, "bus-12", .satisfied, id: "same")),
+        ("a like", Fixtures.like(1, "school-a", id: "same")),
+    ])
+    func aClientIDReusedForAnotherActionIsRefused(_ what: String, _ reuse: WriteCommand) async throws {
+        let test = try TestStore(.inMemory)
+        let writer = test.store.makeWriter()
+        defer { writer.shutdown() }
+        _ = try #require(await writer.outcome(of: Fixtures.rate(1, .satisfied, id: "same")).applied)
+        let board = try test.store.loadTallyBoard()
+
+        #expect(await writer.outcome(of: reuse) == .rejected(.clientIDReused), "\(what)")
+        #expect(try test.store.loadTallyBoard() == board)
+        #expect(try test.store.citizenRecord(Fixtures.citizen(1), campaignID: nil).likes == [])
+    }
+
+    @Test func clientIDsBelongToOneCitizen() async throws {
+        let test = try TestStore(.inMemory)
+        let writer = test.store.makeWriter()
+        defer { writer.shutdown() }
+        let outcomes = await writer.outcomes(of: [Fixtures.rate(1, .satisfied, id: "same"), Fixtures.rate(2, .satisfied, id: "same")])
+        #expect(outcomes.allSatisfy { $0.applied != nil })
+    }
+
+    // MARK: - Refusals
+
+    @Test(arguments: [
+        (Int64(999), DomainError.campaignNotOpen),
+        (Int64.min, .campaignNotOpen),
+        (2_000, .campaignClosed),
+        (Int64.max, .campaignClosed),
+    ] as [(Int64, DomainError)])
+    func outsideTheWindowNothingIsStored(_ at: Int64, _ error: DomainError) async throws {
+        let test = try TestStore(.inMemory)
+        let writer = test.store.makeWriter()
+        defer { writer.shutdown() }
+        let outcomes = await writer.outcomes(of: [
+            Fixtures.rate(1, .satisfied, id: "r", at: at),
+            Fixtures.like(1, "bus-12", id: "l", at: at),
+        ])
+        #expect(outcomes == [.rejected(error), .rejected(error)])
+        #expect(try test.store.citizenRecord(Fixtures.citizen(1), campaignID: nil) == CitizenRecord())
+        #expect(try test.store.loadTallyBoard().campaigns["city-2025"] == CampaignTally(
+            participants: 0, projects: ["school-a": .empty, "bus-12": .empty, "elder-care": .empty]))
+        // Nothing stored means the id is still free once the window is open.
+        #expect(await writer.outcome(of: Fixtures.rate(1, .satisfied, id: "r")).applied != nil)
+    }
+
+    @Test func anUnknownProjectIsRefused() async throws {
+        let test = try TestStore(.inMemory)
+        let writer = test.store.makeWriter()
+        defer { writer.shutdown() }
+        #expect(await writer.outcome(of: Fixtures.rate(1, "no-such-project", .satisfied)) == .rejected(.unknownProject("no-such-project")))
+        #expect(await writer.outcome(of: Fixtures.like(1, "no-such-project")) == .rejected(.unknownProject("no-such-project")))
+        #expect(try test.store.citizenRecord(Fixtures.citizen(1), campaignID: nil) == CitizenRecord())
+    }
+
+    @Test func invalidIDsAndSuggestionsAreRefusedAtOnceOnTheCallersThread() throws {
+        let test = try TestStore(.inMemory)
+        let writer = test.store.makeWriter()
+        defer { writer.shutdown() }
+        let answers = Mutex<[WriteOutcome]>([])
+        let record: @Sendable (WriteOutcome) -> Void = { outcome in answers.withLock { $0.append(outcome) } }
+        writer.submit(Fixtures.rate(1, .satisfied, id: "not valid"), completion: record)
+        writer.submit(Fixtures.rate(1, .satisfied, suggestion: String(repeating: "长", count: 501)), completion: record)
+        writer.submit(Fixtures.like(1, id: ""), completion: record)
+        // The completions ran inside `submit`.
+        #expect(answers.withLock { $0 } == [
+            .rejected(.invalidClientID), .rejected(.suggestionTooLong(limit: 500)), .rejected(.invalidClientID),
+        ])
+        #expect(writer.statistics.commands == 0)
+    }
+
+    // MARK: - Group commit
+
+    @Test func commandsThatQueueDuringATransactionShareTheNextOne() async throws {
+        let test = try TestStore(.file)
+        let writer = test.store.makeWriter()
+        defer { writer.shutdown() }
+
+        let hold = await writer.hold(with: Fixtures.rate(0, .satisfied))
+        let collector = OutcomeCollector(count: 100)
+        for citizen in 1...100 {
+            writer.submit(Fixtures.rate(citizen, "bus-12", .basicallySatisfied)) { collector.record($0, at: citizen - 1) }
+        }
+        #expect(writer.statistics.queueDepth == 100)
+        hold.release()
+        let outcomes = await collector.all()
+
+        #expect(outcomes.allSatisfy { $0.applied != nil })
+        let statistics = writer.statistics
+        #expect(statistics.transactions == 2)
+        #expect(statistics.commands == 101)
+        #expect(statistics.largestBatch == 100)
+        #expect(statistics.queueDepth == 0)
+    }
+
+    @Test func aBatchIsAtMostMaxBatchCommands() async throws {
+        let test = try TestStore(.inMemory, maxBatch: 16)
+        let writer = test.store.makeWriter()
+        defer { writer.shutdown() }
+        let hold = await writer.hold(with: Fixtures.rate(0, .satisfied))
+        let commands = (1...100).map { Fixtures.rate($0, .satisfied) }
+        let collector = OutcomeCollector(count: commands.count)
+        for (index, command) in commands.enumerated() { writer.submit(command) { collector.record($0, at: index) } }
+        hold.release()
+        #expect(await collector.all().allSatisfy { $0.applied != nil })
+        #expect(writer.statistics.largestBatch == 16)
+        #expect(writer.statistics.transactions == 1 + 7)     // 100 = 6 × 16 + 4
+    }
+
+    @Test func everyCompletionFindsItsRowCommittedThroughAnotherConnection() async throws {
+        let test = try TestStore(.file)
+        let writer = test.store.makeWriter()
+        defer { writer.shutdown() }
+        let reader = try test.reopen()          // its own connections to the same file
+        let missing = Mutex<[Int]>([])
+        let commands = (0..<400).map { Fixtures.rate($0, ["school-a", "bus-12", "elder-care"][$0 % 3], .satisfied) }
+        let collector = OutcomeCollector(count: commands.count)
+
+        // Eight threads submit at once.
+        DispatchQueue.concurrentPerform(iterations: 8) { thread in
+            for index in stride(from: thread, to: commands.count, by: 8) {
+                writer.submit(commands[index]) { outcome in
+                    let found = try? reader.citizenRecord(Fixtures.citizen(index), campaignID: nil).ratings.isEmpty == false
+                    if found != true { missing.withLock { $0.append(index) } }
+                    collector.record(outcome, at: index)
+                }
+            }
+        }
+        let outcomes = await collector.all()
+        #expect(outcomes.allSatisfy { $0.applied != nil })
+        #expect(missing.withLock { $0 } == [])
+        #expect(try reader.loadTallyBoard().campaigns["city-2025"]?.participants == 400)
+    }
+
+    @Test func aCommandTheDatabaseRefusesDoesNotUndoTheOthersInItsBatch() async throws {
+        let test = try TestStore(.inMemory)
+        let writer = test.store.makeWriter()
+        defer { writer.shutdown() }
+        _ = try #require(await writer.outcome(of: Fixtures.rate(7, "bus-12", .basicallySatisfied)).applied)
+        // Damage the derived state: the tally forgets citizen 7's level 3, so moving it away would go below zero.
+        try await test.store.database.write { db in try db.execute(sql: "UPDATE tally SET level3 = 0") }
+
+        let hold = await writer.hold(with: Fixtures.rate(0, .satisfied))
+        let collector = OutcomeCollector(count: 3)
+        writer.submit(Fixtures.rate(1, "bus-12", .satisfied)) { collector.record($0, at: 0) }
+        writer.submit(Fixtures.rate(7, "bus-12", .verySatisfied, id: "seven")) { collector.record($0, at: 1) }
+        writer.submit(Fixtures.rate(2, "bus-12", .dissatisfied, suggestion: "late")) { collector.record($0, at: 2) }
+        hold.release()
+        let outcomes = await collector.all()
+
+        #expect(outcomes[0].applied != nil)
+        #expect(outcomes[1] == .rejected(.storageFailure))
+        #expect(outcomes[2].applied != nil)
+        #expect(writer.statistics.largestBatch == 3)
+        #expect(writer.statistics.lastFailure?.contains("CHECK constraint failed") == true)
+        // Citizen 7's rating and receipt are untouched; the two others are stored and counted.
+        #expect(try test.store.citizenRecord(Fixtures.citizen(7), campaignID: nil).ratings["bus-12"]?.level == .basicallySatisfied)
+        #expect(try test.store.citizenRecord(Fixtures.citizen(1), campaignID: nil).ratings["bus-12"]?.level == .satisfied)
+        #expect(try test.store.citizenRecord(Fixtures.citizen(2), campaignID: nil).ratings["bus-12"]?.suggestion == "late")
+        #expect(try test.store.loadTallyBoard().campaigns["city-2025"]?.projects["bus-12"] == ProjectTally(counts: [0, 1, 0, 1, 0], suggestions: 1))
+        // The refused command can be retried with the same id once the tallies are rebuilt.
+        #expect(try test.store.rebuildTallies().isEmpty == false)
+        #expect(await writer.outcome(of: Fixtures.rate(7, "bus-12", .verySatisfied, id: "seven")).applied != nil)
+        #expect(try test.store.verify() == [])
+    }
+
+    // MARK: - Back-pressure and shutdown
+
+    @Test func aFullQueueRefusesAtOnceWithOverloaded() async throws {
+        let test = try TestStore(.inMemory, maxQueue: 3)
+        let writer = test.store.makeWriter()
+        defer { writer.shutdown() }
+        let hold = await writer.hold(with: Fixtures.rate(0, .satisfied))
+        let collector = OutcomeCollector(count: 3)
+        for index in 0..<3 { writer.submit(Fixtures.rate(index + 1, .satisfied)) { collector.record($0, at: index) } }
+
+        let refused = Mutex<WriteOutcome?>(nil)
+        writer.submit(Fixtures.rate(99, .satisfied)) { outcome in refused.withLock { $0 = outcome } }
+        #expect(refused.withLock { $0 } == .rejected(.overloaded))
+        #expect(writer.statistics.overloaded == 1)
+
+        hold.release()
+        #expect(await collector.all().allSatisfy { $0.applied != nil })
+        #expect(try test.store.citizenRecord(Fixtures.citizen(99), campaignID: nil) == CitizenRecord())
+    }
+
+    @Test func shutdownFinishesTheQueueThenRefuses() async throws {
+        let test = try TestStore(.file)
+        let writer = test.store.makeWriter()
+        let hold = await writer.hold(with: Fixtures.rate(0, .satisfied))
+        let collector = OutcomeCollector(count: 50)
+        for index in 0..<50 { writer.submit(Fixtures.rate(index + 1, .satisfied)) { collector.record($0, at: index) } }
+
+        Thread { writer.shutdown() }.start()    // blocks that thread until the queue is drained
+        hold.release()
+        #expect(await collector.all().allSatisfy { $0.applied != nil })
+
+        writer.shutdown()                        // returns once the queue is drained; calling it twice is fine
+        #expect(await writer.outcome(of: Fixtures.rate(1000, .satisfied)) == .rejected(.shuttingDown))
+        #expect(try test.store.loadTallyBoard().campaigns["city-2025"]?.participants == 51)
+    }
+
+    @Test func shutdownFromACompletionDoesNotDeadlock() async throws {
+        let test = try TestStore(.inMemory)
+        let writer = test.store.makeWriter()
+        let outcome = await withCheckedContinuation { continuation in
+            writer.submit(Fixtures.rate(1, .satisfied)) { outcome in
+                writer.shutdown()                // on the writer thread: asks to stop, does not wait for itself
+                continuation.resume(returning: outcome)
+            }
+        }
+        #expect(outcome.applied != nil)
+        writer.shutdown()
+        #expect(await writer.outcome(of: Fixtures.rate(2, .satisfied)) == .rejected(.shuttingDown))
+    }
+}

@@ -1,0 +1,186 @@
+import Dispatch
+import Domain
+import Foundation
+@testable import Storage
+import Synchronization
+
+/// A directory under the system's temporary directory, removed when the value is released.
+final class TemporaryDirectory: Sendable {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("lastword-storage-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    var databasePath: String { url.appendingPathComponent("nested/dir/lastword.sqlite").path }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+}
+
+enum StoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
+    case inMemory, file
+    var description: String { rawValue }
+}
+
+/// A store with the fixture campaign imported, on memory or on a temporary file.
+struct TestStore: Sendable {
+    let store: Store
+    let directory: TemporaryDirectory?
+
+    init(_ kind: StoreKind, maxBatch: Int = 512, maxQueue: Int = 20_000, importFixture: Bool = true) throws {
+        switch kind {
+        case .inMemory:
+            directory = nil
+            store = try Store(configuration: .inMemory(maxBatch: maxBatch, maxQueue: maxQueue))
+        case .file:
+            let directory = try TemporaryDirectory()
+            self.directory = directory
+            store = try Store(configuration: StorageConfiguration(
+                path: directory.databasePath, maxBatch: maxBatch, maxQueue: maxQueue))
+        }
+        if importFixture { _ = try store.importCampaign(Fixtures.campaign()) }
+    }
+
+    /// Another `Store` on the same file: its own connections, as another process would have.
+    func reopen() throws -> Store {
+        try Store(configuration: StorageConfiguration(path: store.configuration.path))
+    }
+}
+
+enum Fixtures {
+    static func text(_ word: String) -> LocalizedText {
+        LocalizedText(zh: "\(word)（中文）", en: word)
+    }
+
+    static func project(_ slug: String, department: String = "Education Bureau") -> ProjectDefinition {
+        ProjectDefinition(
+            slug: slug,
+            title: text("Title of \(slug)"),
+            department: LocalizedText(zh: "部门 \(department)", en: department),
+            summary: text("Summary"),
+            promised: text("Promised"),
+            done: text("Done"),
+            figures: [ProjectFigure(label: text("Seats"), value: text("1,200"))])
+    }
+
+    /// Open on [1_000, 2_000) milliseconds; evaluation happens at `now`.
+    static func campaign(
+        id: String = "city-2025", slugs: [String] = ["school-a", "bus-12", "elder-care"],
+        opensAt: Int64 = 1_000, closesAt: Int64 = 2_000
+    ) -> CampaignDefinition {
+        var projects = slugs.map { project($0) }
+        if projects.count > 1 { projects[1].department = LocalizedText(zh: "交通局", en: "Transport Bureau") }
+        return CampaignDefinition(
+            id: id, title: text("Livelihood projects"), opensAt: opensAt, closesAt: closesAt,
+            timeZone: "Asia/Shanghai", projects: projects)
+    }
+
+    static let now: Int64 = 1_500
+
+    static func citizen(_ number: Int) -> CitizenID {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        withUnsafeBytes(of: UInt64(number).bigEndian) { bytes.replaceSubrange(8..<16, with: $0) }
+        return CitizenID(bytes: bytes)
+    }
+
+    static func rate(_ citizen: Int, _ level: SatisfactionLevel, suggestion: String? = nil, id: String? = nil, at: Int64 = now) -> WriteCommand {
+        rate(citizen, "school-a", level, suggestion: suggestion, id: id, at: at)
+    }
+
+    static func rate(
+        _ citizen: Int, _ project: String, _ level: SatisfactionLevel, suggestion: String? = nil,
+        id: String? = nil, at: Int64 = now
+    ) -> WriteCommand {
+        .rate(
+            citizen: Fixtures.citizen(citizen), project: project, level: level, suggestion: suggestion,
+            clientID: id ?? "rate-\(citizen)-\(project)-\(level.rawValue)-\(UUID().uuidString.prefix(8))", at: at)
+    }
+
+    static func like(_ citizen: Int, _ project: String = "school-a", _ liked: Bool = true, id: String? = nil, at: Int64 = now) -> WriteCommand {
+        .like(
+            citizen: Fixtures.citizen(citizen), project: project, liked: liked,
+            clientID: id ?? "like-\(citizen)-\(project)-\(liked)-\(UUID().uuidString.prefix(8))", at: at)
+    }
+}
+
+extension RatingWriter {
+    /// Submits and waits for the outcome.
+    func outcome(of command: WriteCommand) async -> WriteOutcome {
+        await withCheckedContinuation { continuation in
+            submit(command) { continuation.resume(returning: $0) }
+        }
+    }
+
+    /// Submits in order and waits for every outcome, returned in submission order.
+    func outcomes(of commands: [WriteCommand]) async -> [WriteOutcome] {
+        let collector = OutcomeCollector(count: commands.count)
+        for (index, command) in commands.enumerated() {
+            submit(command) { collector.record($0, at: index) }
+        }
+        return await collector.all()
+    }
+
+    /// Parks the writer thread inside the completion of `command` until `release()` is called: commands submitted
+    /// meanwhile queue up and are then written as one batch. Returns once the writer is parked.
+    func hold(with command: WriteCommand) async -> WriterHold {
+        let hold = WriterHold()
+        let outcome = await withCheckedContinuation { continuation in
+            submit(command) { outcome in
+                continuation.resume(returning: outcome)
+                hold.gate.wait()
+            }
+        }
+        hold.outcome = outcome
+        return hold
+    }
+}
+
+/// See `RatingWriter.hold(with:)`.
+final class WriterHold: @unchecked Sendable {
+    // `outcome` is written once by the test before anything reads it; the semaphore is thread-safe.
+    let gate = DispatchSemaphore(value: 0)
+    var outcome: WriteOutcome?
+
+    func release() { gate.signal() }
+}
+
+/// Collects completions that arrive on the writer thread.
+final class OutcomeCollector: Sendable {
+    private let outcomes: Mutex<[WriteOutcome?]>
+    private let group = DispatchGroup()
+
+    init(count: Int) {
+        outcomes = Mutex(Array(repeating: nil, count: count))
+        for _ in 0..<count { group.enter() }
+    }
+
+    func record(_ outcome: WriteOutcome, at index: Int) {
+        outcomes.withLock { $0[index] = outcome }
+        group.leave()
+    }
+
+    func all() async -> [WriteOutcome] {
+        await withCheckedContinuation { continuation in
+            group.notify(queue: .global()) { continuation.resume() }
+        }
+        return outcomes.withLock { $0.map { $0! } }
+    }
+}
+
+extension WriteOutcome {
+    var applied: WriteReceipt? {
+        if case .applied(let receipt) = self { return receipt }
+        return nil
+    }
+
+    var duplicate: WriteReceipt? {
+        if case .duplicate(let receipt) = self { return receipt }
+        return nil
+    }
+
+    var rejection: DomainError? {
+        if case .rejected(let error) = self { return error }
+        return nil
+    }
+}

@@ -1,0 +1,144 @@
+import Domain
+import Foundation
+import GRDB
+@testable import Storage
+import Testing
+
+@Suite struct StoreSchemaTests {
+    /// Shipped migrations are frozen: editing one would leave databases migrated by the old text with a different
+    /// schema than new ones. Add a migration instead. (FNV-1a 64 of the SQL text.)
+    @Test func shippedMigrationsAreFrozen() {
+        let shipped: [String: UInt64] = ["v1": 2_776_941_303_073_787_477]
+        for migration in StoreSchema.migrations {
+            #expect(shipped[migration.name] == Self.fnv1a(migration.sql), "migration \(migration.name) was edited")
+        }
+        #expect(StoreSchema.migrations.map(\.name) == ["v1"])
+    }
+
+    static func fnv1a(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x100_0000_01b3
+        }
+        return hash
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func migratesAnEmptyDatabaseToTheWholeSchema(_ kind: StoreKind) throws {
+        let test = try TestStore(kind, importFixture: false)
+        let (tables, strict, migrations) = try test.store.database.read { db in
+            (
+                try String.fetchAll(db, sql: "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'grdb%' ORDER BY name"),
+                try String.fetchAll(db, sql: "SELECT name FROM pragma_table_list WHERE strict = 1 ORDER BY name"),
+                try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+            )
+        }
+        let expected = ["applied_action", "campaign", "campaign_tally", "citizen", "like", "participant", "project",
+                        "rating", "server_secret", "tally"]
+        #expect(tables == expected)
+        #expect(strict == expected)
+        #expect(migrations == ["v1"])
+    }
+
+    @Test func aFileDatabaseUsesWALWithFullSyncAndForeignKeys() throws {
+        let test = try TestStore(.file, importFixture: false)
+        let (journal, synchronous, foreignKeys) = try test.store.database.writeWithoutTransaction { db in
+            (
+                try String.fetchOne(db, sql: "PRAGMA journal_mode"),
+                try Int.fetchOne(db, sql: "PRAGMA synchronous"),
+                try Int.fetchOne(db, sql: "PRAGMA foreign_keys")
+            )
+        }
+        #expect(journal == "wal")
+        #expect(synchronous == 2)       // FULL
+        #expect(foreignKeys == 1)
+    }
+
+    @Test func synchronousNormalIsAChoice() throws {
+        let directory = try TemporaryDirectory()
+        let store = try Store(configuration: StorageConfiguration(path: directory.databasePath, synchronousFull: false))
+        #expect(try store.database.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 1)
+    }
+
+    @Test func createsTheParentDirectory() throws {
+        let directory = try TemporaryDirectory()
+        _ = try Store(configuration: StorageConfiguration(path: directory.databasePath))
+        #expect(FileManager.default.fileExists(atPath: directory.databasePath))
+    }
+
+    @Test func aFailedMigrationIsNamedAndLeavesTheDataAlone() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.url.appendingPathComponent("old.sqlite").path
+        // A database that already has a `campaign` table of its own: v1 cannot create it.
+        let foreign = try DatabaseQueue(path: path)
+        try foreign.write { db in
+            try db.execute(sql: "CREATE TABLE campaign (name TEXT); INSERT INTO campaign VALUES ('precious')")
+        }
+        try foreign.close()
+
+        do {
+            _ = try Store(configuration: StorageConfiguration(path: path))
+            Issue.record("opened a database whose migration fails")
+        } catch let error as StorageError {
+            guard case .migrationFailed(let migration, _, _) = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
+            #expect(migration == "v1")
+            #expect(error.description.contains("migration \"v1\" failed"))
+        }
+        let check = try DatabaseQueue(path: path)
+        #expect(try check.read { try String.fetchAll($0, sql: "SELECT name FROM campaign") } == ["precious"])
+        #expect(try check.read { try $0.tableExists("rating") } == false)
+    }
+
+    @Test func refusesADatabaseMigratedByANewerVersion() throws {
+        let test = try TestStore(.file)
+        try test.store.database.write { db in
+            try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v2-from-the-future')")
+        }
+        #expect {
+            _ = try test.reopen()
+        } throws: { error in
+            guard case StorageError.unknownMigrations(_, let migrations) = error else { return false }
+            return migrations == ["v2-from-the-future"]
+        }
+        // Nothing was touched.
+        #expect(try test.store.campaigns().count == 1)
+    }
+
+    /// The schema itself refuses what the domain refuses: a bug elsewhere cannot store it.
+    @Test(arguments: [
+        ("level 6", "INSERT INTO rating VALUES (1, 1, 6, NULL, 0, 0)"),
+        ("level 0", "INSERT INTO rating VALUES (1, 1, 0, NULL, 0, 0)"),
+        ("empty suggestion", "INSERT INTO rating VALUES (1, 1, 3, '', 0, 0)"),
+        ("501-character suggestion", "INSERT INTO rating VALUES (1, 1, 3, printf('%.501c', 'a'), 0, 0)"),
+        ("updated before created", "INSERT INTO rating VALUES (1, 1, 3, NULL, 10, 9)"),
+        ("rating of an unknown project", "INSERT INTO rating VALUES (1, 999, 3, NULL, 0, 0)"),
+        ("rating of an unknown citizen", "INSERT INTO rating VALUES (999, 1, 3, NULL, 0, 0)"),
+        ("citizen token of 21 characters", "INSERT INTO citizen (token, created_at) VALUES ('AAAAAAAAAAAAAAAAAAAAA', 0)"),
+        ("citizen token with '+'", "INSERT INTO citizen (token, created_at) VALUES ('AAAAAAAAAAAAAAAAAAAA+A', 0)"),
+        ("negative tally", "UPDATE tally SET level3 = level3 - 1"),
+        ("negative likes", "UPDATE tally SET likes = -1"),
+        ("negative participants", "UPDATE campaign_tally SET participants = -1"),
+        ("window closing before it opens", "UPDATE campaign SET closes_at = opens_at"),
+        ("four level labels", "UPDATE campaign SET level_labels = '[1,2,3,4]'"),
+        ("slug with a capital", "UPDATE project SET slug = 'School-a' WHERE id = 1"),
+        ("second project with the same slug", "UPDATE project SET slug = 'bus-12' WHERE id = 1"),
+        ("client id with a space", "INSERT INTO applied_action VALUES (1, 'a b', 1, 'rate', 3, NULL, NULL, NULL, 0, 0, 0, 0)"),
+        ("like receipt with a level", "INSERT INTO applied_action VALUES (1, 'x', 1, 'like', 3, NULL, 1, NULL, 1, 0, 0, 0)"),
+        ("second server secret", "INSERT INTO server_secret VALUES (2, zeroblob(32))"),
+        ("short server secret", "INSERT INTO server_secret VALUES (1, zeroblob(16))"),
+        ("text in an integer column (STRICT)", "UPDATE campaign SET opens_at = 'soon'"),
+    ])
+    func constraintsLiveInTheSchema(_ rule: String, _ sql: String) throws {
+        let test = try TestStore(.inMemory)
+        try test.store.database.write { db in
+            try db.execute(sql: "INSERT INTO citizen (id, token, created_at) VALUES (1, 'AAAAAAAAAAAAAAAAAAAAAA', 0)")
+        }
+        #expect(throws: DatabaseError.self, "\(rule)") {
+            try test.store.database.write { db in try db.execute(sql: sql) }
+        }
+    }
+}
