@@ -18,11 +18,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults, "YAML"]),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // System libraries, from Debian's -dev packages.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         // The few libc calls Swift cannot reach (macros, _GNU_SOURCE).
         .target(name: "CLinux"),
 
@@ -56,8 +58,9 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "Transport", "HTTP1", "Domain", "Storage", "COpenSSL",
+                "Transport", "HTTP1", "WebSocket", "Domain", "Storage", "COpenSSL", "CQRencode",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),

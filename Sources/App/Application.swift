@@ -1,8 +1,13 @@
+import Domain
 import HTTP1
 import Logging
+import Storage
 import Transport
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// The application's own settings (the transport's are in `ServerConfiguration`).
+/// The application's own settings (the transport's are in `ServerConfiguration`); config/lastword.yaml explains each.
 package struct ApplicationConfiguration: Sendable {
     /// Directory of the browser client.
     package var publicDirectory: String = "Public"
@@ -13,44 +18,107 @@ package struct ApplicationConfiguration: Sendable {
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
         + "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
+    /// The SQLite database file (created with its directory on first start).
+    package var databasePath: String = "data/lastword.sqlite"
+    /// PRAGMA synchronous = FULL: an acknowledged rating survives power loss, not only a crash of the process.
+    package var synchronousFull: Bool = true
+    /// Commands per transaction, and commands waiting for the writer before new ones are refused (server.busy).
+    package var writerMaxBatch: Int = 512
+    package var writerMaxQueue: Int = 20_000
+    /// Campaign files imported (idempotently) at every start.
+    package var campaignFiles: [String] = ["config/campaigns/demo.yaml"]
+
+    /// Smallest time between two live deltas of one topic, in milliseconds.
+    package var liveIntervalMilliseconds: Int = 100
+    /// Deltas kept per topic for clients that resume.
+    package var liveHistory: Int = 64
+    /// Copy the latest action's client id into deltas (benchmarks only).
+    package var liveIncludeReferences: Bool = false
+    package var maxTopicsPerConnection: Int = 16
+    package var maxPendingWritesPerConnection: Int = 32
+
+    package var rateLimits: RateLimitPolicy = .default
+    /// Mark the citizen cookie Secure (set it when the site is served over HTTPS).
+    package var cookieSecure: Bool = false
+    /// Base URL printed in QR codes, e.g. "https://lastword.example.org"; nil: from the request's Host.
+    package var publicBaseURL: String? = nil
+
     package init() {}
 }
 
 package enum LastWordVersion {
-    package static let current = "0.1.0"
+    package static let current = "0.2.0"
 }
 
-/// Wires the layers: routes, WebSocket endpoints and static files on one router.
-package struct Application: Sendable {
+/// Wires the layers: the store and its writer, the live tallies, routes, WebSocket endpoints and static files.
+package final class Application: Sendable {
     package let configuration: ApplicationConfiguration
     package let router: Router
+    package let store: Store
+    package let writer: RatingWriter
+    package let tally: LiveTally
+    package let catalog: CampaignCatalog
 
-    package init(configuration: ApplicationConfiguration, server: ServerConfiguration, loops: EventLoopGroup, logger: Logger) {
+    package init(configuration: ApplicationConfiguration, server: ServerConfiguration, loops: EventLoopGroup, logger: Logger) throws {
         self.configuration = configuration
+        store = try Store(configuration: StorageConfiguration(
+            path: configuration.databasePath, synchronousFull: configuration.synchronousFull,
+            maxBatch: configuration.writerMaxBatch, maxQueue: configuration.writerMaxQueue))
+        for file in configuration.campaignFiles {
+            let definition = try CampaignFile.load(yaml: try readTextFile(file))
+            let summary = try store.importCampaign(definition)
+            logger.info("campaign imported", metadata: [
+                "file": "\(file)", "campaign": "\(definition.id)", "created": "\(summary.campaignCreated)",
+                "projectsCreated": "\(summary.projectsCreated)", "projectsUpdated": "\(summary.projectsUpdated)",
+            ])
+            if !summary.projectsMissingFromFile.isEmpty {
+                logger.warning("projects in the database but not in the file are kept", metadata: ["projects": "\(summary.projectsMissingFromFile)"])
+            }
+        }
+        catalog = CampaignCatalog(try store.campaigns())
+        writer = store.makeWriter()
+        var liveConfiguration = LiveTally.Configuration()
+        liveConfiguration.interval = .milliseconds(configuration.liveIntervalMilliseconds)
+        liveConfiguration.history = configuration.liveHistory
+        liveConfiguration.includeReferences = configuration.liveIncludeReferences
+        tally = LiveTally(board: try store.loadTallyBoard(), catalog: catalog, loops: loops, configuration: liveConfiguration)
+        let services = LiveServices(
+            catalog: catalog, tally: tally, writer: writer, integrity: Integrity(policy: configuration.rateLimits),
+            cookies: CitizenCookies(secret: try store.serverSecret(), secure: configuration.cookieSecure),
+            maxTopicsPerConnection: configuration.maxTopicsPerConnection,
+            maxPendingWritesPerConnection: configuration.maxPendingWritesPerConnection)
+
         let started = ContinuousClock.now
         let htmlHeaders: HTTPHeaders = [
             "Content-Security-Policy": configuration.contentSecurityPolicy,
             "Referrer-Policy": "same-origin",
             "X-Frame-Options": "DENY",
         ]
-        var router = Router(
-            maxJSONBodySize: server.maxJSONBodySize,
-            staticFiles: StaticFiles(root: configuration.publicDirectory, cacheControl: server.staticCacheControl,
-                                     maxCachedFileSize: server.staticMaxCachedFileSize, htmlHeaders: htmlHeaders)
-        )
-        if router.staticFiles == nil {
+        let staticFiles = StaticFiles(root: configuration.publicDirectory, cacheControl: server.staticCacheControl,
+                                      maxCachedFileSize: server.staticMaxCachedFileSize, htmlHeaders: htmlHeaders)
+        if staticFiles == nil {
             logger.warning("static directory not found; serving no files", metadata: ["directory": "\(configuration.publicDirectory)"])
         }
+        var router = Router(maxJSONBodySize: server.maxJSONBodySize, staticFiles: staticFiles)
         router.add("GET", "/healthz") { _ throws(HTTPError) in
             let uptime = ContinuousClock.now - started
             let seconds = Double(uptime.components.seconds) + Double(uptime.components.attoseconds) / 1e18
             return .json(encoding: Health(status: "ok", version: LastWordVersion.current, uptimeSeconds: (seconds * 1000).rounded() / 1000))
         }
+        APIRoutes(services: services, store: store, publicBaseURL: configuration.publicBaseURL, staticFiles: staticFiles).install(on: &router)
+        router.webSocket("/ws", LiveEndpoint(services: services))
         if configuration.webSocketTestEndpoints {
             router.webSocket("/ws/echo", EchoEndpoint())
             router.webSocket("/ws/hub", HubEndpoint(loops: loops))
         }
         self.router = router
+        tally.start()
+    }
+
+    /// After the server stopped: no more deltas, and every queued write committed.
+    package func shutdown() {
+        tally.stop()
+        writer.shutdown()
     }
 }
 
@@ -58,4 +126,21 @@ struct Health: Codable {
     var status: String
     var version: String
     var uptimeSeconds: Double
+}
+
+/// Reads a UTF-8 text file (configuration-sized: a few MiB at most).
+package func readTextFile(_ path: String) throws -> String {
+    guard let file = fopen(path, "rb") else {
+        throw CampaignFileError("cannot open \(path): \(String(cString: strerror(errno)))")
+    }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 64 << 10)
+    while true {
+        let count = fread(&chunk, 1, chunk.count, file)
+        if count == 0 { break }
+        bytes.append(contentsOf: chunk[0..<count])
+        if bytes.count > 16 << 20 { throw CampaignFileError("\(path) is larger than 16 MiB") }
+    }
+    return String(decoding: bytes, as: UTF8.self)
 }

@@ -12,6 +12,10 @@ package enum DomainError: Error, Sendable, Equatable {
     case suggestionTooLong(limit: Int)
     /// A citizen id that is not 22 canonical base64url characters (or a cookie that does not verify).
     case invalidCitizen
+    /// A rating or like without a citizen identity (no cookie).
+    case missingCitizen
+    /// A request that is missing a field or has one of the wrong kind; the text says which.
+    case invalidRequest(String)
     /// A client action id that is not 1…64 characters of `[A-Za-z0-9_-]`.
     case invalidClientID
     /// The client id was already used by this citizen for a different action.
@@ -42,6 +46,8 @@ package enum DomainError: Error, Sendable, Equatable {
         case .invalidLevel: "rating.invalid_level"
         case .suggestionTooLong: "rating.suggestion_too_long"
         case .invalidCitizen: "citizen.invalid"
+        case .missingCitizen: "citizen.missing"
+        case .invalidRequest: "request.invalid"
         case .invalidClientID: "request.invalid_id"
         case .clientIDReused: "request.id_reused"
         case .rateLimited: "limit.rate"
@@ -64,6 +70,8 @@ package enum DomainError: Error, Sendable, Equatable {
         case .invalidLevel(let level): "Level \(level) is not on the scale from 1 to 5."
         case .suggestionTooLong(let limit): "A suggestion can be at most \(limit) characters."
         case .invalidCitizen: "The citizen id is not valid."
+        case .missingCitizen: "Open the page (or GET /api/session) first to get a visitor identity."
+        case .invalidRequest(let problem): "Invalid request: \(problem)."
         case .invalidClientID: "The request id must be 1 to 64 letters, digits, - or _."
         case .clientIDReused: "This request id was already used for a different action."
         case .rateLimited(let seconds): "Too many requests; try again in \(seconds) s."

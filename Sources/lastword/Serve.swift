@@ -30,12 +30,17 @@ struct Serve: AsyncParsableCommand {
         settings.log(to: logger)
 
         let loops = EventLoopGroup(count: settings.server.eventLoops, readiness: settings.server.readiness)
-        let application = Application(configuration: settings.application, server: settings.server, loops: loops, logger: logger)
+        let application: Application
+        do {
+            application = try Application(configuration: settings.application, server: settings.server, loops: loops, logger: logger)
+        } catch {
+            throw SettingsError("cannot start: \(error)")
+        }
         let server = Server(configuration: settings.server, service: application.router, loops: loops, logger: logger)
         do {
             try server.start()
         } catch {
-            throw CleanExit.message("lastword: cannot listen on \(settings.server.host):\(settings.server.port): \(error)")
+            throw SettingsError("cannot listen on \(settings.server.host):\(settings.server.port): \(error)")
         }
         for address in server.boundAddresses {
             let host = address.family == AF_INET6 ? "[\(address.ip)]" : "\(address.ip)"
@@ -46,6 +51,7 @@ struct Serve: AsyncParsableCommand {
         let signal = await ShutdownSignal.wait()
         logger.info("shutting down", metadata: ["signal": "\(signal)"])
         server.shutdown()
+        application.shutdown()
     }
 }
 

@@ -99,6 +99,34 @@ struct Settings {
         server.staticMaxCachedFileSize = f.int(forKey: "maxCachedFileBytes", default: server.staticMaxCachedFileSize)
         application.contentSecurityPolicy = f.string(forKey: "contentSecurityPolicy", default: application.contentSecurityPolicy)
 
+        let db = config.scoped(to: "database")
+        application.databasePath = db.string(forKey: "path", default: application.databasePath)
+        application.synchronousFull = db.bool(forKey: "synchronousFull", default: application.synchronousFull)
+        application.writerMaxBatch = db.int(forKey: "writerMaxBatch", default: application.writerMaxBatch)
+        application.writerMaxQueue = db.int(forKey: "writerMaxQueue", default: application.writerMaxQueue)
+        application.campaignFiles = config.stringArray(forKey: "campaigns.files", default: application.campaignFiles)
+
+        let live = config.scoped(to: "live")
+        application.liveIntervalMilliseconds = live.int(forKey: "intervalMs", default: application.liveIntervalMilliseconds)
+        application.liveHistory = live.int(forKey: "history", default: application.liveHistory)
+        application.liveIncludeReferences = live.bool(forKey: "includeReferences", default: application.liveIncludeReferences)
+        application.maxTopicsPerConnection = live.int(forKey: "maxTopicsPerConnection", default: application.maxTopicsPerConnection)
+        application.maxPendingWritesPerConnection = live.int(forKey: "maxPendingWritesPerConnection", default: application.maxPendingWritesPerConnection)
+
+        let integrity = config.scoped(to: "integrity")
+        var limits = application.rateLimits
+        limits.perIPPerSecond = integrity.double(forKey: "perIpPerSecond", default: limits.perIPPerSecond)
+        limits.perIPBurst = integrity.int(forKey: "perIpBurst", default: limits.perIPBurst)
+        limits.perCitizenPerSecond = integrity.double(forKey: "perCitizenPerSecond", default: limits.perCitizenPerSecond)
+        limits.perCitizenBurst = integrity.int(forKey: "perCitizenBurst", default: limits.perCitizenBurst)
+        limits.newCitizensPerIPPerHour = integrity.int(forKey: "newCitizensPerIpPerHour", default: limits.newCitizensPerIPPerHour)
+        application.rateLimits = limits
+
+        let site = config.scoped(to: "site")
+        application.cookieSecure = site.bool(forKey: "cookieSecure", default: application.cookieSecure)
+        let base = site.string(forKey: "publicBaseUrl", default: "")
+        application.publicBaseURL = base.isEmpty ? nil : (base.hasSuffix("/") ? String(base.dropLast()) : base)
+
         let level = config.string(forKey: "log.level", default: "info")
         guard let parsed = Logger.Level(rawValue: level) else {
             throw SettingsError("log.level must be one of trace, debug, info, notice, warning, error, critical (got \(level))")
@@ -129,6 +157,13 @@ struct Settings {
             try require(value > 0, "\(name) must be positive")
         }
         try require(server.pingIntervalMilliseconds >= 0, "timeouts.pingIntervalMs must be 0 (off) or positive")
+        try require(application.writerMaxBatch > 0 && application.writerMaxQueue > 0, "database.writerMaxBatch and writerMaxQueue must be positive")
+        try require(application.liveIntervalMilliseconds >= 10, "live.intervalMs must be at least 10")
+        try require(application.liveHistory >= 0 && application.maxTopicsPerConnection > 0 && application.maxPendingWritesPerConnection > 0,
+                    "live.history, maxTopicsPerConnection and maxPendingWritesPerConnection must be positive")
+        let limits = application.rateLimits
+        try require(limits.perIPPerSecond > 0 && limits.perCitizenPerSecond > 0 && limits.perIPBurst > 0 && limits.perCitizenBurst > 0
+                    && limits.newCitizensPerIPPerHour > 0, "integrity limits must be positive")
     }
 
     func makeLogger() -> Logger {
@@ -155,6 +190,11 @@ struct Settings {
             "webSocket": "frame=\(s.webSocketMaxFrameSize) message=\(s.webSocketMaxMessageSize) origins=\(s.allowedOrigins) allowMissingOrigin=\(s.allowMissingOrigin) testEndpoints=\(application.webSocketTestEndpoints)",
             "deflate": "enabled=\(s.deflate.enabled) min=\(s.deflate.minimumSize) serverNoContextTakeover=\(s.deflate.serverNoContextTakeover) clientNoContextTakeover=\(s.deflate.clientNoContextTakeover) serverBits=\(s.deflate.serverMaxWindowBits) clientBits=\(s.deflate.clientMaxWindowBits) level=\(s.deflate.compressionLevel)",
             "static": "directory=\(application.publicDirectory) cacheControl=\(s.staticCacheControl)",
+            "database": "path=\(application.databasePath) synchronousFull=\(application.synchronousFull) batch=\(application.writerMaxBatch) queue=\(application.writerMaxQueue)",
+            "campaigns": "\(application.campaignFiles)",
+            "live": "intervalMs=\(application.liveIntervalMilliseconds) history=\(application.liveHistory) refs=\(application.liveIncludeReferences) topics=\(application.maxTopicsPerConnection) pending=\(application.maxPendingWritesPerConnection)",
+            "integrity": "ip=\(application.rateLimits.perIPPerSecond)/s burst \(application.rateLimits.perIPBurst) citizen=\(application.rateLimits.perCitizenPerSecond)/s burst \(application.rateLimits.perCitizenBurst) newCitizens/ip/h=\(application.rateLimits.newCitizensPerIPPerHour)",
+            "site": "cookieSecure=\(application.cookieSecure) publicBaseURL=\(application.publicBaseURL ?? "(from Host)")",
         ])
     }
 }

@@ -1,0 +1,139 @@
+import Domain
+import Yams
+
+/// A campaign as operators write it, in YAML under config/campaigns/ (see config/campaigns/demo.yaml): times as
+/// ISO 8601 with their UTC offset, labels optional (the national scale's wording by default).
+package struct CampaignFile: Decodable {
+    var id: String
+    var title: LocalizedText
+    var opens: String
+    var closes: String
+    var timeZone: String
+    var levels: [LocalizedText]?
+    var projects: [ProjectDefinition]
+
+    /// Parses and validates a campaign file.
+    package static func load(yaml: String) throws -> CampaignDefinition {
+        let file: CampaignFile
+        do {
+            file = try YAMLDecoder().decode(CampaignFile.self, from: yaml)
+        } catch {
+            throw CampaignFileError("not a valid campaign file: \(error)")
+        }
+        guard let opensAt = ISO8601Instant.milliseconds(file.opens) else {
+            throw CampaignFileError("opens: \(file.opens) is not an ISO 8601 time with an offset, like 2026-11-01T09:00:00+08:00")
+        }
+        guard let closesAt = ISO8601Instant.milliseconds(file.closes) else {
+            throw CampaignFileError("closes: \(file.closes) is not an ISO 8601 time with an offset, like 2027-03-31T18:00:00+08:00")
+        }
+        let definition = CampaignDefinition(
+            id: file.id, title: file.title, opensAt: opensAt, closesAt: closesAt, timeZone: file.timeZone,
+            levelLabels: file.levels ?? SatisfactionLevel.defaultLabels, projects: file.projects
+        )
+        do {
+            try definition.validate()
+        } catch {
+            throw CampaignFileError(error.message)
+        }
+        return definition
+    }
+}
+
+package struct CampaignFileError: Error, CustomStringConvertible {
+    package var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// ISO 8601 date-times with an explicit offset ("2026-11-01T09:00:00+08:00", "2026-11-01T01:00Z"), without Foundation.
+enum ISO8601Instant {
+    static func milliseconds(_ text: String) -> Int64? {
+        let bytes = Array(text.utf8)
+        func number(_ range: Range<Int>) -> Int? {
+            guard range.upperBound <= bytes.count else { return nil }
+            var value = 0
+            for index in range {
+                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) else { return nil }
+                value = value * 10 + Int(bytes[index] - UInt8(ascii: "0"))
+            }
+            return value
+        }
+        guard bytes.count >= 17, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+              bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " "), bytes[13] == UInt8(ascii: ":"),
+              let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+              let hour = number(11..<13), let minute = number(14..<16) else { return nil }
+        var index = 16
+        var second = 0
+        if index < bytes.count, bytes[index] == UInt8(ascii: ":") {
+            guard let s = number(17..<19) else { return nil }
+            second = s
+            index = 19
+            if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+                index += 1
+                while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+            }
+        }
+        guard index < bytes.count else { return nil }   // the offset is required
+        var offsetMinutes = 0
+        if bytes[index] == UInt8(ascii: "Z") {
+            guard index + 1 == bytes.count else { return nil }
+        } else if bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+            guard index + 6 == bytes.count, bytes[index + 3] == UInt8(ascii: ":"),
+                  let oh = number(index + 1..<index + 3), let om = number(index + 4..<index + 6), oh < 24, om < 60 else { return nil }
+            offsetMinutes = (oh * 60 + om) * (bytes[index] == UInt8(ascii: "-") ? -1 : 1)
+        } else {
+            return nil
+        }
+        guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61,
+              day <= daysInMonth(year: year, month: month) else { return nil }
+        let days = daysFromCivil(year: year, month: month, day: day)
+        let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetMinutes * 60)
+        return seconds * 1000
+    }
+
+    private static func daysInMonth(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+}
+
+/// The campaigns and projects, as stored, for lookups by id and slug. Immutable once the server runs (an import
+/// while it runs takes effect at the next start).
+package struct CampaignCatalog: Sendable {
+    package let campaigns: [CampaignDefinition]
+    private let campaignsByID: [String: Int]
+    private let projectsBySlug: [String: (campaign: Int, project: Int)]
+
+    package init(_ campaigns: [CampaignDefinition]) {
+        self.campaigns = campaigns
+        var byID: [String: Int] = [:]
+        var bySlug: [String: (Int, Int)] = [:]
+        for (c, campaign) in campaigns.enumerated() {
+            byID[campaign.id] = c
+            for (p, project) in campaign.projects.enumerated() { bySlug[project.slug] = (c, p) }
+        }
+        campaignsByID = byID
+        projectsBySlug = bySlug
+    }
+
+    package func campaign(_ id: String) -> CampaignDefinition? {
+        campaignsByID[id].map { campaigns[$0] }
+    }
+
+    package func project(_ slug: String) -> (campaign: CampaignDefinition, project: ProjectDefinition)? {
+        projectsBySlug[slug].map { (campaigns[$0.campaign], campaigns[$0.campaign].projects[$0.project]) }
+    }
+}

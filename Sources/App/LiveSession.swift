@@ -1,0 +1,212 @@
+import Domain
+import FoundationEssentials
+import HTTP1
+import Storage
+import Transport
+import WebSocket
+
+/// Everything a live session needs, shared by all sessions.
+package struct LiveServices: Sendable {
+    package var catalog: CampaignCatalog
+    package var tally: LiveTally
+    package var writer: RatingWriter
+    package var integrity: Integrity
+    package var cookies: CitizenCookies
+    /// Topics one connection may watch at once.
+    package var maxTopicsPerConnection: Int
+    /// Ratings and likes of one connection waiting for their commit; more are refused until some are acknowledged.
+    package var maxPendingWritesPerConnection: Int
+}
+
+/// `/ws`: one WebSocket per page. The page subscribes to topics and sends ratings and likes; see docs/PROTOCOL.md.
+package struct LiveEndpoint: WebSocketEndpoint {
+    let services: LiveServices
+
+    package var subprotocols: [String] { ["lastword.v1"] }
+
+    package func accept(_ request: HTTPRequest) -> WebSocketAcceptance {
+        switch services.cookies.citizen(in: request.headers) {
+        case .invalid:
+            // A tampered or foreign cookie: refused, and cleared so the page can start afresh.
+            return .reject(.error(401, code: "citizen.invalid", message: "Your visitor cookie is not valid; reload the page to get a new one.",
+                                  headers: ["Set-Cookie": services.cookies.clearingCookie]))
+        case .valid(let citizen):
+            return .accept(LiveSession(services: services, citizen: citizen, ip: request.peer?.ip))
+        case .none:
+            // Watching needs no identity; rating does (the page calls /api/session first).
+            return .accept(LiveSession(services: services, citizen: nil, ip: request.peer?.ip))
+        }
+    }
+}
+
+/// What a client sends (docs/PROTOCOL.md). One flat shape; `type` says which fields matter.
+struct ClientMessage: Decodable {
+    var type: String
+    var topic: String?
+    var since: UInt64?
+    var id: String?
+    var project: String?
+    var level: Int?
+    var suggestion: String?
+    var liked: Bool?
+}
+
+/// One page's session, on its connection's loop.
+final class LiveSession: WebSocketHandler {
+    private let services: LiveServices
+    private let citizen: CitizenID?
+    private let ip: IPAddress?
+    private var topics: Set<String> = []
+    private var pendingWrites = 0
+
+    init(services: LiveServices, citizen: CitizenID?, ip: IPAddress?) {
+        self.services = services
+        self.citizen = citizen
+        self.ip = ip
+    }
+
+    func webSocketDidClose(_ connection: WebSocketConnection, code: UInt16?, reason: String) {
+        for topic in topics { services.tally.unsubscribe(connection, topic: topic) }
+        topics = []
+    }
+
+    func webSocket(_ connection: WebSocketConnection, didReceive message: WebSocketMessage) {
+        guard case .text(let bytes) = message else {
+            connection.close(code: 1003, reason: "text messages only")
+            return
+        }
+        let decoded: ClientMessage
+        do {
+            decoded = try JSONDecoder().decode(ClientMessage.self, from: Data(bytes))
+        } catch {
+            send(error: "request.invalid", message: "The message is not valid JSON of a known shape.", id: nil, on: connection)
+            return
+        }
+        switch decoded.type {
+        case "subscribe": subscribe(decoded, on: connection)
+        case "unsubscribe": unsubscribe(decoded, on: connection)
+        case "rate", "like": write(decoded, on: connection)
+        case "ping": connection.send(text: #"{"type":"pong"}"#)
+        default:
+            send(error: "request.unknown_type", message: "Unknown message type.", id: decoded.id, on: connection)
+        }
+    }
+
+    private func subscribe(_ message: ClientMessage, on connection: WebSocketConnection) {
+        guard let topic = message.topic else {
+            return send(error: "request.invalid", message: "subscribe needs a topic.", id: message.id, on: connection)
+        }
+        if !topics.contains(topic), topics.count >= services.maxTopicsPerConnection {
+            return send(error: "limit.topics", message: "Too many topics on one connection.", id: message.id, on: connection)
+        }
+        if topics.contains(topic) {
+            // A resume on a topic already watched (the client saw a gap): leave first so the count stays right.
+            services.tally.unsubscribe(connection, topic: topic)
+            topics.remove(topic)
+        }
+        do {
+            try services.tally.subscribe(connection, topic: topic, since: message.since)
+            topics.insert(topic)
+        } catch {
+            send(error: "topic.not_found", message: "No such topic.", id: message.id, on: connection)
+        }
+    }
+
+    private func unsubscribe(_ message: ClientMessage, on connection: WebSocketConnection) {
+        guard let topic = message.topic, topics.remove(topic) != nil else { return }
+        services.tally.unsubscribe(connection, topic: topic)
+    }
+
+    private func write(_ message: ClientMessage, on connection: WebSocketConnection) {
+        let command: WriteCommand
+        do throws(DomainError) {
+            guard let citizen else { throw DomainError.missingCitizen }
+            command = try LiveCommands.command(from: message, citizen: citizen, now: wallClockMilliseconds())
+            try services.integrity.admitAction(ip: ip, citizen: citizen, now: wallClockMilliseconds())
+            guard pendingWrites < services.maxPendingWritesPerConnection else { throw DomainError.overloaded }
+        } catch {
+            return send(error: error, id: message.id, on: connection)
+        }
+        pendingWrites += 1
+        let session = LoopBound(self, loop: connection.loop)
+        let tally = services.tally
+        services.writer.submit(command) { outcome in
+            if case .applied(let receipt) = outcome {
+                tally.apply(receipt.change, reference: receipt.clientID)
+            }
+            connection.execute { connection in
+                session.value.completed(outcome, on: connection)
+            }
+        }
+    }
+
+    private func completed(_ outcome: WriteOutcome, on connection: WebSocketConnection) {
+        pendingWrites -= 1
+        switch outcome {
+        case .applied(let receipt): connection.send(text: LiveCommands.ack(receipt, status: "applied"))
+        case .duplicate(let receipt): connection.send(text: LiveCommands.ack(receipt, status: "duplicate"))
+        case .rejected(let error): send(error: error, id: nil, on: connection)
+        }
+    }
+
+    private func send(error: DomainError, id: String?, on connection: WebSocketConnection) {
+        send(error: error.code, message: error.message, id: id, on: connection, retryAfter: error.retryAfterSeconds)
+    }
+
+    private func send(error code: String, message: String, id: String?, on connection: WebSocketConnection, retryAfter: Int? = nil) {
+        var json = JSONWriter()
+        json.beginObject()
+        json.field("type", "error")
+        json.field("id", id)
+        json.field("error", code)
+        json.field("message", message)
+        if let retryAfter { json.field("retryAfter", retryAfter) }
+        json.endObject()
+        json.bytes.withUnsafeBytes { _ = connection.send(opcode: .text, payload: $0) }
+    }
+}
+
+/// Turning client requests into write commands, and receipts into acknowledgements: shared by the WebSocket and
+/// the HTTP API so both behave the same.
+enum LiveCommands {
+    static func command(from message: ClientMessage, citizen: CitizenID, now: Int64) throws(DomainError) -> WriteCommand {
+        guard let rawID = message.id else { throw DomainError.invalidClientID }
+        let clientID = try ClientActionID.validate(rawID)
+        guard let project = message.project, !project.isEmpty else { throw DomainError.unknownProject(message.project ?? "") }
+        if message.type == "like" {
+            guard let liked = message.liked else { throw DomainError.invalidRequest("like needs liked: true or false") }
+            return .like(citizen: citizen, project: project, liked: liked, clientID: clientID, at: now)
+        }
+        guard let raw = message.level else { throw DomainError.invalidLevel(0) }
+        guard let level = SatisfactionLevel(rawValue: raw) else { throw DomainError.invalidLevel(raw) }
+        let suggestion = try Suggestion.normalize(message.suggestion)
+        return .rate(citizen: citizen, project: project, level: level, suggestion: suggestion, clientID: clientID, at: now)
+    }
+
+    /// `{"type":"ack","id":…,"status":"applied"|"duplicate","project":…,"level":…,"suggestion":…,"liked":…}`
+    static func ack(_ receipt: WriteReceipt, status: String) -> String {
+        var json = JSONWriter()
+        json.beginObject()
+        json.field("type", "ack")
+        json.field("id", receipt.clientID)
+        json.field("status", status)
+        json.field("project", receipt.project)
+        json.key("level")
+        if let level = receipt.level { json.int(level.rawValue) } else { json.null() }
+        json.field("suggestion", receipt.suggestion)
+        json.key("liked")
+        if let liked = receipt.liked { json.bool(liked) } else { json.null() }
+        json.endObject()
+        return String(decoding: json.bytes, as: UTF8.self)
+    }
+}
+
+extension DomainError {
+    /// Seconds a rate-limited client should wait.
+    var retryAfterSeconds: Int? {
+        switch self {
+        case .rateLimited(let seconds), .tooManyNewCitizens(let seconds): return seconds
+        default: return nil
+        }
+    }
+}

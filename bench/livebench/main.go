@@ -1,0 +1,496 @@
+// livebench: load for LastWord's live tally (docs/BENCHMARKS.md).
+//
+//	livebench ingest -base http://127.0.0.1:PORT -voters 200 -t 10s
+//	    200 voters, each with its own citizen cookie and WebSocket, rate projects in a closed loop
+//	    (one rating in flight each): acknowledged (committed) ratings per second and ack latency.
+//	livebench board  -base http://127.0.0.1:PORT -watchers 10000 -rate 1000 -t 10s
+//	    10,000 watchers subscribe to the campaign board while voters send 1,000 ratings per second:
+//	    time from a rating's acknowledgement to its effect reaching the last watcher (the server must run
+//	    with live.includeReferences, so each update names the earliest rating it is the first to reflect),
+//	    and updates per watcher per second.
+//
+// The last line is machine-readable: LIVEBENCH mode=… key=value …
+// Loopback only. Build offline with Debian's Go and gorilla/websocket:
+//
+//	GO111MODULE=off GOPATH=/usr/share/gocode go build -o /tmp/livebench ./bench/livebench
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+var start = time.Now()
+
+func now() time.Duration { return time.Since(start) }
+
+type options struct {
+	base      string
+	campaign  string
+	duration  time.Duration
+	warmup    time.Duration
+	voters    int
+	watchers  int
+	rate      int
+	serverPID int
+}
+
+func main() {
+	if len(os.Args) < 2 || (os.Args[1] != "ingest" && os.Args[1] != "board") {
+		fmt.Fprintln(os.Stderr, "usage: livebench ingest|board -base http://127.0.0.1:PORT [options]")
+		os.Exit(2)
+	}
+	mode := os.Args[1]
+	fs := flag.NewFlagSet(mode, flag.ExitOnError)
+	var o options
+	fs.StringVar(&o.base, "base", "http://127.0.0.1:8080", "server base URL (loopback only)")
+	fs.StringVar(&o.campaign, "campaign", "demo-2026", "campaign id")
+	fs.DurationVar(&o.duration, "t", 10*time.Second, "measured duration")
+	fs.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured warm-up")
+	fs.IntVar(&o.voters, "voters", 200, "voters (ingest) or voter connections (board)")
+	fs.IntVar(&o.watchers, "watchers", 10000, "watchers of the campaign board (board)")
+	fs.IntVar(&o.rate, "rate", 1000, "ratings per second (board)")
+	fs.IntVar(&o.serverPID, "server-pid", 0, "sample this process's CPU")
+	_ = fs.Parse(os.Args[2:])
+	u, err := url.Parse(o.base)
+	if err != nil || !isLoopback(u.Hostname()) || o.duration > 10*time.Minute || o.voters > 20000 || o.watchers > 20000 {
+		fmt.Fprintln(os.Stderr, "livebench: base must be a loopback http URL; -t ≤ 10m; ≤ 20000 voters and watchers")
+		os.Exit(2)
+	}
+	raiseFileLimit()
+	slugs, err := projectSlugs(o)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "livebench:", err)
+		os.Exit(1)
+	}
+	if mode == "ingest" {
+		ingest(o, slugs)
+	} else {
+		board(o, slugs)
+	}
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func raiseFileLimit() {
+	var limit syscall.Rlimit
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &limit) == nil {
+		limit.Cur = limit.Max
+		_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &limit)
+	}
+}
+
+func projectSlugs(o options) ([]string, error) {
+	response, err := http.Get(o.base + "/api/campaigns/" + o.campaign)
+	if err != nil {
+		return nil, err
+	}
+	defer response.Body.Close()
+	var body struct {
+		Projects []struct {
+			Slug string `json:"slug"`
+		} `json:"projects"`
+	}
+	if err := json.NewDecoder(response.Body).Decode(&body); err != nil || len(body.Projects) == 0 {
+		return nil, fmt.Errorf("campaign %s: no projects (%v)", o.campaign, err)
+	}
+	slugs := make([]string, len(body.Projects))
+	for i, p := range body.Projects {
+		slugs[i] = p.Slug
+	}
+	return slugs, nil
+}
+
+// citizenCookie asks the server for a new citizen identity.
+func citizenCookie(o options) (string, error) {
+	response, err := http.Get(o.base + "/api/session")
+	if err != nil {
+		return "", err
+	}
+	_, _ = io.Copy(io.Discard, response.Body)
+	response.Body.Close()
+	for _, c := range response.Cookies() {
+		if c.Name == "lw_citizen" {
+			return c.Name + "=" + c.Value, nil
+		}
+	}
+	return "", fmt.Errorf("no citizen cookie (status %d)", response.StatusCode)
+}
+
+func dial(o options, cookie string) (*websocket.Conn, error) {
+	wsURL := strings.Replace(o.base, "http", "ws", 1) + "/ws"
+	header := http.Header{}
+	if cookie != "" {
+		header.Set("Cookie", cookie)
+	}
+	dialer := websocket.Dialer{HandshakeTimeout: 30 * time.Second, ReadBufferSize: 4096, WriteBufferSize: 4096}
+	conn, _, err := dialer.Dial(wsURL, header)
+	return conn, err
+}
+
+type serverMessage struct {
+	Type  string          `json:"type"`
+	ID    string          `json:"id"`
+	Error string          `json:"error"`
+	Seq   uint64          `json:"seq"`
+	Ref   string          `json:"ref"`
+	Data  json.RawMessage `json:"data"`
+}
+
+// ---------------------------------------------------------------- ingest
+
+func ingest(o options, slugs []string) {
+	type voterResult struct {
+		acked     int
+		latencies []time.Duration
+		errors    map[string]int
+	}
+	conns := make([]*websocket.Conn, o.voters)
+	for i := range conns {
+		cookie, err := citizenCookie(o)
+		if err != nil {
+			fatal("session", err)
+		}
+		if conns[i], err = dial(o, cookie); err != nil {
+			fatal("dial", err)
+		}
+	}
+	cpu := startCPU(o.serverPID)
+	measureFrom := now() + o.warmup
+	measureTo := measureFrom + o.duration
+	results := make([]voterResult, o.voters)
+	var wg sync.WaitGroup
+	for i := range conns {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			r := &results[i]
+			r.errors = map[string]int{}
+			rng := rand.New(rand.NewSource(int64(i)))
+			conn := conns[i]
+			for k := 0; ; k++ {
+				t0 := now()
+				if t0 >= measureTo {
+					return
+				}
+				id := "v" + strconv.Itoa(i) + "-" + strconv.Itoa(k)
+				message := fmt.Sprintf(`{"type":"rate","id":"%s","project":"%s","level":%d}`, id, slugs[rng.Intn(len(slugs))], 1+rng.Intn(5))
+				if err := conn.WriteMessage(websocket.TextMessage, []byte(message)); err != nil {
+					r.errors["write"]++
+					return
+				}
+				for {
+					_, data, err := conn.ReadMessage()
+					if err != nil {
+						r.errors["read"]++
+						return
+					}
+					var m serverMessage
+					if json.Unmarshal(data, &m) != nil {
+						continue
+					}
+					if m.Type == "ack" && m.ID == id {
+						if t0 >= measureFrom {
+							r.acked++
+							r.latencies = append(r.latencies, now()-t0)
+						}
+						break
+					}
+					if m.Type == "error" {
+						r.errors[m.Error]++
+						break
+					}
+				}
+			}
+		}(i)
+	}
+	wg.Wait()
+	serverCPU := cpu.stop()
+	acked := 0
+	var latencies []time.Duration
+	errs := map[string]int{}
+	for _, r := range results {
+		acked += r.acked
+		latencies = append(latencies, r.latencies...)
+		for k, v := range r.errors {
+			errs[k] += v
+		}
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+	rate := float64(acked) / o.duration.Seconds()
+	fmt.Printf("ingest: %d voters, %d ratings acknowledged in %v: %.0f/s; ack latency p50 %.2f ms p99 %.2f ms; errors %v; server CPU %.0f%%\n",
+		o.voters, acked, o.duration, rate, ms(percentile(latencies, 50)), ms(percentile(latencies, 99)), errs, serverCPU)
+	fmt.Printf("LIVEBENCH mode=ingest voters=%d acked=%d acked_per_s=%.0f ack_p50_ms=%.2f ack_p99_ms=%.2f errors=%d server_cpu_pct=%.0f\n",
+		o.voters, acked, rate, ms(percentile(latencies, 50)), ms(percentile(latencies, 99)), total(errs), serverCPU)
+}
+
+// ---------------------------------------------------------------- board
+
+func board(o options, slugs []string) {
+	topic := "campaign:" + o.campaign
+	type watcher struct {
+		conn    *websocket.Conn
+		lastSeq uint64
+		deltas  int
+		gaps    int
+	}
+	// seq -> arrival of that delta at the latest watcher so far, and how many watchers got it
+	var mu sync.Mutex
+	lastArrival := map[uint64]time.Duration{}
+	arrivals := map[uint64]int{}
+	refOfSeq := map[uint64]string{}
+	ackAt := map[string]time.Duration{}
+
+	watchers := make([]*watcher, o.watchers)
+	subscribe := []byte(`{"type":"subscribe","topic":"` + topic + `"}`)
+	for i := range watchers {
+		conn, err := dial(o, "")
+		if err != nil {
+			fatal("dial watcher", err)
+		}
+		if err := conn.WriteMessage(websocket.TextMessage, subscribe); err != nil {
+			fatal("subscribe", err)
+		}
+		watchers[i] = &watcher{conn: conn}
+	}
+	var stopped atomic.Bool
+	var snapshots atomic.Int64
+	var readers sync.WaitGroup
+	for _, w := range watchers {
+		readers.Add(1)
+		go func(w *watcher) {
+			defer readers.Done()
+			for {
+				_, data, err := w.conn.ReadMessage()
+				if err != nil {
+					return
+				}
+				arrived := now()
+				var m serverMessage
+				if json.Unmarshal(data, &m) != nil {
+					continue
+				}
+				switch m.Type {
+				case "snapshot":
+					w.lastSeq = m.Seq
+					snapshots.Add(1)
+				case "delta":
+					if m.Seq != w.lastSeq+1 {
+						w.gaps++
+					}
+					w.lastSeq = m.Seq
+					if !stopped.Load() {
+						w.deltas++
+					}
+					mu.Lock()
+					if arrived > lastArrival[m.Seq] {
+						lastArrival[m.Seq] = arrived
+					}
+					arrivals[m.Seq]++
+					if m.Ref != "" {
+						refOfSeq[m.Seq] = m.Ref
+					}
+					mu.Unlock()
+				}
+			}
+		}(w)
+	}
+	// Every watcher has its snapshot before the ratings start.
+	for deadline := now() + time.Minute; snapshots.Load() < int64(o.watchers); {
+		if now() > deadline {
+			fatal("snapshots", fmt.Errorf("%d of %d watchers got a snapshot", snapshots.Load(), o.watchers))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	voterConns := make([]*websocket.Conn, o.voters)
+	for i := range voterConns {
+		cookie, err := citizenCookie(o)
+		if err != nil {
+			fatal("session", err)
+		}
+		if voterConns[i], err = dial(o, cookie); err != nil {
+			fatal("dial voter", err)
+		}
+	}
+	cpu := startCPU(o.serverPID)
+	measureFrom := now() + o.warmup
+	measureTo := measureFrom + o.duration
+	var sent, acked, rejected atomic.Int64
+	var voters sync.WaitGroup
+	perVoter := time.Duration(float64(time.Second) * float64(o.voters) / float64(o.rate))
+	for i, conn := range voterConns {
+		voters.Add(2)
+		go func(i int, conn *websocket.Conn) { // reader: acknowledgements
+			defer voters.Done()
+			for {
+				_, data, err := conn.ReadMessage()
+				if err != nil {
+					return
+				}
+				at := now()
+				var m serverMessage
+				if json.Unmarshal(data, &m) != nil {
+					continue
+				}
+				if m.Type == "ack" {
+					acked.Add(1)
+					mu.Lock()
+					ackAt[m.ID] = at
+					mu.Unlock()
+				} else if m.Type == "error" {
+					rejected.Add(1)
+				}
+			}
+		}(i, conn)
+		go func(i int, conn *websocket.Conn) { // writer: paced ratings
+			defer voters.Done()
+			rng := rand.New(rand.NewSource(int64(i)))
+			next := now() + time.Duration(rng.Int63n(int64(perVoter)))
+			for k := 0; ; k++ {
+				if next >= measureTo {
+					return
+				}
+				time.Sleep(next - now())
+				id := "b" + strconv.Itoa(i) + "-" + strconv.Itoa(k)
+				message := fmt.Sprintf(`{"type":"rate","id":"%s","project":"%s","level":%d}`, id, slugs[rng.Intn(len(slugs))], 1+rng.Intn(5))
+				if conn.WriteMessage(websocket.TextMessage, []byte(message)) != nil {
+					return
+				}
+				sent.Add(1)
+				next += perVoter
+			}
+		}(i, conn)
+	}
+	time.Sleep(measureTo - now() + 2*time.Second)
+	stopped.Store(true)
+	serverCPU := cpu.stop()
+	for _, c := range voterConns {
+		c.Close()
+	}
+	for _, w := range watchers {
+		w.conn.Close()
+	}
+	readers.Wait()
+	voters.Wait()
+
+	mu.Lock()
+	var latencies []time.Duration
+	incomplete := 0
+	for seq, ref := range refOfSeq {
+		ack, ok := ackAt[ref]
+		if !ok || ack < measureFrom || ack > measureTo {
+			continue
+		}
+		if arrivals[seq] < o.watchers {
+			incomplete++
+			continue
+		}
+		latencies = append(latencies, lastArrival[seq]-ack)
+	}
+	mu.Unlock()
+	deltas, gaps := 0, 0
+	for _, w := range watchers {
+		deltas += w.deltas
+		gaps += w.gaps
+	}
+	window := o.duration + o.warmup + 2*time.Second
+	perWatcher := float64(deltas) / float64(o.watchers) / window.Seconds()
+	fmt.Printf("board: %d watchers, %d ratings sent, %d acknowledged, %d refused; ack→last watcher p50 %.1f ms p99 %.1f ms (%d updates measured, %d incomplete); %.1f updates per watcher per second; %d gaps; server CPU %.0f%%\n",
+		o.watchers, sent.Load(), acked.Load(), rejected.Load(), ms(percentile(latencies, 50)), ms(percentile(latencies, 99)),
+		len(latencies), incomplete, perWatcher, gaps, serverCPU)
+	fmt.Printf("LIVEBENCH mode=board watchers=%d sent=%d acked=%d refused=%d effect_p50_ms=%.1f effect_p99_ms=%.1f measured=%d incomplete=%d updates_per_watcher_per_s=%.2f gaps=%d server_cpu_pct=%.0f\n",
+		o.watchers, sent.Load(), acked.Load(), rejected.Load(), ms(percentile(latencies, 50)), ms(percentile(latencies, 99)),
+		len(latencies), incomplete, perWatcher, gaps, serverCPU)
+}
+
+// ---------------------------------------------------------------- helpers
+
+type cpuSampler struct {
+	pid   int
+	ticks int64
+	at    time.Time
+}
+
+func startCPU(pid int) *cpuSampler {
+	return &cpuSampler{pid: pid, ticks: processTicks(pid), at: time.Now()}
+}
+
+// stop returns the process's CPU use since start, in % of one core (100 ticks per second on Linux).
+func (c *cpuSampler) stop() float64 {
+	if c.pid == 0 {
+		return 0
+	}
+	elapsed := time.Since(c.at).Seconds()
+	return float64(processTicks(c.pid)-c.ticks) / 100 / elapsed * 100
+}
+
+func processTicks(pid int) int64 {
+	if pid == 0 {
+		return 0
+	}
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	text := string(data)
+	fields := strings.Fields(text[strings.LastIndexByte(text, ')')+2:])
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	return utime + stime
+}
+
+func percentile(values []time.Duration, p float64) time.Duration {
+	if len(values) == 0 {
+		return 0
+	}
+	sorted := append([]time.Duration(nil), values...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
+	index := int(float64(len(sorted)-1) * p / 100)
+	return sorted[index]
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func total(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+func fatal(what string, err error) {
+	var netErr net.Error
+	if errors.As(err, &netErr) {
+		fmt.Fprintln(os.Stderr, "livebench:", what, "(network):", err)
+	} else {
+		fmt.Fprintln(os.Stderr, "livebench:", what+":", err)
+	}
+	os.Exit(1)
+}
