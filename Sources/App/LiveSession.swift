@@ -1,5 +1,4 @@
 import Domain
-import FoundationEssentials
 import HTTP1
 import Storage
 import Transport
@@ -39,18 +38,6 @@ package struct LiveEndpoint: WebSocketEndpoint {
     }
 }
 
-/// What a client sends (docs/PROTOCOL.md). One flat shape; `type` says which fields matter.
-struct ClientMessage: Decodable {
-    var type: String
-    var topic: String?
-    var since: UInt64?
-    var id: String?
-    var project: String?
-    var level: Int?
-    var suggestion: String?
-    var liked: Bool?
-}
-
 /// One page's session, on its connection's loop.
 final class LiveSession: WebSocketHandler {
     private let services: LiveServices
@@ -76,10 +63,16 @@ final class LiveSession: WebSocketHandler {
             return
         }
         let decoded: ClientMessage
-        do {
-            decoded = try JSONDecoder().decode(ClientMessage.self, from: Data(bytes))
-        } catch {
-            send(error: "request.invalid", message: "The message is not valid JSON of a known shape.", id: nil, on: connection)
+        switch bytes.withUnsafeBytes({ raw in Result { () throws(ClientMessage.ParseError) in try ClientMessage.parse(raw) } }) {
+        case .success(let message):
+            decoded = message
+        case .failure(let error):
+            let message = switch error {
+            case .malformed: "The message is not valid JSON."
+            case .missingType: "The message has no type."
+            case .wrongType(let field): "The field \(field) has the wrong type."
+            }
+            send(error: "request.invalid", message: message, id: nil, on: connection)
             return
         }
         switch decoded.type {

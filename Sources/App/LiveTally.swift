@@ -43,7 +43,8 @@ package final class LiveTally: Sendable {
         var board: TallyBoard
         var topics: [String: Topic] = [:]
         var states: [String: CampaignState] = [:]
-        var flushScheduled = false
+        /// The cadence timer is running: it flushes every interval until a tick finds nothing to send.
+        var cadenceRunning = false
         var lastFlush = ContinuousClock.now - .seconds(3600)
     }
 
@@ -52,6 +53,9 @@ package final class LiveTally: Sendable {
     private let state: Mutex<State>
     private let queue = DispatchQueue(label: "lastword.live", qos: .userInitiated)
     private let running = Atomic<Bool>(false)
+    /// Ticks every interval while changes flow, so a topic sends at a steady rate (no drift from the time a flush
+    /// takes) and at most once per interval. DispatchSourceTimer is thread-safe; it is created and resumed once.
+    nonisolated(unsafe) private let cadence: DispatchSourceTimer
 
     package init(board: TallyBoard, catalog: CampaignCatalog, loops: EventLoopGroup, configuration: Configuration) {
         self.catalog = catalog
@@ -72,6 +76,14 @@ package final class LiveTally: Sendable {
             }
         }
         state = Mutex(initial)
+        cadence = DispatchSource.makeTimerSource(queue: queue)
+        cadence.setEventHandler { [weak self] in self?.flush() }
+        cadence.schedule(deadline: .distantFuture)
+        cadence.resume()
+    }
+
+    deinit {
+        cadence.cancel()
     }
 
     /// Starts the once-a-second check that publishes a campaign's opening and closing.
@@ -191,18 +203,20 @@ package final class LiveTally: Sendable {
 
     // MARK: publishing
 
+    /// Starts the cadence if it is idle: the first change after a quiet interval goes out at once, later ones on
+    /// the next tick.
     private func scheduleFlush(_ state: inout State) {
-        guard !state.flushScheduled else { return }
-        state.flushScheduled = true
-        let due = state.lastFlush + configuration.interval
-        let now = ContinuousClock.now
-        if due <= now {
-            queue.async { [weak self] in self?.flush() }
-        } else {
-            let delay = now.duration(to: due)
-            let nanoseconds = Int(delay.components.seconds) * 1_000_000_000 + Int(delay.components.attoseconds / 1_000_000_000)
-            queue.asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { [weak self] in self?.flush() }
-        }
+        guard !state.cadenceRunning else { return }
+        state.cadenceRunning = true
+        let interval = Self.nanoseconds(configuration.interval)
+        let sinceLast = Self.nanoseconds(state.lastFlush.duration(to: .now))
+        let first: DispatchTime = sinceLast >= interval ? .now() : .now() + .nanoseconds(interval - sinceLast)
+        cadence.schedule(deadline: first, repeating: .nanoseconds(interval), leeway: .milliseconds(1))
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        return Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
     }
 
     private struct Snapshot {
@@ -244,10 +258,8 @@ package final class LiveTally: Sendable {
     /// Builds every dirty topic's delta under the lock (numbering it), then encodes and broadcasts outside it.
     private func flush() {
         let deltas: [(Topic, Snapshot)] = state.withLock { state in
-            state.flushScheduled = false
-            state.lastFlush = .now
             var out: [(Topic, Snapshot)] = []
-            for key in state.topics.keys where state.topics[key]!.dirty {
+            for key in Array(state.topics.keys) where state.topics[key]!.dirty {
                 var topic = state.topics[key]!
                 topic.seq += 1
                 let changed: Set<String>?
@@ -257,6 +269,13 @@ package final class LiveTally: Sendable {
                 topic.dirtyProjects = []
                 topic.pendingReference = nil
                 state.topics[key] = topic
+            }
+            if out.isEmpty {
+                // A quiet interval: park the cadence until the next change.
+                state.cadenceRunning = false
+                cadence.schedule(deadline: .distantFuture)
+            } else {
+                state.lastFlush = .now
             }
             return out
         }

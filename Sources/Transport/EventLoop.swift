@@ -1,6 +1,7 @@
 import CLinux
 import Dispatch
 import HTTP1
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,6 +31,8 @@ package final class EventLoop: @unchecked Sendable {
     private var inTick = false
     private var sweepTimer: DispatchSourceTimer?
 
+    /// Work posted from other threads, run by `drainInbox` (see `execute`).
+    private let inbox = Mutex<[@Sendable () -> Void]>([])
     private var dateSecond = -1
     private var dateValue = ""
 
@@ -62,9 +65,31 @@ package final class EventLoop: @unchecked Sendable {
         #endif
     }
 
-    /// Runs `work` on this loop as a tick of its own.
+    /// Runs `work` on this loop, in order with everything else posted to it. Work posted from other threads is
+    /// collected in an inbox and run in one tick per wake-up: 200 acknowledgements from one database commit cost one
+    /// dispatch hand-off, not 200.
     package func execute(_ work: @escaping @Sendable () -> Void) {
-        queue.async { self.tick(work) }
+        let wake = inbox.withLock { items -> Bool in
+            items.append(work)
+            return items.count == 1
+        }
+        if wake {
+            queue.async { self.drainInbox() }
+        }
+    }
+
+    /// Runs what the inbox holds. Work posted meanwhile found the inbox empty and scheduled the next drain, so one
+    /// round is enough and sockets are served in between.
+    private func drainInbox() {
+        let items = inbox.withLock { items -> [@Sendable () -> Void] in
+            let taken = items
+            items.removeAll(keepingCapacity: true)
+            return taken
+        }
+        if items.isEmpty { return }
+        tick {
+            for work in items { work() }
+        }
     }
 
     /// Runs `work` now if on this loop (inside the current tick), else schedules it.
