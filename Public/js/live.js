@@ -1,0 +1,297 @@
+// The live WebSocket (/ws, docs/PROTOCOL.md): one per page.
+//
+// - Topics: a snapshot, then deltas numbered by `seq`. A delta at or below the last applied seq is ignored; one
+//   more than one above it means deltas were dropped, so the page subscribes again with `since` and gets them.
+// - Reconnects on close with exponential backoff and jitter, then subscribes again to every topic with `since`,
+//   without reloading the page.
+// - Ratings and likes carry a client-chosen id and resolve when the matching ack (or error) arrives. A request
+//   still unanswered when the socket drops is sent again, with the SAME id, after reconnecting: the server applies
+//   it once and answers "duplicate" if it had already committed it.
+// - document.body.dataset.wsOpen is "true" while the socket is open; dataset.liveSynced is "true" once a snapshot
+//   has been applied.
+
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_MAX_MS = 20000;
+const PING_EVERY_MS = 25000;
+const PONG_TIMEOUT_MS = 10000;
+const RESYNC_RETRY_MS = 3000;
+
+/** Codes a rating or like can be refused with after it was queued for commit. */
+const WRITE_ERRORS = new Set([
+  "request.id_reused", "project.not_found", "campaign.not_open", "campaign.closed", "server.busy",
+  "rating.invalid_level", "rating.suggestion_too_long", "request.invalid_id", "request.invalid",
+  "citizen.missing", "citizen.invalid", "limit.rate", "limit.new_citizens",
+]);
+
+/** A client id: 1–64 characters of A–Z a–z 0–9 _ -. crypto.getRandomValues works outside secure contexts too. */
+export function newClientID(prefix) {
+  const bytes = new Uint8Array(12);
+  crypto.getRandomValues(bytes);
+  return prefix + "-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export class LiveError extends Error {
+  constructor(code, message, retryAfter = null) {
+    super(message || code);
+    this.name = "LiveError";
+    this.code = code;
+    this.retryAfter = retryAfter;
+  }
+}
+
+export class Live {
+  /**
+   * @param {object} options
+   * @param {(state: "connecting"|"open"|"reconnecting") => void} [options.onState]
+   * @param {(refused: boolean) => Promise<void>} [options.beforeReconnect] runs before each reconnect (e.g. GET
+   *   /api/session); refused is true when the last socket never opened (its handshake was refused, say for a
+   *   cookie that no longer verifies, or the server is down)
+   * @param {(error: LiveError) => void} [options.onError] errors that belong to no request
+   */
+  constructor({ onState, beforeReconnect, onError } = {}) {
+    this.onState = onState ?? (() => {});
+    this.beforeReconnect = beforeReconnect;
+    this.onError = onError ?? (() => {});
+    this.topics = new Map(); // topic -> { handler, seq, resyncAt }
+    this.pending = new Map(); // id -> { message, resolve, reject, generation }
+    this.socket = null;
+    this.generation = 0;
+    this.attempt = 0;
+    this.timer = null;
+    this.pingTimer = null;
+    this.pongTimer = null;
+    this.started = false;
+    this.connecting = false;
+    this.lastOpened = false;
+    this.state = "connecting";
+    addEventListener("online", () => this.reconnectNow());
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") this.reconnectNow();
+    });
+  }
+
+  get isOpen() {
+    return this.socket !== null && this.socket.readyState === WebSocket.OPEN;
+  }
+
+  /** Watches a topic; handler({type: "snapshot"|"delta", seq, data}) gets every message to apply, in order. */
+  subscribe(topic, handler) {
+    this.topics.set(topic, { handler, seq: null, resyncAt: -Infinity });
+    if (this.isOpen) this.#send({ type: "subscribe", topic });
+  }
+
+  unsubscribe(topic) {
+    if (this.topics.delete(topic) && this.isOpen) this.#send({ type: "unsubscribe", topic });
+  }
+
+  start() {
+    if (this.started) return;
+    this.started = true;
+    this.#connect();
+  }
+
+  /** If the socket is down and waiting for its backoff, tries at once (the network came back, the tab is visible). */
+  reconnectNow() {
+    if (!this.started || this.socket !== null || this.connecting) return;
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.#connect();
+  }
+
+  /** Closes the socket so that a new one (with a new cookie, say) is opened; pending requests are sent again. */
+  restart() {
+    if (this.socket) this.socket.close(4000, "restart");
+    else this.reconnectNow();
+  }
+
+  /** Sends a rating: resolves with the ack, rejects with a LiveError. */
+  rate(project, level, suggestion) {
+    return this.#request({ type: "rate", id: newClientID("r"), project, level, suggestion });
+  }
+
+  /** Sends a like (liked true) or takes it back (false). */
+  like(project, liked) {
+    return this.#request({ type: "like", id: newClientID("l"), project, liked });
+  }
+
+  /** How many requests wait for their answer. */
+  get pendingCount() {
+    return this.pending.size;
+  }
+
+  #request(message) {
+    return new Promise((resolve, reject) => {
+      const entry = { message, resolve, reject, generation: -1 };
+      this.pending.set(message.id, entry);
+      if (this.isOpen) {
+        entry.generation = this.generation;
+        this.#send(message);
+      }
+      // Otherwise it goes out when the socket opens.
+    });
+  }
+
+  #send(message) {
+    try {
+      this.socket.send(JSON.stringify(message));
+    } catch {
+      // The socket is closing; onclose reconnects and sends pending requests again.
+    }
+  }
+
+  #setState(state) {
+    this.state = state;
+    this.onState(state);
+  }
+
+  async #connect() {
+    this.timer = null;
+    this.connecting = true;
+    if (this.attempt > 0 && this.beforeReconnect) {
+      try {
+        await this.beforeReconnect(!this.lastOpened);
+      } catch {
+        // The server may still be down; the WebSocket attempt below finds out and backs off.
+      }
+    }
+    this.connecting = false;
+    const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws";
+    let socket;
+    try {
+      socket = new WebSocket(url, "lastword.v1");
+    } catch {
+      this.#scheduleReconnect();
+      return;
+    }
+    this.socket = socket;
+    this.lastOpened = false;
+    const generation = ++this.generation;
+    socket.onopen = () => {
+      if (this.socket !== socket) return;
+      this.attempt = 0;
+      this.lastOpened = true;
+      document.body.dataset.wsOpen = "true";
+      for (const [topic, entry] of this.topics) {
+        entry.resyncAt = -Infinity;
+        this.#send(entry.seq === null ? { type: "subscribe", topic } : { type: "subscribe", topic, since: entry.seq });
+      }
+      for (const entry of this.pending.values()) {
+        entry.generation = generation;
+        this.#send(entry.message);
+      }
+      this.#setState("open");
+      this.#schedulePing();
+    };
+    socket.onmessage = (event) => {
+      if (this.socket !== socket) return;
+      this.#schedulePing();
+      let message;
+      try {
+        message = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      this.#receive(message, generation);
+    };
+    socket.onclose = () => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      delete document.body.dataset.wsOpen;
+      clearTimeout(this.pingTimer);
+      clearTimeout(this.pongTimer);
+      this.#setState("reconnecting");
+      this.#scheduleReconnect();
+    };
+    socket.onerror = () => {
+      // onclose follows and reconnects.
+    };
+  }
+
+  #scheduleReconnect() {
+    const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** this.attempt);
+    this.attempt += 1;
+    const delay = ceiling / 2 + Math.random() * (ceiling / 2); // "equal jitter": never 0, never in lockstep
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.#connect(), delay);
+  }
+
+  /** A quiet socket may be dead (a phone changed networks): ping it, and drop it if nothing comes back. */
+  #schedulePing() {
+    clearTimeout(this.pingTimer);
+    clearTimeout(this.pongTimer);
+    const socket = this.socket;
+    this.pingTimer = setTimeout(() => {
+      if (this.socket !== socket || !this.isOpen) return;
+      this.#send({ type: "ping" });
+      this.pongTimer = setTimeout(() => {
+        if (this.socket === socket) socket.close(4001, "no answer");
+      }, PONG_TIMEOUT_MS);
+    }, PING_EVERY_MS);
+  }
+
+  #receive(message, generation) {
+    switch (message.type) {
+      case "snapshot": {
+        const entry = this.topics.get(message.topic);
+        if (!entry) return;
+        // A snapshot always wins: after a server restart its seq may be lower than the last one seen.
+        entry.seq = message.seq;
+        entry.resyncAt = -Infinity;
+        entry.handler({ type: "snapshot", seq: message.seq, data: message.data });
+        document.body.dataset.liveSynced = "true"; // the page shows live data (tests wait for it)
+        return;
+      }
+      case "delta": {
+        const entry = this.topics.get(message.topic);
+        if (!entry || entry.seq === null) return; // the snapshot is on its way
+        if (message.seq <= entry.seq) return;
+        if (message.seq > entry.seq + 1) {
+          // Missed deltas: ask for them (once per few seconds while they are on their way).
+          const now = performance.now();
+          if (now - entry.resyncAt > RESYNC_RETRY_MS) {
+            entry.resyncAt = now;
+            this.#send({ type: "subscribe", topic: message.topic, since: entry.seq });
+          }
+          return;
+        }
+        entry.seq = message.seq;
+        entry.resyncAt = -Infinity;
+        entry.handler({ type: "delta", seq: message.seq, data: message.data });
+        return;
+      }
+      case "ack": {
+        const entry = this.pending.get(message.id);
+        if (!entry) return;
+        this.pending.delete(message.id);
+        entry.resolve(message);
+        return;
+      }
+      case "error": {
+        const error = new LiveError(message.error, message.message, message.retryAfter ?? null);
+        let entry = message.id != null ? this.pending.get(message.id) : undefined;
+        let id = message.id;
+        if (!entry && message.id == null && WRITE_ERRORS.has(message.error)) {
+          // The server answers a write refused at commit time (campaign closed, id reused…) with "id": null
+          // (see the report on LiveSession.completed). Writes of one connection complete in order, so it is
+          // the oldest request sent on this socket.
+          for (const [candidateID, candidate] of this.pending) {
+            if (candidate.generation === generation) {
+              entry = candidate;
+              id = candidateID;
+              break;
+            }
+          }
+        }
+        if (entry) {
+          this.pending.delete(id);
+          entry.reject(error);
+        } else {
+          this.onError(error);
+        }
+        return;
+      }
+      default:
+        return; // pong, or a type this page does not know
+    }
+  }
+}
