@@ -58,9 +58,11 @@ package final class Application: Sendable {
     package let writer: RatingWriter
     package let tally: LiveTally
     package let catalog: CampaignCatalog
+    private let logger: Logger
 
     package init(configuration: ApplicationConfiguration, server: ServerConfiguration, loops: EventLoopGroup, logger: Logger) throws {
         self.configuration = configuration
+        self.logger = logger
         store = try Store(configuration: StorageConfiguration(
             path: configuration.databasePath, synchronousFull: configuration.synchronousFull,
             maxBatch: configuration.writerMaxBatch, maxQueue: configuration.writerMaxQueue))
@@ -119,6 +121,13 @@ package final class Application: Sendable {
     package func shutdown() {
         tally.stop()
         writer.shutdown()
+        let statistics = writer.statistics
+        logger.info("writer stopped", metadata: [
+            "transactions": "\(statistics.transactions)", "commands": "\(statistics.commands)",
+            "averageBatch": "\(Int(statistics.averageBatch.rounded()))", "largestBatch": "\(statistics.largestBatch)",
+            "applied": "\(statistics.applied)", "duplicates": "\(statistics.duplicates)", "rejected": "\(statistics.rejected)",
+            "overloaded": "\(statistics.overloaded)", "failedTransactions": "\(statistics.failedTransactions)",
+        ])
     }
 }
 
