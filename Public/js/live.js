@@ -76,7 +76,7 @@ export class Live {
 
   /** Watches a topic; handler({type: "snapshot"|"delta", seq, data}) gets every message to apply, in order. */
   subscribe(topic, handler) {
-    this.topics.set(topic, { handler, seq: null, resyncAt: -Infinity });
+    this.topics.set(topic, { handler, seq: null, epoch: null, resyncAt: -Infinity });
     if (this.isOpen) this.#send({ type: "subscribe", topic });
   }
 
@@ -173,7 +173,7 @@ export class Live {
       document.body.dataset.wsOpen = "true";
       for (const [topic, entry] of this.topics) {
         entry.resyncAt = -Infinity;
-        this.#send(entry.seq === null ? { type: "subscribe", topic } : { type: "subscribe", topic, since: entry.seq });
+        this.#send(entry.seq === null ? { type: "subscribe", topic } : { type: "subscribe", topic, since: entry.seq, epoch: entry.epoch });
       }
       for (const entry of this.pending.values()) {
         entry.generation = generation;
@@ -236,6 +236,7 @@ export class Live {
         if (!entry) return;
         // A snapshot always wins: after a server restart its seq may be lower than the last one seen.
         entry.seq = message.seq;
+        entry.epoch = message.epoch;
         entry.resyncAt = -Infinity;
         entry.handler({ type: "snapshot", seq: message.seq, data: message.data });
         document.body.dataset.liveSynced = "true"; // the page shows live data (tests wait for it)
@@ -244,13 +245,15 @@ export class Live {
       case "delta": {
         const entry = this.topics.get(message.topic);
         if (!entry || entry.seq === null) return; // the snapshot is on its way
-        if (message.seq <= entry.seq) return;
-        if (message.seq > entry.seq + 1) {
+        // Another run of the server numbers its deltas afresh: only a snapshot fits what the page has.
+        const otherRun = message.epoch !== entry.epoch;
+        if (!otherRun && message.seq <= entry.seq) return;
+        if (otherRun || message.seq > entry.seq + 1) {
           // Missed deltas: ask for them (once per few seconds while they are on their way).
           const now = performance.now();
           if (now - entry.resyncAt > RESYNC_RETRY_MS) {
             entry.resyncAt = now;
-            this.#send({ type: "subscribe", topic: message.topic, since: entry.seq });
+            this.#send({ type: "subscribe", topic: message.topic, since: entry.seq, epoch: entry.epoch });
           }
           return;
         }

@@ -23,7 +23,8 @@ async function start() {
     return;
   }
   const { campaign, project } = detail;
-  const url = `${location.origin}/p/${encodeURIComponent(project.slug)}`;
+  // The address the QR code encodes (the server's public base URL when one is configured).
+  const url = detail.url || `${location.origin}/p/${encodeURIComponent(project.slug)}`;
   const qr = $("qr");
   qr.src = `/qr/${encodeURIComponent(project.slug)}.svg`;
 

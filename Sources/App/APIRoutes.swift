@@ -26,13 +26,15 @@ struct APIRoutes: Sendable {
             }
             return .json(encoding: CampaignDetail(campaign, now: wallClockMilliseconds()))
         }
+        let publicBaseURL = publicBaseURL
         router.add("GET", "/api/projects/:slug") { request throws(HTTPError) in
             guard let slug = request.parameters["slug"], let (campaign, project) = services.catalog.project(slug) else {
                 throw HTTPError(404, code: "project.not_found", message: "No such project.")
             }
             let tally = services.tally.projectTally(slug) ?? .empty
             return .json(encoding: ProjectDetail(campaign: CampaignSummary(campaign, now: wallClockMilliseconds()), project: project,
-                                                 tally: TallyBody(tally, watchers: services.tally.watchers("project:" + slug))))
+                                                 tally: TallyBody(tally, watchers: services.tally.watchers("project:" + slug)),
+                                                 url: Self.projectURL(slug, request: request, publicBaseURL: publicBaseURL)))
         }
         router.add("GET", "/api/policy") { _ throws(HTTPError) in
             .json(encoding: PolicyBody(services.integrity.policy, maxSuggestion: Suggestion.maxLength))
@@ -46,14 +48,13 @@ struct APIRoutes: Sendable {
         router.addResponder("POST", "/api/projects/:slug/like") { request, responder in
             write(request, type: "like", responder: responder)
         }
-        let publicBaseURL = publicBaseURL
         router.add("GET", "/qr/:file") { request throws(HTTPError) in
             guard let file = request.parameters["file"], file.hasSuffix(".svg"),
                   let (_, project) = services.catalog.project(String(file.dropLast(4))) else {
                 throw HTTPError(404, code: "project.not_found", message: "No such project.")
             }
-            let base = publicBaseURL ?? request.headers["Host"].map { "http://" + $0 } ?? "http://localhost"
-            guard let svg = QRCodeSVG.make(base + "/p/" + project.slug, title: project.title.zh + " / " + project.title.en) else {
+            let url = Self.projectURL(project.slug, request: request, publicBaseURL: publicBaseURL)
+            guard let svg = QRCodeSVG.make(url, title: project.title.zh + " / " + project.title.en) else {
                 throw HTTPError(500, code: "server.qr", message: "The QR code could not be made.")
             }
             return HTTPResponse(status: 200, contentType: "image/svg+xml; charset=utf-8", body: Array(svg.utf8),
@@ -72,6 +73,14 @@ struct APIRoutes: Sendable {
                 return staticFiles.response(for: rewritten)
             }
         }
+    }
+
+    /// The address a project's QR code encodes: `site.publicBaseUrl` if set, else this request's Host with the scheme
+    /// a TLS-terminating proxy reports in X-Forwarded-Proto (http otherwise). The poster prints the same string.
+    static func projectURL(_ slug: String, request: HTTPRequest, publicBaseURL: String?) -> String {
+        if let publicBaseURL { return publicBaseURL + "/p/" + slug }
+        let scheme = request.headers["X-Forwarded-Proto"]?.lowercased() == "https" ? "https" : "http"
+        return scheme + "://" + (request.headers["Host"] ?? "localhost") + "/p/" + slug
     }
 
     /// Issues the citizen cookie if the request has none, and returns what this citizen has done.
@@ -218,6 +227,8 @@ struct ProjectDetail: Encodable {
     var campaign: CampaignSummary
     var project: ProjectDefinition
     var tally: TallyBody
+    /// The project page's address, as its QR code encodes it.
+    var url: String
 }
 
 struct SessionBody: Encodable {

@@ -8,17 +8,19 @@ struct ClientMessage: Equatable {
     var type: String
     var topic: String?
     var since: UInt64?
+    var epoch: String?
     var id: String?
     var project: String?
     var level: Int?
     var suggestion: String?
     var liked: Bool?
 
-    init(type: String, topic: String? = nil, since: UInt64? = nil, id: String? = nil, project: String? = nil,
+    init(type: String, topic: String? = nil, since: UInt64? = nil, epoch: String? = nil, id: String? = nil, project: String? = nil,
          level: Int? = nil, suggestion: String? = nil, liked: Bool? = nil) {
         self.type = type
         self.topic = topic
         self.since = since
+        self.epoch = epoch
         self.id = id
         self.project = project
         self.level = level
@@ -42,6 +44,7 @@ struct ClientMessage: Equatable {
             case "type": message.type = try reader.string(field: key); sawType = true
             case "topic": message.topic = try reader.optionalString(field: key)
             case "since": message.since = try reader.optionalInteger(field: key).flatMap { $0 >= 0 ? UInt64($0) : nil }
+            case "epoch": message.epoch = try reader.optionalString(field: key)
             case "id": message.id = try reader.optionalString(field: key)
             case "project": message.project = try reader.optionalString(field: key)
             case "level": message.level = try reader.optionalInteger(field: key)

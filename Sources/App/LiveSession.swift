@@ -26,14 +26,14 @@ package struct LiveEndpoint: WebSocketEndpoint {
     package func accept(_ request: HTTPRequest) -> WebSocketAcceptance {
         switch services.cookies.citizen(in: request.headers) {
         case .invalid:
-            // A tampered or foreign cookie: refused, and cleared so the page can start afresh.
-            return .reject(.error(401, code: "citizen.invalid", message: "Your visitor cookie is not valid; reload the page to get a new one.",
-                                  headers: ["Set-Cookie": services.cookies.clearingCookie]))
+            // A tampered or foreign cookie may watch (watching needs no identity) but not rate: its writes get
+            // citizen.invalid, and GET /api/session clears the cookie and issues a new one.
+            return .accept(LiveSession(services: services, citizen: nil, cookieRefused: true, ip: request.peer?.ip))
         case .valid(let citizen):
-            return .accept(LiveSession(services: services, citizen: citizen, ip: request.peer?.ip))
+            return .accept(LiveSession(services: services, citizen: citizen, cookieRefused: false, ip: request.peer?.ip))
         case .none:
             // Watching needs no identity; rating does (the page calls /api/session first).
-            return .accept(LiveSession(services: services, citizen: nil, ip: request.peer?.ip))
+            return .accept(LiveSession(services: services, citizen: nil, cookieRefused: false, ip: request.peer?.ip))
         }
     }
 }
@@ -42,13 +42,16 @@ package struct LiveEndpoint: WebSocketEndpoint {
 final class LiveSession: WebSocketHandler {
     private let services: LiveServices
     private let citizen: CitizenID?
+    /// The handshake carried a cookie whose signature did not verify.
+    private let cookieRefused: Bool
     private let ip: IPAddress?
     private var topics: Set<String> = []
     private var pendingWrites = 0
 
-    init(services: LiveServices, citizen: CitizenID?, ip: IPAddress?) {
+    init(services: LiveServices, citizen: CitizenID?, cookieRefused: Bool, ip: IPAddress?) {
         self.services = services
         self.citizen = citizen
+        self.cookieRefused = cookieRefused
         self.ip = ip
     }
 
@@ -92,13 +95,10 @@ final class LiveSession: WebSocketHandler {
         if !topics.contains(topic), topics.count >= services.maxTopicsPerConnection {
             return send(error: "limit.topics", message: "Too many topics on one connection.", id: message.id, on: connection)
         }
-        if topics.contains(topic) {
-            // A resume on a topic already watched (the client saw a gap): leave first so the count stays right.
-            services.tally.unsubscribe(connection, topic: topic)
-            topics.remove(topic)
-        }
         do {
-            try services.tally.subscribe(connection, topic: topic, since: message.since)
+            // Subscribing again to a watched topic is a resume (the client saw a gap): it gets what it missed.
+            try services.tally.subscribe(connection, topic: topic, since: message.since, epoch: message.epoch,
+                                         alreadyWatching: topics.contains(topic))
             topics.insert(topic)
         } catch {
             send(error: "topic.not_found", message: "No such topic.", id: message.id, on: connection)
@@ -113,7 +113,7 @@ final class LiveSession: WebSocketHandler {
     private func write(_ message: ClientMessage, on connection: WebSocketConnection) {
         let command: WriteCommand
         do throws(DomainError) {
-            guard let citizen else { throw DomainError.missingCitizen }
+            guard let citizen else { throw cookieRefused ? DomainError.invalidCitizen : DomainError.missingCitizen }
             command = try LiveCommands.command(from: message, citizen: citizen, now: wallClockMilliseconds())
             try services.integrity.admitAction(ip: ip, citizen: citizen, now: wallClockMilliseconds())
             guard pendingWrites < services.maxPendingWritesPerConnection else { throw DomainError.overloaded }
@@ -123,22 +123,23 @@ final class LiveSession: WebSocketHandler {
         pendingWrites += 1
         let session = LoopBound(self, loop: connection.loop)
         let tally = services.tally
+        let id = message.id
         services.writer.submit(command) { outcome in
             if case .applied(let receipt) = outcome {
                 tally.apply(receipt.change, reference: receipt.clientID)
             }
             connection.execute { connection in
-                session.value.completed(outcome, on: connection)
+                session.value.completed(outcome, id: id, on: connection)
             }
         }
     }
 
-    private func completed(_ outcome: WriteOutcome, on connection: WebSocketConnection) {
+    private func completed(_ outcome: WriteOutcome, id: String?, on connection: WebSocketConnection) {
         pendingWrites -= 1
         switch outcome {
         case .applied(let receipt): connection.send(text: LiveCommands.ack(receipt, status: "applied"))
         case .duplicate(let receipt): connection.send(text: LiveCommands.ack(receipt, status: "duplicate"))
-        case .rejected(let error): send(error: error, id: nil, on: connection)
+        case .rejected(let error): send(error: error, id: id, on: connection)
         }
     }
 

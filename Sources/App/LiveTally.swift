@@ -50,6 +50,9 @@ package final class LiveTally: Sendable {
 
     private let catalog: CampaignCatalog
     private let configuration: Configuration
+    /// Names this run of the server: sequence numbers restart at every start, so a client resuming with a number
+    /// from another run gets a snapshot instead of deltas that would not fit what it has.
+    package let epoch: String
     private let state: Mutex<State>
     private let queue = DispatchQueue(label: "lastword.live", qos: .userInitiated)
     private let running = Atomic<Bool>(false)
@@ -60,6 +63,10 @@ package final class LiveTally: Sendable {
     package init(board: TallyBoard, catalog: CampaignCatalog, loops: EventLoopGroup, configuration: Configuration) {
         self.catalog = catalog
         self.configuration = configuration
+        var generator = SystemRandomNumberGenerator()
+        let random = generator.next() as UInt64
+        let hex = String(random, radix: 16)
+        epoch = String(repeating: "0", count: 16 - hex.count) + hex
         var initial = State(board: board)
         var number: UInt64 = 1
         let now = wallClockMilliseconds()
@@ -142,16 +149,22 @@ package final class LiveTally: Sendable {
     package enum SubscribeError: Error { case unknownTopic }
 
     /// Subscribes `connection` and sends what it needs: nothing if `since` is current, the missed deltas if the
-    /// history still has them, else a snapshot. Returns the topic's sequence number after the call.
+    /// history still has them, else a snapshot. `since` counts only with this run's `epoch`. A resume on a topic the
+    /// connection already watches (`alreadyWatching`) leaves the watcher count alone.
+    /// Returns the topic's sequence number after the call.
     @discardableResult
-    package func subscribe(_ connection: WebSocketConnection, topic key: String, since: UInt64?) throws(SubscribeError) -> UInt64 {
+    package func subscribe(_ connection: WebSocketConnection, topic key: String, since requested: UInt64?, epoch: String?,
+                           alreadyWatching: Bool = false) throws(SubscribeError) -> UInt64 {
+        let since = epoch == self.epoch ? requested : nil
         enum Reply { case upToDate, replay([PreparedMessage]), snapshot(Snapshot) }
         let reply: Reply? = state.withLock { state -> Reply? in
             guard var topic = state.topics[key] else { return nil }
-            connection.join(topic.group)
-            topic.watchers += 1
-            markWatchersChanged(topic, in: &state)
-            topic.dirty = true
+            if !alreadyWatching {
+                connection.join(topic.group)
+                topic.watchers += 1
+                markWatchersChanged(topic, in: &state)
+                topic.dirty = true
+            }
             let reply: Reply
             if let since, since == topic.seq {
                 reply = .upToDate
@@ -320,6 +333,7 @@ package final class LiveTally: Sendable {
         json.field("type", type)
         json.field("topic", snapshot.topic)
         json.field("seq", snapshot.seq)
+        json.field("epoch", epoch)
         json.key("data")
         json.beginObject()
         json.field("state", snapshot.campaignState.rawValue)
