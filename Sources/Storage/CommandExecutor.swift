@@ -1,21 +1,52 @@
 import Domain
 import GRDB
 
-/// Runs the commands of one batch inside the writer's transaction. Lives for one transaction, so the projects it
-/// remembers cannot go stale: an import cannot run in the middle of the transaction.
+/// What the writer thread remembers between transactions, so a command does not look it up again: citizens' row
+/// ids and projects. Only committed facts enter it (`CommandExecutor` stages what a transaction adds, and the
+/// writer adopts it after COMMIT), so a rolled-back transaction leaves nothing stale behind. Projects change only by
+/// an import, which takes effect at the next start (CampaignCatalog says the same).
+struct WriterCache {
+    /// Citizens kept at most (each ~80 bytes); beyond it the cache starts afresh.
+    static let maxCitizens = 500_000
+    var citizens: [String: Int64] = [:]
+    var projects: [String: WriterProject?] = [:]
+
+    mutating func adopt(citizens staged: [String: Int64]) {
+        if citizens.count + staged.count > Self.maxCitizens { citizens.removeAll(keepingCapacity: true) }
+        citizens.merge(staged) { _, new in new }
+    }
+}
+
+struct WriterProject {
+    var id: Int64
+    var campaignID: String
+    var opensAt: Int64
+    var closesAt: Int64
+}
+
+/// Runs the commands of one batch inside the writer's transaction. With `summing` (the fast path), tally and
+/// participant counts are summed in memory while the batch runs and written once per project and campaign at the end
+/// (`finish()`), not once per command. If that final write is refused (a tally row damaged so a count would go below
+/// zero), the writer runs the batch again without summing: then each command moves the tallies itself, inside its
+/// savepoint, and only the command that meets the damage is refused.
 struct CommandExecutor {
     private let db: Database
     private let statements: Statements
-    private var projects: [String: Project?] = [:]
+    private let cache: WriterCache
+    private let summing: Bool
+    private var projects: [String: WriterProject?] = [:]
+    /// Citizens created by this transaction's committed commands, adopted into the cache after COMMIT.
+    private(set) var newCitizens: [String: Int64] = [:]
+    /// Projects looked up by this transaction, adopted into the cache after COMMIT.
+    var lookedUpProjects: [String: WriterProject?] { projects }
+    /// Tally changes of the applied commands, by project row id: levels 1…5, likes, suggestions.
+    private var tallyDeltas: [Int64: (slug: String, deltas: [Int])] = [:]
+    /// New participants of the applied commands, by campaign.
+    private var participantDeltas: [String: Int] = [:]
     /// The last database error a command met, for the writer's statistics.
     private(set) var lastFailure: String?
 
-    private struct Project {
-        var id: Int64
-        var campaignID: String
-        var opensAt: Int64
-        var closesAt: Int64
-    }
+    private typealias Project = WriterProject
 
     private struct Citizen {
         var id: Int64
@@ -74,7 +105,7 @@ struct CommandExecutor {
                 INSERT INTO participant (campaign, citizen) VALUES (?1, ?2) ON CONFLICT DO NOTHING
                 """)
             countParticipant = try RawStatement(db, sql: """
-                UPDATE campaign_tally SET participants = participants + 1 WHERE campaign = ?1
+                UPDATE campaign_tally SET participants = participants + ?2 WHERE campaign = ?1
                 """)
             addLike = try RawStatement(db, sql: """
                 INSERT INTO "like" (citizen, project, created_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING
@@ -99,9 +130,50 @@ struct CommandExecutor {
         var description: String { "no \(table) row for \(key)" }
     }
 
-    init(_ db: Database) throws {
+    init(_ db: Database, cache: WriterCache, summing: Bool = true) throws {
         self.db = db
+        self.cache = cache
+        self.summing = summing
         statements = try Statements(db)
+    }
+
+    /// The summed write failed: the batch must run again without summing.
+    struct SummedTallyRefused: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Writes the summed tally and participant changes; call once, after the batch's last command.
+    mutating func finish() throws {
+        do {
+            for (projectID, entry) in tallyDeltas {
+                try moveTally(projectID: projectID, slug: entry.slug, deltas: entry.deltas)
+            }
+            for (campaignID, count) in participantDeltas {
+                try countParticipants(campaignID: campaignID, count: count)
+            }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            throw SummedTallyRefused(description: String(describing: error))
+        } catch let error as MissingRow {
+            throw SummedTallyRefused(description: error.description)
+        }
+        tallyDeltas = [:]
+        participantDeltas = [:]
+    }
+
+    private func moveTally(projectID: Int64, slug: String, deltas: [Int]) throws {
+        let move = statements.moveTally
+        move.bind(1, projectID)
+        for index in 0..<7 { move.bind(Int32(index + 2), deltas[index]) }
+        try move.run()
+        guard move.changes == 1 else { throw MissingRow(table: "tally", key: "project \(slug)") }
+    }
+
+    private func countParticipants(campaignID: String, count: Int) throws {
+        let statement = statements.countParticipant
+        statement.bind(1, campaignID)
+        statement.bind(2, count)
+        try statement.run()
+        guard statement.changes == 1 else { throw MissingRow(table: "campaign_tally", key: "campaign \(campaignID)") }
     }
 
     /// Validates and applies one command. Returns `.rejected` for what the domain refuses and for a command the
@@ -145,7 +217,9 @@ struct CommandExecutor {
             case .like(_, let slug, let liked, let clientID, let at):
                 receipt = try like(citizen: citizen, project: project, slug: slug, liked: liked, clientID: clientID, at: at)
             }
+            try count(receipt.change, projectID: project.id)
             try statements.release.run()
+            if citizen.isNew { newCitizens[command.citizen.rawValue] = citizen.id }
             return .applied(receipt)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
             lastFailure = String(describing: error)
@@ -184,13 +258,7 @@ struct CommandExecutor {
         save.bind(5, at)
         try save.run()
 
-        var levelDeltas = [0, 0, 0, 0, 0]
-        levelDeltas[level.index] += 1
-        if let oldLevel { levelDeltas[oldLevel.index] -= 1 }
         let suggestionsDelta = (suggestion == nil ? 0 : 1) - (hadSuggestion ? 1 : 0)
-        if oldLevel != level || suggestionsDelta != 0 {
-            try moveTally(project: project, slug: slug, levels: levelDeltas, likes: 0, suggestions: suggestionsDelta)
-        }
 
         var newParticipant = false
         if oldLevel == nil {
@@ -198,15 +266,7 @@ struct CommandExecutor {
             add.bind(1, project.campaignID)
             add.bind(2, citizen.id)
             try add.run()
-            if add.changes == 1 {
-                newParticipant = true
-                let count = statements.countParticipant
-                count.bind(1, project.campaignID)
-                try count.run()
-                guard count.changes == 1 else {
-                    throw MissingRow(table: "campaign_tally", key: "campaign \(project.campaignID)")
-                }
-            }
+            newParticipant = add.changes == 1
         }
 
         let change = TallyChange(
@@ -236,9 +296,6 @@ struct CommandExecutor {
             try remove.run()
             likesDelta = -remove.changes
         }
-        if likesDelta != 0 {
-            try moveTally(project: project, slug: slug, levels: [0, 0, 0, 0, 0], likes: likesDelta, suggestions: 0)
-        }
         let change = TallyChange(campaignID: project.campaignID, projectSlug: slug, likesDelta: likesDelta)
         try recordAction(
             citizen: citizen, clientID: clientID, project: project, kind: "like", level: nil, suggestion: nil,
@@ -246,14 +303,22 @@ struct CommandExecutor {
         return WriteReceipt(clientID: clientID, project: slug, level: nil, suggestion: nil, liked: liked, change: change)
     }
 
-    private func moveTally(project: Project, slug: String, levels: [Int], likes: Int, suggestions: Int) throws {
-        let move = statements.moveTally
-        move.bind(1, project.id)
-        for (index, delta) in levels.enumerated() { move.bind(Int32(index + 2), delta) }
-        move.bind(7, likes)
-        move.bind(8, suggestions)
-        try move.run()
-        guard move.changes == 1 else { throw MissingRow(table: "tally", key: "project \(slug)") }
+    /// Counts a command's change: into the batch's sums, or (not summing) straight into the tally rows.
+    private mutating func count(_ change: TallyChange, projectID: Int64) throws {
+        var deltas = [0, 0, 0, 0, 0, 0, 0]
+        if let newLevel = change.newLevel { deltas[newLevel.index] += 1 }
+        if let oldLevel = change.oldLevel { deltas[oldLevel.index] -= 1 }
+        deltas[5] = change.likesDelta
+        deltas[6] = change.suggestionsDelta
+        guard summing else {
+            if deltas != [0, 0, 0, 0, 0, 0, 0] { try moveTally(projectID: projectID, slug: change.projectSlug, deltas: deltas) }
+            if change.newParticipant { try countParticipants(campaignID: change.campaignID, count: 1) }
+            return
+        }
+        var entry = tallyDeltas[projectID] ?? (change.projectSlug, [0, 0, 0, 0, 0, 0, 0])
+        for index in 0..<7 { entry.deltas[index] += deltas[index] }
+        tallyDeltas[projectID] = entry
+        if change.newParticipant { participantDeltas[change.campaignID, default: 0] += 1 }
     }
 
     private func recordAction(
@@ -277,6 +342,7 @@ struct CommandExecutor {
     }
 
     private func findCitizen(_ citizen: CitizenID) throws -> Int64? {
+        if let known = cache.citizens[citizen.rawValue] ?? newCitizens[citizen.rawValue] { return known }
         let find = statements.findCitizen
         find.bind(1, citizen.rawValue)
         guard try find.step() else { return nil }
@@ -285,7 +351,7 @@ struct CommandExecutor {
     }
 
     private mutating func findProject(_ slug: String) throws -> Project? {
-        if let known = projects[slug] { return known }
+        if let known = projects[slug] ?? cache.projects[slug] { return known }
         let find = statements.findProject
         find.bind(1, slug)
         var project: Project?

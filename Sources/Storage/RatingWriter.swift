@@ -145,8 +145,35 @@ extension RatingWriter {
         }
 
         /// The writer thread.
+        /// One transaction for `batch`: its outcomes, and what it taught the cache (adopted only once it committed).
+        private func runTransaction(_ batch: [Pending], cache: WriterCache, summing: Bool = true) throws
+            -> (outcomes: [WriteOutcome], failure: String?, citizens: [String: Int64], projects: [String: WriterProject?])
+        {
+            try database.writeWithoutTransaction { db in
+                var outcomes: [WriteOutcome] = []
+                outcomes.reserveCapacity(batch.count)
+                var failure: String?
+                var citizens: [String: Int64] = [:]
+                var projects: [String: WriterProject?] = [:]
+                try db.inTransaction(.immediate) {
+                    var executor = try CommandExecutor(db, cache: cache, summing: summing)
+                    for pending in batch {
+                        outcomes.append(try executor.execute(pending.command))
+                    }
+                    try executor.finish()
+                    failure = executor.lastFailure
+                    citizens = executor.newCitizens
+                    projects = executor.lookedUpProjects
+                    return .commit
+                }
+                return (outcomes, failure, citizens, projects)
+            }
+        }
+
         func run() {
             state.withLock { $0.writerThread = pthread_self() }
+            // Owned by this thread alone: what committed transactions taught the writer.
+            var cache = WriterCache()
             while true {
                 enum Next { case batch([Pending]), sleep, exit }
                 let next = state.withLock { state -> Next in
@@ -172,7 +199,7 @@ extension RatingWriter {
                 }
                 switch next {
                 case .batch(let batch):
-                    process(batch)
+                    process(batch, cache: &cache)
                 case .sleep:
                     wakeUp.wait()
                 case .exit:
@@ -183,24 +210,24 @@ extension RatingWriter {
         }
 
         /// Writes one batch as one transaction, then answers every command in order.
-        private func process(_ batch: [Pending]) {
+        private func process(_ batch: [Pending], cache: inout WriterCache) {
             var outcomes: [WriteOutcome]
             var committed = true
             var failure: String?
             do {
-                outcomes = try database.writeWithoutTransaction { db -> [WriteOutcome] in
-                    var outcomes: [WriteOutcome] = []
-                    outcomes.reserveCapacity(batch.count)
-                    try db.inTransaction(.immediate) {
-                        var executor = try CommandExecutor(db)
-                        for pending in batch {
-                            outcomes.append(try executor.execute(pending.command))
-                        }
-                        failure = executor.lastFailure
-                        return .commit
-                    }
-                    return outcomes
+                let result: (outcomes: [WriteOutcome], failure: String?, citizens: [String: Int64], projects: [String: WriterProject?])
+                do {
+                    result = try runTransaction(batch, cache: cache)
+                } catch let refused as CommandExecutor.SummedTallyRefused {
+                    // Nothing was committed or answered: run the batch again, each command counting itself.
+                    failure = refused.description
+                    result = try runTransaction(batch, cache: cache, summing: false)
                 }
+                outcomes = result.outcomes
+                failure = result.failure ?? failure
+                // The executor (and its view of the cache) is gone: the cache is mutated in place, not copied.
+                cache.adopt(citizens: result.citizens)
+                cache.projects.merge(result.projects) { _, new in new }
             } catch {
                 // BEGIN, COMMIT or a statement the database could not recover from failed: the transaction is rolled
                 // back and nothing of this batch is stored, including writes a later command of the batch was a
