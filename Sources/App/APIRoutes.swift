@@ -135,9 +135,9 @@ struct APIRoutes: Sendable {
                 switch outcome {
                 case .applied(let receipt):
                     tally.apply(receipt.change, reference: receipt.clientID)
-                    responder.respond(.json(200, Array(LiveCommands.ack(receipt, status: "applied").utf8)))
+                    responder.respond(.json(200, LiveCommands.ack(receipt, status: "applied")))
                 case .duplicate(let receipt):
-                    responder.respond(.json(200, Array(LiveCommands.ack(receipt, status: "duplicate").utf8)))
+                    responder.respond(.json(200, LiveCommands.ack(receipt, status: "duplicate")))
                 case .rejected(let error):
                     responder.respond(HTTPError(error).response)
                 }

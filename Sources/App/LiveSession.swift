@@ -137,10 +137,14 @@ final class LiveSession: WebSocketHandler {
     private func completed(_ outcome: WriteOutcome, id: String?, on connection: WebSocketConnection) {
         pendingWrites -= 1
         switch outcome {
-        case .applied(let receipt): connection.send(text: LiveCommands.ack(receipt, status: "applied"))
-        case .duplicate(let receipt): connection.send(text: LiveCommands.ack(receipt, status: "duplicate"))
+        case .applied(let receipt): send(LiveCommands.ack(receipt, status: "applied"), on: connection)
+        case .duplicate(let receipt): send(LiveCommands.ack(receipt, status: "duplicate"), on: connection)
         case .rejected(let error): send(error: error, id: id, on: connection)
         }
+    }
+
+    private func send(_ json: [UInt8], on connection: WebSocketConnection) {
+        json.withUnsafeBytes { _ = connection.send(opcode: .text, payload: $0) }
     }
 
     private func send(error: DomainError, id: String?, on connection: WebSocketConnection) {
@@ -178,7 +182,7 @@ enum LiveCommands {
     }
 
     /// `{"type":"ack","id":…,"status":"applied"|"duplicate","project":…,"level":…,"suggestion":…,"liked":…}`
-    static func ack(_ receipt: WriteReceipt, status: String) -> String {
+    static func ack(_ receipt: WriteReceipt, status: String) -> [UInt8] {
         var json = JSONWriter()
         json.beginObject()
         json.field("type", "ack")
@@ -191,7 +195,7 @@ enum LiveCommands {
         json.key("liked")
         if let liked = receipt.liked { json.bool(liked) } else { json.null() }
         json.endObject()
-        return String(decoding: json.bytes, as: UTF8.self)
+        return json.bytes
     }
 }
 

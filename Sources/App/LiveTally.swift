@@ -50,6 +50,9 @@ package final class LiveTally: Sendable {
 
     private let catalog: CampaignCatalog
     private let configuration: Configuration
+    /// Topic keys by campaign id and by project slug, made once (the hot path looks them up per rating).
+    private let campaignTopicKeys: [String: String]
+    private let projectTopicKeys: [String: String]
     /// Names this run of the server: sequence numbers restart at every start, so a client resuming with a number
     /// from another run gets a snapshot instead of deltas that would not fit what it has.
     package let epoch: String
@@ -68,21 +71,27 @@ package final class LiveTally: Sendable {
         let hex = String(random, radix: 16)
         epoch = String(repeating: "0", count: 16 - hex.count) + hex
         var initial = State(board: board)
+        var campaignKeys: [String: String] = [:]
+        var projectKeys: [String: String] = [:]
         var number: UInt64 = 1
         let now = wallClockMilliseconds()
         for campaign in catalog.campaigns {
             let key = "campaign:" + campaign.id
+            campaignKeys[campaign.id] = key
             initial.topics[key] = Topic(key: key, kind: .campaign(campaign.id), number: number, group: BroadcastGroup(loops: loops))
             number += 1
             initial.states[campaign.id] = campaign.state(at: now)
             for project in campaign.projects {
                 let key = "project:" + project.slug
+                projectKeys[project.slug] = key
                 initial.topics[key] = Topic(key: key, kind: .project(campaign: campaign.id, slug: project.slug), number: number,
                                             group: BroadcastGroup(loops: loops))
                 number += 1
             }
         }
         state = Mutex(initial)
+        campaignTopicKeys = campaignKeys
+        projectTopicKeys = projectKeys
         cadence = DispatchSource.makeTimerSource(queue: queue)
         cadence.setEventHandler { [weak self] in self?.flush() }
         cadence.schedule(deadline: .distantFuture)
@@ -117,12 +126,17 @@ package final class LiveTally: Sendable {
     package func apply(_ change: TallyChange, reference: String?) {
         state.withLock { state in
             state.board.apply(change)
-            state.topics["campaign:" + change.campaignID]?.dirtyProjects.insert(change.projectSlug)
-            state.topics["campaign:" + change.campaignID]?.dirty = true
-            state.topics["project:" + change.projectSlug]?.dirty = true
-            if configuration.includeReferences, let reference {
-                // The earliest action since the topic's last update: a benchmark timing it measures the worst wait.
-                for key in ["campaign:" + change.campaignID, "project:" + change.projectSlug] where state.topics[key]?.pendingReference == nil {
+            if let key = campaignTopicKeys[change.campaignID] {
+                state.topics[key]?.dirtyProjects.insert(change.projectSlug)
+                state.topics[key]?.dirty = true
+                if configuration.includeReferences, let reference, state.topics[key]?.pendingReference == nil {
+                    // The earliest action since the topic's last update: a benchmark timing it measures the worst wait.
+                    state.topics[key]?.pendingReference = reference
+                }
+            }
+            if let key = projectTopicKeys[change.projectSlug] {
+                state.topics[key]?.dirty = true
+                if configuration.includeReferences, let reference, state.topics[key]?.pendingReference == nil {
                     state.topics[key]?.pendingReference = reference
                 }
             }
@@ -209,8 +223,10 @@ package final class LiveTally: Sendable {
         case .campaign:
             break
         case .project(let campaign, let slug):
-            state.topics["campaign:" + campaign]?.dirtyProjects.insert(slug)
-            state.topics["campaign:" + campaign]?.dirty = true
+            if let key = campaignTopicKeys[campaign] {
+                state.topics[key]?.dirtyProjects.insert(slug)
+                state.topics[key]?.dirty = true
+            }
         }
     }
 
@@ -255,7 +271,7 @@ package final class LiveTally: Sendable {
             let tally = state.board.campaigns[id]
             let projects = (catalog.campaign(id)?.projects ?? []).compactMap { project -> (String, ProjectTally, Int)? in
                 if let changed, !changed.contains(project.slug) { return nil }
-                return (project.slug, tally?.projects[project.slug] ?? .empty, state.topics["project:" + project.slug]?.watchers ?? 0)
+                return (project.slug, tally?.projects[project.slug] ?? .empty, projectTopicKeys[project.slug].flatMap { state.topics[$0]?.watchers } ?? 0)
             }
             return Snapshot(topic: topic.key, seq: topic.seq, kind: topic.kind, campaignState: state.states[id] ?? .closed,
                             watchers: topic.watchers, participants: tally?.participants ?? 0, ratings: tally?.ratings ?? 0,
