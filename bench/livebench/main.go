@@ -263,6 +263,7 @@ func board(o options, slugs []string) {
 	// seq -> arrival of that delta at the latest watcher so far, and how many watchers got it
 	var mu sync.Mutex
 	lastArrival := map[uint64]time.Duration{}
+	firstArrival := map[uint64]time.Duration{}
 	arrivals := map[uint64]int{}
 	refOfSeq := map[uint64]string{}
 	ackAt := map[string]time.Duration{}
@@ -331,6 +332,9 @@ func board(o options, slugs []string) {
 					mu.Lock()
 					if arrived > lastArrival[m.Seq] {
 						lastArrival[m.Seq] = arrived
+					}
+					if first, ok := firstArrival[m.Seq]; !ok || arrived < first {
+						firstArrival[m.Seq] = arrived
 					}
 					arrivals[m.Seq]++
 					if m.Ref != "" {
@@ -443,7 +447,7 @@ func board(o options, slugs []string) {
 	voters.Wait()
 
 	mu.Lock()
-	var latencies []time.Duration
+	var latencies, fanouts []time.Duration
 	incomplete := 0
 	fewest := o.watchers
 	for seq, ref := range refOfSeq {
@@ -459,6 +463,10 @@ func board(o options, slugs []string) {
 			continue
 		}
 		latencies = append(latencies, lastArrival[seq]-ack)
+		fanouts = append(fanouts, lastArrival[seq]-firstArrival[seq])
+		if os.Getenv("LIVEBENCH_DEBUG") != "" && lastArrival[seq]-ack > 150*time.Millisecond {
+			fmt.Printf("debug: seq %d ack→first %.1f ms, first→last %.1f ms\n", seq, ms(firstArrival[seq]-ack), ms(lastArrival[seq]-firstArrival[seq]))
+		}
 	}
 	mu.Unlock()
 	if os.Getenv("LIVEBENCH_DEBUG") != "" {
@@ -481,12 +489,12 @@ func board(o options, slugs []string) {
 	perWatcher := float64(deltas) / float64(o.watchers) / o.duration.Seconds()
 	published := float64(seqAtEnd-seqAtStart) / o.duration.Seconds()
 	clientCPU := float64(processTicks(os.Getpid())-clientTicks) / (o.duration + o.warmup + 2*time.Second).Seconds()
-	fmt.Printf("board: %d watchers, %d ratings sent, %d acknowledged, %d refused; ack→last watcher p50 %.1f ms p99 %.1f ms (%d updates measured, %d incomplete); %.1f updates per watcher per second (%.1f published); %d gaps; %d watchers disconnected; fewest watchers reached by a measured update %d; server CPU %.0f%%, client CPU %.0f%%\n",
+	fmt.Printf("board: %d watchers, %d ratings sent, %d acknowledged, %d refused; ack→last watcher p50 %.1f ms p99 %.1f ms (%d updates measured, %d incomplete); %.1f updates per watcher per second (%.1f published); fan-out first→last watcher p50 %.1f ms p99 %.1f ms; %d gaps; %d watchers disconnected; fewest watchers reached by a measured update %d; server CPU %.0f%%, client CPU %.0f%%\n",
 		o.watchers, sent.Load(), acked.Load(), rejected.Load(), ms(percentile(latencies, 50)), ms(percentile(latencies, 99)),
-		len(latencies), incomplete, perWatcher, published, gaps, disconnected.Load(), fewest, serverCPU, clientCPU)
-	fmt.Printf("LIVEBENCH mode=board watchers=%d sent=%d acked=%d refused=%d effect_p50_ms=%.1f effect_p99_ms=%.1f measured=%d incomplete=%d updates_per_watcher_per_s=%.2f published_per_s=%.1f gaps=%d disconnected=%d server_cpu_pct=%.0f client_cpu_pct=%.0f\n",
+		len(latencies), incomplete, perWatcher, published, ms(percentile(fanouts, 50)), ms(percentile(fanouts, 99)), gaps, disconnected.Load(), fewest, serverCPU, clientCPU)
+	fmt.Printf("LIVEBENCH mode=board watchers=%d sent=%d acked=%d refused=%d effect_p50_ms=%.1f effect_p99_ms=%.1f measured=%d incomplete=%d updates_per_watcher_per_s=%.2f published_per_s=%.1f fanout_p50_ms=%.1f fanout_p99_ms=%.1f gaps=%d disconnected=%d server_cpu_pct=%.0f client_cpu_pct=%.0f\n",
 		o.watchers, sent.Load(), acked.Load(), rejected.Load(), ms(percentile(latencies, 50)), ms(percentile(latencies, 99)),
-		len(latencies), incomplete, perWatcher, published, gaps, disconnected.Load(), serverCPU, clientCPU)
+		len(latencies), incomplete, perWatcher, published, ms(percentile(fanouts, 50)), ms(percentile(fanouts, 99)), gaps, disconnected.Load(), serverCPU, clientCPU)
 }
 
 // ---------------------------------------------------------------- helpers
