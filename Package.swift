@@ -91,6 +91,14 @@ let package = Package(
             dependencies: ["Storage", "Domain", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "AppTests", dependencies: ["App", "Transport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AppTests",
+            dependencies: [
+                "App", "Transport", "HTTP1", "WebSocket", "Domain", "Storage",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
     ]
 )
