@@ -11,6 +11,8 @@ struct APIRoutes: Sendable {
     let store: Store
     let publicBaseURL: String?
     let staticFiles: StaticFiles?
+    /// Largest JSON body of a rating or like (http.maxJsonBodyBytes).
+    let maxJSONBodySize: Int
 
     func install(on router: inout Router) {
         let services = services
@@ -118,7 +120,13 @@ struct APIRoutes: Sendable {
             case .none:
                 throw HTTPError(401, code: "citizen.missing", message: "Open /api/session first to get a visitor cookie.")
             }
-            var body = try request.decodeJSON(WriteBody.self)
+            var body: WriteBody
+            do {
+                body = try request.decodeJSON(WriteBody.self, limit: maxJSONBodySize)
+            } catch where error.code == "http.invalid_json" {
+                // The API's own code for a body it cannot read (docs/PROTOCOL.md), as on the WebSocket.
+                throw HTTPError(400, code: "request.invalid", message: error.message)
+            }
             let message = ClientMessage(type: type, topic: nil, since: nil, id: body.id, project: request.parameters["slug"],
                                         level: body.level, suggestion: body.suggestion, liked: body.liked)
             body.id = nil
@@ -213,6 +221,19 @@ struct TallyBody: Encodable {
     var suggestions: Int
     var watchers: Int
 
+    private enum CodingKeys: String, CodingKey { case participants, counts, average, likes, suggestions, watchers }
+
+    /// `average` is null with no participant (the synthesized encoding would leave it out).
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(participants, forKey: .participants)
+        try container.encode(counts, forKey: .counts)
+        try container.encode(average, forKey: .average)
+        try container.encode(likes, forKey: .likes)
+        try container.encode(suggestions, forKey: .suggestions)
+        try container.encode(watchers, forKey: .watchers)
+    }
+
     init(_ tally: ProjectTally, watchers: Int) {
         participants = tally.participants
         counts = tally.counts
@@ -232,7 +253,19 @@ struct ProjectDetail: Encodable {
 }
 
 struct SessionBody: Encodable {
-    struct Rating: Encodable { var level: Int; var suggestion: String? }
+    struct Rating: Encodable {
+        var level: Int
+        var suggestion: String?
+
+        private enum CodingKeys: String, CodingKey { case level, suggestion }
+
+        /// `suggestion` is null when there is none.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(level, forKey: .level)
+            try container.encode(suggestion, forKey: .suggestion)
+        }
+    }
     /// A short, non-secret label of the citizen (the cookie itself stays HttpOnly).
     var citizen: String
     var ratings: [String: Rating]

@@ -101,13 +101,14 @@ package final class Application: Sendable {
         if staticFiles == nil {
             logger.warning("static directory not found; serving no files", metadata: ["directory": "\(configuration.publicDirectory)"])
         }
-        var router = Router(maxJSONBodySize: server.maxJSONBodySize, staticFiles: staticFiles)
+        var router = Router(staticFiles: staticFiles)
         router.add("GET", "/healthz") { _ throws(HTTPError) in
             let uptime = ContinuousClock.now - started
             let seconds = Double(uptime.components.seconds) + Double(uptime.components.attoseconds) / 1e18
             return .json(encoding: Health(status: "ok", version: LastWordVersion.current, uptimeSeconds: (seconds * 1000).rounded() / 1000))
         }
-        APIRoutes(services: services, store: store, publicBaseURL: configuration.publicBaseURL, staticFiles: staticFiles).install(on: &router)
+        APIRoutes(services: services, store: store, publicBaseURL: configuration.publicBaseURL, staticFiles: staticFiles,
+                  maxJSONBodySize: server.maxJSONBodySize).install(on: &router)
         router.webSocket("/ws", LiveEndpoint(services: services))
         if configuration.webSocketTestEndpoints {
             router.webSocket("/ws/echo", EchoEndpoint())

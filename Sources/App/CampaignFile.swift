@@ -63,13 +63,22 @@ enum ISO8601Instant {
               let hour = number(11..<13), let minute = number(14..<16) else { return nil }
         var index = 16
         var second = 0
+        var milliseconds = 0
         if index < bytes.count, bytes[index] == UInt8(ascii: ":") {
             guard let s = number(17..<19) else { return nil }
             second = s
             index = 19
             if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+                // A fraction of a second: its first three digits are milliseconds, the rest is below our resolution.
                 index += 1
-                while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+                var digits = 0
+                while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
+                    if digits < 3 { milliseconds = milliseconds * 10 + Int(bytes[index] - UInt8(ascii: "0")) }
+                    digits += 1
+                    index += 1
+                }
+                guard digits > 0 else { return nil }
+                for _ in digits..<max(digits, 3) { milliseconds *= 10 }
             }
         }
         guard index < bytes.count else { return nil }   // the offset is required
@@ -87,7 +96,7 @@ enum ISO8601Instant {
               day <= daysInMonth(year: year, month: month) else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)
         let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetMinutes * 60)
-        return seconds * 1000
+        return seconds * 1000 + Int64(milliseconds)
     }
 
     private static func daysInMonth(year: Int, month: Int) -> Int {

@@ -182,9 +182,12 @@ struct JSONReader {
     private mutating func skipNumber() throws(ParseError) {
         let start = index
         if current == UInt8(ascii: "-") { index += 1 }
+        let digitsStart = index
         var digits = 0
         while let byte = current, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) { index += 1; digits += 1 }
         guard digits > 0 else { throw .malformed }
+        // RFC 8259 §6: no leading zeros.
+        if digits > 1, bytes[digitsStart] == UInt8(ascii: "0") { throw .malformed }
         if current == UInt8(ascii: ".") {
             index += 1
             var fraction = 0

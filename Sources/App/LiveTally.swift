@@ -284,16 +284,22 @@ package final class LiveTally: Sendable {
         }
     }
 
-    /// Builds every dirty topic's delta under the lock (numbering it), then encodes and broadcasts outside it.
+    /// Numbers, encodes and records every dirty topic's delta under the lock — so a client resuming from the seq
+    /// just before sees it in the history — then broadcasts outside it.
     private func flush() {
-        let deltas: [(Topic, Snapshot)] = state.withLock { state in
-            var out: [(Topic, Snapshot)] = []
+        let deltas: [(BroadcastGroup, UInt64, PreparedMessage)] = state.withLock { state in
+            var out: [(BroadcastGroup, UInt64, PreparedMessage)] = []
             for key in Array(state.topics.keys) where state.topics[key]!.dirty {
                 var topic = state.topics[key]!
                 topic.seq += 1
                 let changed: Set<String>?
                 if case .campaign = topic.kind { changed = topic.dirtyProjects } else { changed = nil }
-                out.append((topic, snapshot(of: topic, in: state, delta: true, only: changed)))
+                let message = PreparedMessage(opcode: .text, payload: encode(snapshot(of: topic, in: state, delta: true, only: changed), type: "delta"))
+                topic.history.append((topic.seq, message))
+                if topic.history.count > configuration.history {
+                    topic.history.removeFirst(topic.history.count - configuration.history)
+                }
+                out.append((topic.group, topic.number, message))
                 topic.dirty = false
                 topic.dirtyProjects = []
                 topic.pendingReference = nil
@@ -308,20 +314,8 @@ package final class LiveTally: Sendable {
             }
             return out
         }
-        guard !deltas.isEmpty else { return }
-        var encoded: [(String, UInt64, PreparedMessage)] = []
-        for (topic, delta) in deltas {
-            let message = PreparedMessage(opcode: .text, payload: encode(delta, type: "delta"))
-            topic.group.broadcast(message, policy: .keepNewest(topic: topic.number))
-            encoded.append((topic.key, delta.seq, message))
-        }
-        state.withLock { state in
-            for (key, seq, message) in encoded {
-                state.topics[key]?.history.append((seq, message))
-                if let count = state.topics[key]?.history.count, count > configuration.history {
-                    state.topics[key]?.history.removeFirst(count - configuration.history)
-                }
-            }
+        for (group, number, message) in deltas {
+            group.broadcast(message, policy: .keepNewest(topic: number))
         }
     }
 

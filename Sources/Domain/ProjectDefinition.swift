@@ -31,4 +31,18 @@ package struct ProjectDefinition: Codable, Sendable, Hashable {
         self.done = done
         self.figures = figures
     }
+
+    private enum CodingKeys: String, CodingKey { case slug, title, department, summary, promised, done, figures }
+
+    /// `figures` may be left out (a project without key numbers).
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        slug = try container.decode(String.self, forKey: .slug)
+        title = try container.decode(LocalizedText.self, forKey: .title)
+        department = try container.decode(LocalizedText.self, forKey: .department)
+        summary = try container.decode(LocalizedText.self, forKey: .summary)
+        promised = try container.decode(LocalizedText.self, forKey: .promised)
+        done = try container.decode(LocalizedText.self, forKey: .done)
+        figures = try container.decodeIfPresent([ProjectFigure].self, forKey: .figures) ?? []
+    }
 }

@@ -26,6 +26,8 @@ package final class EventLoop: @unchecked Sendable {
     let readBuffer: UnsafeMutableRawBufferPointer
     /// Connections on this loop, for timeouts and shutdown. A connection knows its slot (swap-remove).
     var connections: ContiguousArray<Connection> = []
+    /// Socket readiness events this loop has handled (a loop polling a socket in a circle shows here).
+    package internal(set) var readinessEvents = 0
     /// Connections with output queued during the current tick.
     private var dirty: [Connection] = []
     private var inTick = false

@@ -131,6 +131,7 @@ final class Poller {
         for _ in 0..<Self.rounds {
             let count = lw_epoll_wait(epfd, events, Self.batchSize, 0)
             if count <= 0 { return }
+            loop.readinessEvents &+= Int(count)
             for index in 0..<Int(count) {
                 let event = events[index]
                 let fd = Int(UInt32(truncatingIfNeeded: event.data))
@@ -164,7 +165,10 @@ private final class ConnectionSources {
         self.connection = connection
         self.loop = loop
         let source = DispatchSource.makeReadSource(fileDescriptor: connection.fd, queue: loop.queue)
-        source.setEventHandler { [connection, loop] in loop.tick { connection.readable() } }
+        source.setEventHandler { [connection, loop] in
+            loop.readinessEvents &+= 1
+            loop.tick { connection.readable() }
+        }
         source.setCancelHandler { [self] in sourceCancelled() }
         live += 1
         read = source

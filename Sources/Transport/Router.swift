@@ -44,11 +44,8 @@ package struct Router: HTTPService {
     private var routes: [Route] = []
     private var webSockets: [String: any WebSocketEndpoint] = [:]
     package var staticFiles: StaticFiles?
-    /// Largest JSON body `decodeJSON` accepts, in bytes.
-    package var maxJSONBodySize: Int
 
-    package init(maxJSONBodySize: Int = 64 << 10, staticFiles: StaticFiles? = nil) {
-        self.maxJSONBodySize = maxJSONBodySize
+    package init(staticFiles: StaticFiles? = nil) {
         self.staticFiles = staticFiles
     }
 
