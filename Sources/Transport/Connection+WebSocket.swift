@@ -5,6 +5,8 @@ import WebSocket
 struct WebSocketSession {
     var reader: WebSocketMessageReader
     let handler: any WebSocketHandler
+    /// The application's handle on this connection, made once (it holds a weak reference, which costs to form).
+    let handle: WebSocketConnection
     let deflate: PerMessageDeflateParameters?
     /// Only when the server keeps its compression context (per connection, so not shared).
     var contextDeflater: MessageDeflater?
@@ -93,12 +95,13 @@ extension Connection {
         webSocket = WebSocketSession(
             reader: WebSocketMessageReader(configuration: readerConfiguration, deflate: negotiated?.parameters),
             handler: handler,
+            handle: WebSocketConnection(self),
             deflate: negotiated?.parameters,
             subprotocol: subprotocol
         )
         lastReadAt = monotonicNow()
         context.webSocketOpened()
-        handler.webSocketDidOpen(WebSocketConnection(self))
+        handler.webSocketDidOpen(webSocket!.handle)
     }
 
     /// Same-origin unless configured otherwise (RFC 6455 §10.2: the server checks Origin against what it expects).
@@ -137,9 +140,9 @@ extension Connection {
         guard let session = webSocket else { return }
         switch event {
         case .text(let bytes):
-            if session.closeSentAt == 0 { session.handler.webSocket(WebSocketConnection(self), didReceive: .text(bytes)) }
+            if session.closeSentAt == 0 { session.handler.webSocket(session.handle, didReceive: .text(bytes)) }
         case .binary(let bytes):
-            if session.closeSentAt == 0 { session.handler.webSocket(WebSocketConnection(self), didReceive: .binary(bytes)) }
+            if session.closeSentAt == 0 { session.handler.webSocket(session.handle, didReceive: .binary(bytes)) }
         case .ping(let payload):
             // §5.5.2: answer with a pong carrying the same payload, unless we are closing.
             if session.closeSentAt == 0 {
@@ -205,7 +208,7 @@ extension Connection {
     private func notifyWebSocketClosed() {
         guard let session = webSocket, !session.notifiedClose else { return }
         webSocket!.notifiedClose = true
-        let handle = WebSocketConnection(self)
+        let handle = session.handle
         for group in session.groups { group.remove(handle) }
         webSocket!.groups = []
         context.webSocketClosed()
@@ -214,7 +217,7 @@ extension Connection {
 
     func webSocketDrained() {
         guard let session = webSocket, session.closeSentAt == 0 else { return }
-        session.handler.webSocketDidDrain(WebSocketConnection(self))
+        session.handler.webSocketDidDrain(session.handle)
     }
 
     // MARK: writing
