@@ -24,16 +24,19 @@ struct WriterProject {
     var closesAt: Int64
 }
 
-/// Runs the commands of one batch inside the writer's transaction. With `summing` (the fast path), tally and
-/// participant counts are summed in memory while the batch runs and written once per project and campaign at the end
-/// (`finish()`), not once per command. If that final write is refused (a tally row damaged so a count would go below
-/// zero), the writer runs the batch again without summing: then each command moves the tallies itself, inside its
-/// savepoint, and only the command that meets the damage is refused.
+/// Runs the commands of one batch inside the writer's transaction, on one of two paths.
+///
+/// The fast path (`careful == false`) runs each command without a savepoint and sums tally and participant counts in
+/// memory, writing them once per project and campaign at the end (`finish()`). The database should never refuse a
+/// validated command; if it does (a constraint, or a tally row damaged so a count would go below zero), the fast path
+/// throws `FastPathRefused` and the writer rolls the transaction back and runs the batch again on the careful path:
+/// each command inside its own savepoint, moving the tallies itself, so only the command that meets the problem is
+/// refused. No outcome is answered before COMMIT, so running a batch twice is invisible to clients.
 struct CommandExecutor {
     private let db: Database
     private let statements: Statements
     private let cache: WriterCache
-    private let summing: Bool
+    private let careful: Bool
     private var projects: [String: WriterProject?] = [:]
     /// Citizens created by this transaction's committed commands, adopted into the cache after COMMIT.
     private(set) var newCitizens: [String: Int64] = [:]
@@ -130,15 +133,15 @@ struct CommandExecutor {
         var description: String { "no \(table) row for \(key)" }
     }
 
-    init(_ db: Database, cache: WriterCache, summing: Bool = true) throws {
+    init(_ db: Database, cache: WriterCache, careful: Bool = false) throws {
         self.db = db
         self.cache = cache
-        self.summing = summing
+        self.careful = careful
         statements = try Statements(db)
     }
 
-    /// The summed write failed: the batch must run again without summing.
-    struct SummedTallyRefused: Error, CustomStringConvertible {
+    /// The database refused something on the fast path: the batch must run again on the careful path.
+    struct FastPathRefused: Error, CustomStringConvertible {
         var description: String
     }
 
@@ -152,9 +155,9 @@ struct CommandExecutor {
                 try countParticipants(campaignID: campaignID, count: count)
             }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-            throw SummedTallyRefused(description: String(describing: error))
+            throw FastPathRefused(description: String(describing: error))
         } catch let error as MissingRow {
-            throw SummedTallyRefused(description: error.description)
+            throw FastPathRefused(description: error.description)
         }
         tallyDeltas = [:]
         participantDeltas = [:]
@@ -197,7 +200,7 @@ struct CommandExecutor {
         case .open: break
         }
 
-        try statements.savepoint.run()
+        if careful { try statements.savepoint.run() }
         do {
             let citizen: Citizen
             if let knownCitizen {
@@ -218,12 +221,14 @@ struct CommandExecutor {
                 receipt = try like(citizen: citizen, project: project, slug: slug, liked: liked, clientID: clientID, at: at)
             }
             try count(receipt.change, projectID: project.id)
-            try statements.release.run()
+            if careful { try statements.release.run() }
             if citizen.isNew { newCitizens[command.citizen.rawValue] = citizen.id }
             return .applied(receipt)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            guard careful else { throw FastPathRefused(description: String(describing: error)) }
             lastFailure = String(describing: error)
         } catch let error as MissingRow {
+            guard careful else { throw FastPathRefused(description: error.description) }
             lastFailure = String(describing: error)
         }
         // The database refused this command: undo it alone. Any other error (disk full, I/O) propagates and loses
@@ -303,14 +308,14 @@ struct CommandExecutor {
         return WriteReceipt(clientID: clientID, project: slug, level: nil, suggestion: nil, liked: liked, change: change)
     }
 
-    /// Counts a command's change: into the batch's sums, or (not summing) straight into the tally rows.
+    /// Counts a command's change: into the batch's sums (fast path), or straight into the tally rows (careful path).
     private mutating func count(_ change: TallyChange, projectID: Int64) throws {
         var deltas = [0, 0, 0, 0, 0, 0, 0]
         if let newLevel = change.newLevel { deltas[newLevel.index] += 1 }
         if let oldLevel = change.oldLevel { deltas[oldLevel.index] -= 1 }
         deltas[5] = change.likesDelta
         deltas[6] = change.suggestionsDelta
-        guard summing else {
+        guard !careful else {
             if deltas != [0, 0, 0, 0, 0, 0, 0] { try moveTally(projectID: projectID, slug: change.projectSlug, deltas: deltas) }
             if change.newParticipant { try countParticipants(campaignID: change.campaignID, count: 1) }
             return

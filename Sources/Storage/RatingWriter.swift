@@ -146,7 +146,7 @@ extension RatingWriter {
 
         /// The writer thread.
         /// One transaction for `batch`: its outcomes, and what it taught the cache (adopted only once it committed).
-        private func runTransaction(_ batch: [Pending], cache: WriterCache, summing: Bool = true) throws
+        private func runTransaction(_ batch: [Pending], cache: WriterCache, careful: Bool = false) throws
             -> (outcomes: [WriteOutcome], failure: String?, citizens: [String: Int64], projects: [String: WriterProject?])
         {
             try database.writeWithoutTransaction { db in
@@ -156,7 +156,7 @@ extension RatingWriter {
                 var citizens: [String: Int64] = [:]
                 var projects: [String: WriterProject?] = [:]
                 try db.inTransaction(.immediate) {
-                    var executor = try CommandExecutor(db, cache: cache, summing: summing)
+                    var executor = try CommandExecutor(db, cache: cache, careful: careful)
                     for pending in batch {
                         outcomes.append(try executor.execute(pending.command))
                     }
@@ -218,10 +218,10 @@ extension RatingWriter {
                 let result: (outcomes: [WriteOutcome], failure: String?, citizens: [String: Int64], projects: [String: WriterProject?])
                 do {
                     result = try runTransaction(batch, cache: cache)
-                } catch let refused as CommandExecutor.SummedTallyRefused {
-                    // Nothing was committed or answered: run the batch again, each command counting itself.
+                } catch let refused as CommandExecutor.FastPathRefused {
+                    // Nothing was committed or answered: run the batch again, each command in its own savepoint.
                     failure = refused.description
-                    result = try runTransaction(batch, cache: cache, summing: false)
+                    result = try runTransaction(batch, cache: cache, careful: true)
                 }
                 outcomes = result.outcomes
                 failure = result.failure ?? failure

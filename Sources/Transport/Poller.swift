@@ -41,7 +41,7 @@ final class Poller {
     private static let batchSize: Int32 = 256
     /// Rounds of `epoll_wait` per wake-up: under load, sockets that became ready while a batch was handled are served
     /// at once instead of after another trip through dispatch.
-    private static let rounds = 16
+    private static let rounds = 4
 
     /// Per-connection dispatch sources (`dispatchSources` mode), by connection id.
     private var sources: [UInt64: ConnectionSources] = [:]
