@@ -105,12 +105,14 @@ final class Connection {
         output.removeAll()
         pendingInput = []
         loop.poller.deregisterAndClose(self)
-        loop.unregister(self)
         context.connectionClosed(peer: peer)
         http = nil
         if webSocket != nil {
+            // The application hears of the close while its handle still resolves (the connection is closed: sends
+            // are dropped), then the connection leaves the loop's registry.
             webSocketTransportClosed()
         }
+        loop.unregister(self)
     }
 
     /// Finishes after the queued output is written (then lingers for the peer's EOF).

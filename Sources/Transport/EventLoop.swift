@@ -26,6 +26,8 @@ package final class EventLoop: @unchecked Sendable {
     let readBuffer: UnsafeMutableRawBufferPointer
     /// Connections on this loop, for timeouts and shutdown. A connection knows its slot (swap-remove).
     var connections: ContiguousArray<Connection> = []
+    /// The same connections by id, for handles held elsewhere (`ConnectionReference`).
+    private var connectionsByID: [UInt64: Connection] = [:]
     /// Socket readiness events this loop has handled (a loop polling a socket in a circle shows here).
     package internal(set) var readinessEvents = 0
     /// Connections with output queued during the current tick.
@@ -149,12 +151,19 @@ package final class EventLoop: @unchecked Sendable {
         assertInLoop()
         connection.slot = connections.count
         connections.append(connection)
+        connectionsByID[connection.id] = connection
+    }
+
+    /// The open connection with this id, or nil.
+    func connection(_ id: UInt64) -> Connection? {
+        connectionsByID[id]
     }
 
     func unregister(_ connection: Connection) {
         assertInLoop()
         let slot = connection.slot
         guard slot >= 0, slot < connections.count, connections[slot] === connection else { return }
+        connectionsByID.removeValue(forKey: connection.id)
         let last = connections.removeLast()
         if slot < connections.count {
             connections[slot] = last

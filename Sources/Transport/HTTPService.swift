@@ -11,11 +11,11 @@ package protocol HTTPService: Sendable {
 /// Completes one request. Sendable: a handler may answer from another thread (after a database commit, say);
 /// the response then hops to the connection's loop. A second call, or a call after the connection closed, is ignored.
 package struct HTTPResponder: Sendable {
-    private let connection: WeakLoopBound<Connection>
+    private let connection: ConnectionReference
     private let generation: UInt64
 
     init(connection: Connection, generation: UInt64) {
-        self.connection = WeakLoopBound(connection, loop: connection.loop)
+        self.connection = ConnectionReference(connection)
         self.generation = generation
     }
 
@@ -28,19 +28,20 @@ package struct HTTPResponder: Sendable {
     }
 }
 
-/// A weak reference that may cross threads but is only dereferenced on its loop.
-struct WeakLoopBound<Value: AnyObject>: @unchecked Sendable {
-    // @unchecked Sendable: `_value` is reachable only through `value`, which asserts we are on `loop`.
+/// Names a connection from anywhere; resolved on its loop, where it is nil once the connection has closed.
+/// An id looked up in the loop's registry rather than a weak reference: a weak reference gives the object a side
+/// table, and every retain and release of a connection — one per message on the hot paths — would take the slow path.
+struct ConnectionReference: Sendable {
+    let id: UInt64
     let loop: EventLoop
-    private weak var _value: Value?
 
-    init(_ value: Value, loop: EventLoop) {
-        self.loop = loop
-        self._value = value
+    init(_ connection: Connection) {
+        self.id = connection.id
+        self.loop = connection.loop
     }
 
-    var value: Value? {
+    var value: Connection? {
         loop.assertInLoop()
-        return _value
+        return loop.connection(id)
     }
 }

@@ -5,11 +5,11 @@ import WebSocket
 /// once the connection is gone.
 package struct WebSocketConnection: Sendable, Hashable {
     package let id: UInt64
-    private let reference: WeakLoopBound<Connection>
+    private let reference: ConnectionReference
 
     init(_ connection: Connection) {
         self.id = connection.id
-        self.reference = WeakLoopBound(connection, loop: connection.loop)
+        self.reference = ConnectionReference(connection)
     }
 
     package var loop: EventLoop { reference.loop }
