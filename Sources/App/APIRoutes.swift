@@ -142,8 +142,9 @@ struct APIRoutes: Sendable {
             services.writer.submit(command) { outcome in
                 switch outcome {
                 case .applied(let receipt):
-                    tally.apply(receipt.change, reference: receipt.clientID)
-                    responder.respond(.json(200, LiveCommands.ack(receipt, status: "applied")))
+                    let applied = tally.apply(receipt.change)
+                    responder.respond(.json(200, LiveCommands.ack(receipt, status: "applied",
+                                                                  applied: tally.includesAppliedCount ? applied : nil)))
                 case .duplicate(let receipt):
                     responder.respond(.json(200, LiveCommands.ack(receipt, status: "duplicate")))
                 case .rejected(let error):

@@ -30,10 +30,12 @@ package struct ApplicationConfiguration: Sendable {
 
     /// Smallest time between two live deltas of one topic, in milliseconds.
     package var liveIntervalMilliseconds: Int = 100
-    /// Deltas kept per topic for clients that resume.
+    /// Groups a topic's watchers are split into, sent to at staggered times within the interval.
+    package var livePhases: Int = 4
+    /// Deltas kept per group for clients that resume.
     package var liveHistory: Int = 64
-    /// Copy the latest action's client id into deltas (benchmarks only).
-    package var liveIncludeReferences: Bool = false
+    /// Put the count of applied writes into acknowledgements and updates (benchmarks only).
+    package var liveIncludeAppliedCount: Bool = false
     package var maxTopicsPerConnection: Int = 16
     package var maxPendingWritesPerConnection: Int = 32
 
@@ -82,7 +84,8 @@ package final class Application: Sendable {
         var liveConfiguration = LiveTally.Configuration()
         liveConfiguration.interval = .milliseconds(configuration.liveIntervalMilliseconds)
         liveConfiguration.history = configuration.liveHistory
-        liveConfiguration.includeReferences = configuration.liveIncludeReferences
+        liveConfiguration.phases = configuration.livePhases
+        liveConfiguration.includeAppliedCount = configuration.liveIncludeAppliedCount
         tally = LiveTally(board: try store.loadTallyBoard(), catalog: catalog, loops: loops, configuration: liveConfiguration)
         let services = LiveServices(
             catalog: catalog, tally: tally, writer: writer, integrity: Integrity(policy: configuration.rateLimits),

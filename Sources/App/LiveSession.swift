@@ -125,19 +125,22 @@ final class LiveSession: WebSocketHandler {
         let tally = services.tally
         let id = message.id
         services.writer.submit(command) { outcome in
+            var count: UInt64?
             if case .applied(let receipt) = outcome {
-                tally.apply(receipt.change, reference: receipt.clientID)
+                let applied = tally.apply(receipt.change)
+                if tally.includesAppliedCount { count = applied }
             }
+            let applied = count
             connection.execute { connection in
-                session.value.completed(outcome, id: id, on: connection)
+                session.value.completed(outcome, id: id, applied: applied, on: connection)
             }
         }
     }
 
-    private func completed(_ outcome: WriteOutcome, id: String?, on connection: WebSocketConnection) {
+    private func completed(_ outcome: WriteOutcome, id: String?, applied: UInt64?, on connection: WebSocketConnection) {
         pendingWrites -= 1
         switch outcome {
-        case .applied(let receipt): send(LiveCommands.ack(receipt, status: "applied"), on: connection)
+        case .applied(let receipt): send(LiveCommands.ack(receipt, status: "applied", applied: applied), on: connection)
         case .duplicate(let receipt): send(LiveCommands.ack(receipt, status: "duplicate"), on: connection)
         case .rejected(let error): send(error: error, id: id, on: connection)
         }
@@ -182,7 +185,8 @@ enum LiveCommands {
     }
 
     /// `{"type":"ack","id":…,"status":"applied"|"duplicate","project":…,"level":…,"suggestion":…,"liked":…}`
-    static func ack(_ receipt: WriteReceipt, status: String) -> [UInt8] {
+    /// `applied`: the count of writes the server had applied with this one (with `live.includeAppliedCount`).
+    static func ack(_ receipt: WriteReceipt, status: String, applied: UInt64? = nil) -> [UInt8] {
         var json = JSONWriter()
         json.beginObject()
         json.field("type", "ack")
@@ -194,6 +198,7 @@ enum LiveCommands {
         json.field("suggestion", receipt.suggestion)
         json.key("liked")
         if let liked = receipt.liked { json.bool(liked) } else { json.null() }
+        if let applied { json.field("applied", applied) }
         json.endObject()
         return json.bytes
     }

@@ -7,45 +7,71 @@ import WebSocket
 /// The live board: tallies in memory, and the topics clients watch — `campaign:<id>` (every project of a campaign,
 /// the campaign's totals and watchers) and `project:<slug>` (one project).
 ///
-/// A subscriber gets a snapshot carrying the topic's sequence number, then deltas. Changes are coalesced: a topic
-/// sends at most one delta per interval (the first change after a quiet interval goes out at once), encoded once
-/// and broadcast with `keepNewest` — a congested subscriber gets the newest delta instead of a backlog, sees the gap
-/// in the sequence numbers and asks to resume. A client that reconnects sends its last sequence number and gets the
-/// deltas it missed, if they are still in the topic's history, or a fresh snapshot.
+/// A subscriber gets a snapshot carrying a sequence number, then deltas. Changes are coalesced: a subscriber gets at
+/// most one delta per interval, encoded once for everyone who gets the same one and broadcast with `keepNewest` — a
+/// congested subscriber gets the newest delta instead of a backlog, sees the gap in the sequence numbers and asks to
+/// resume. A client that reconnects sends its last sequence number and epoch and gets the deltas it missed, if they
+/// are still kept, or a fresh snapshot.
+///
+/// **Phases.** A topic's subscribers are split into `phases` groups (by connection id), and the cadence visits one
+/// group every `interval / phases`: each group still gets one delta per interval, but the groups' deltas go out at
+/// staggered times. A change waits at most one interval for every group to see it, and each send reaches only a
+/// fraction of the watchers — so the last watcher is reached `interval + fan-out / phases` after a change instead of
+/// `interval + fan-out`, and the server's work is spread evenly instead of arriving in one burst per interval.
+/// Each group numbers its own deltas; the group is part of the epoch a client resumes with.
 package final class LiveTally: Sendable {
     package struct Configuration: Sendable {
-        /// Smallest time between two deltas of one topic.
+        /// Smallest time between two deltas to one subscriber.
         package var interval: Duration = .milliseconds(100)
-        /// Deltas kept per topic for clients that resume (64 × 100 ms: a reconnect within ~6 s replays).
+        /// Groups a topic's subscribers are split into, sent to at staggered times within the interval.
+        package var phases: Int = 4
+        /// Deltas kept per group for clients that resume (64 × 100 ms: a reconnect within ~6 s replays).
         package var history: Int = 64
-        /// Copy the client id of the latest action into deltas (`ref`), so benchmarks can time a rating's effect.
-        package var includeReferences: Bool = false
+        /// Put the count of applied writes into acknowledgements and updates (`applied`), so a benchmark can tell when
+        /// a rating's effect reached every watcher.
+        package var includeAppliedCount: Bool = false
         package init() {}
+    }
+
+    /// One group of a topic's subscribers, with its own sequence of deltas.
+    private struct Phase {
+        let group: BroadcastGroup
+        var seq: UInt64 = 0
+        /// Campaign topics: the projects whose entry changed since this group's last delta.
+        var dirtyProjects: Set<String> = []
+        var dirty = false
+        var history: [(seq: UInt64, message: PreparedMessage)] = []
     }
 
     private struct Topic {
         enum Kind { case campaign(String), project(campaign: String, slug: String) }
         let key: String
         let kind: Kind
+        /// Identifies the topic's messages in a congested connection's queue (`keepNewest`).
         let number: UInt64
-        let group: BroadcastGroup
-        var seq: UInt64 = 0
+        var phases: [Phase]
         var watchers = 0
-        /// Campaign topics: the projects whose entry changed, and whether the totals did.
-        var dirtyProjects: Set<String> = []
-        var dirty = false
-        /// With `includeReferences`: the client id of the earliest action the next delta is the first to reflect.
-        var pendingReference: String?
-        var history: [(seq: UInt64, message: PreparedMessage)] = []
+
+        mutating func markDirty(project slug: String? = nil) {
+            for index in phases.indices {
+                phases[index].dirty = true
+                if let slug { phases[index].dirtyProjects.insert(slug) }
+            }
+        }
     }
 
     private struct State {
         var board: TallyBoard
         var topics: [String: Topic] = [:]
         var states: [String: CampaignState] = [:]
-        /// The cadence timer is running: it flushes every interval until a tick finds nothing to send.
+        /// Writes applied so far (the `applied` marker).
+        var applied: UInt64 = 0
+        /// The cadence timer is running: it visits one phase per tick until a whole round finds nothing to send.
         var cadenceRunning = false
-        var lastFlush = ContinuousClock.now - .seconds(3600)
+        /// Ticks done since the cadence started, and when it started: the ticks due by now are `elapsed / period`.
+        var tick = 0
+        var cadenceStart = ContinuousClock.now
+        var idleTicks = 0
     }
 
     private let catalog: CampaignCatalog
@@ -53,47 +79,50 @@ package final class LiveTally: Sendable {
     /// Topic keys by campaign id and by project slug, made once (the hot path looks them up per rating).
     private let campaignTopicKeys: [String: String]
     private let projectTopicKeys: [String: String]
-    /// Names this run of the server: sequence numbers restart at every start, so a client resuming with a number
-    /// from another run gets a snapshot instead of deltas that would not fit what it has.
-    package let epoch: String
+    /// Names this run of the server and each phase group: sequence numbers restart at every start and differ between
+    /// groups, so a client resuming with a number from another run or group gets a snapshot.
+    package let epochs: [String]
     private let state: Mutex<State>
     private let queue = DispatchQueue(label: "lastword.live", qos: .userInitiated)
     private let running = Atomic<Bool>(false)
-    /// Ticks every interval while changes flow, so a topic sends at a steady rate (no drift from the time a flush
-    /// takes) and at most once per interval. DispatchSourceTimer is thread-safe; it is created and resumed once.
+    /// Ticks every interval / phases while changes flow, so each group is sent to at a steady rate (no drift from the
+    /// time a send takes) and at most once per interval. DispatchSourceTimer is thread-safe; created and resumed once.
     nonisolated(unsafe) private let cadence: DispatchSourceTimer
 
     package init(board: TallyBoard, catalog: CampaignCatalog, loops: EventLoopGroup, configuration: Configuration) {
+        precondition(configuration.phases >= 1, "live.phases must be at least 1")
         self.catalog = catalog
         self.configuration = configuration
         var generator = SystemRandomNumberGenerator()
-        let random = generator.next() as UInt64
-        let hex = String(random, radix: 16)
-        epoch = String(repeating: "0", count: 16 - hex.count) + hex
+        let hex = String(generator.next() as UInt64, radix: 16)
+        let run = String(repeating: "0", count: 16 - hex.count) + hex
+        epochs = (0..<configuration.phases).map { "\(run)-\($0)" }
         var initial = State(board: board)
         var campaignKeys: [String: String] = [:]
         var projectKeys: [String: String] = [:]
         var number: UInt64 = 1
+        func makeTopic(_ key: String, _ kind: Topic.Kind) -> Topic {
+            defer { number += 1 }
+            return Topic(key: key, kind: kind, number: number,
+                         phases: (0..<configuration.phases).map { _ in Phase(group: BroadcastGroup(loops: loops)) })
+        }
         let now = wallClockMilliseconds()
         for campaign in catalog.campaigns {
             let key = "campaign:" + campaign.id
             campaignKeys[campaign.id] = key
-            initial.topics[key] = Topic(key: key, kind: .campaign(campaign.id), number: number, group: BroadcastGroup(loops: loops))
-            number += 1
+            initial.topics[key] = makeTopic(key, .campaign(campaign.id))
             initial.states[campaign.id] = campaign.state(at: now)
             for project in campaign.projects {
                 let key = "project:" + project.slug
                 projectKeys[project.slug] = key
-                initial.topics[key] = Topic(key: key, kind: .project(campaign: campaign.id, slug: project.slug), number: number,
-                                            group: BroadcastGroup(loops: loops))
-                number += 1
+                initial.topics[key] = makeTopic(key, .project(campaign: campaign.id, slug: project.slug))
             }
         }
         state = Mutex(initial)
         campaignTopicKeys = campaignKeys
         projectTopicKeys = projectKeys
         cadence = DispatchSource.makeTimerSource(queue: queue)
-        cadence.setEventHandler { [weak self] in self?.flush() }
+        cadence.setEventHandler { [weak self] in self?.tick() }
         cadence.schedule(deadline: .distantFuture)
         cadence.resume()
     }
@@ -122,27 +151,22 @@ package final class LiveTally: Sendable {
 
     // MARK: changes
 
-    /// Applies committed changes (from the writer) and schedules their deltas.
-    package func apply(_ change: TallyChange, reference: String?) {
+    /// Applies a committed change (from the writer) and schedules its deltas. Returns the count of writes applied so
+    /// far, this one included (the `applied` marker of its acknowledgement).
+    @discardableResult
+    package func apply(_ change: TallyChange) -> UInt64 {
         state.withLock { state in
             state.board.apply(change)
-            if let key = campaignTopicKeys[change.campaignID] {
-                state.topics[key]?.dirtyProjects.insert(change.projectSlug)
-                state.topics[key]?.dirty = true
-                if configuration.includeReferences, let reference, state.topics[key]?.pendingReference == nil {
-                    // The earliest action since the topic's last update: a benchmark timing it measures the worst wait.
-                    state.topics[key]?.pendingReference = reference
-                }
-            }
-            if let key = projectTopicKeys[change.projectSlug] {
-                state.topics[key]?.dirty = true
-                if configuration.includeReferences, let reference, state.topics[key]?.pendingReference == nil {
-                    state.topics[key]?.pendingReference = reference
-                }
-            }
-            scheduleFlush(&state)
+            state.applied += 1
+            if let key = campaignTopicKeys[change.campaignID] { state.topics[key]?.markDirty(project: change.projectSlug) }
+            if let key = projectTopicKeys[change.projectSlug] { state.topics[key]?.markDirty() }
+            startCadence(&state)
+            return state.applied
         }
     }
+
+    /// Whether acknowledgements carry the `applied` marker.
+    package var includesAppliedCount: Bool { configuration.includeAppliedCount }
 
     /// The current tally of one project.
     package func projectTally(_ slug: String) -> ProjectTally? {
@@ -162,161 +186,143 @@ package final class LiveTally: Sendable {
 
     package enum SubscribeError: Error { case unknownTopic }
 
-    /// Subscribes `connection` and sends what it needs: nothing if `since` is current, the missed deltas if the
-    /// history still has them, else a snapshot. `since` counts only with this run's `epoch`. A resume on a topic the
-    /// connection already watches (`alreadyWatching`) leaves the watcher count alone.
-    /// Returns the topic's sequence number after the call.
+    private func phase(of connection: WebSocketConnection) -> Int {
+        Int(connection.id % UInt64(configuration.phases))
+    }
+
+    /// Subscribes `connection` and sends what it needs: nothing if `since` is current, the missed deltas if its group
+    /// still keeps them, else a snapshot. `since` counts only with the epoch of this run and group. A resume on a topic
+    /// the connection already watches (`alreadyWatching`) leaves the watcher count alone.
+    /// Returns the sequence number of the connection's group after the call.
     @discardableResult
     package func subscribe(_ connection: WebSocketConnection, topic key: String, since requested: UInt64?, epoch: String?,
                            alreadyWatching: Bool = false) throws(SubscribeError) -> UInt64 {
-        let since = epoch == self.epoch ? requested : nil
-        enum Reply { case upToDate, replay([PreparedMessage]), snapshot(Snapshot) }
+        let phase = phase(of: connection)
+        let since = epoch == epochs[phase] ? requested : nil
+        enum Reply { case upToDate(UInt64), replay(UInt64, [PreparedMessage]), snapshot(UInt64, Snapshot) }
         let reply: Reply? = state.withLock { state -> Reply? in
             guard var topic = state.topics[key] else { return nil }
             if !alreadyWatching {
-                connection.join(topic.group)
+                connection.join(topic.phases[phase].group)
                 topic.watchers += 1
+                topic.markDirty()
                 markWatchersChanged(topic, in: &state)
-                topic.dirty = true
+                startCadence(&state)
             }
+            let group = topic.phases[phase]
             let reply: Reply
-            if let since, since == topic.seq {
-                reply = .upToDate
-            } else if let since, since < topic.seq, let first = topic.history.first, first.seq <= since + 1 {
-                reply = .replay(topic.history.filter { $0.seq > since }.map(\.message))
+            if let since, since == group.seq {
+                reply = .upToDate(group.seq)
+            } else if let since, since < group.seq, let first = group.history.first, first.seq <= since + 1 {
+                reply = .replay(group.seq, group.history.filter { $0.seq > since }.map(\.message))
             } else {
-                reply = .snapshot(snapshot(of: topic, in: state))
+                reply = .snapshot(group.seq, snapshot(of: topic, phase: phase, in: state))
             }
             state.topics[key] = topic
-            scheduleFlush(&state)
             return reply
         }
         switch reply {
         case nil:
             throw .unknownTopic
-        case .upToDate:
-            break
-        case .replay(let messages):
+        case .upToDate(let seq):
+            return seq
+        case .replay(let seq, let messages):
             for message in messages { connection.send(message, policy: .close) }
-        case .snapshot(let snapshot):
+            return seq
+        case .snapshot(let seq, let snapshot):
             connection.send(PreparedMessage(opcode: .text, payload: encode(snapshot, type: "snapshot")), policy: .close)
+            return seq
         }
-        return state.withLock { $0.topics[key]?.seq ?? 0 }
     }
 
     /// Unsubscribes (on the connection's loop); also used for every topic of a closing connection.
     package func unsubscribe(_ connection: WebSocketConnection, topic key: String) {
+        let phase = phase(of: connection)
         state.withLock { state in
             guard var topic = state.topics[key] else { return }
-            connection.leave(topic.group)
+            connection.leave(topic.phases[phase].group)
             topic.watchers = max(0, topic.watchers - 1)
-            topic.dirty = true
+            topic.markDirty()
             markWatchersChanged(topic, in: &state)
             state.topics[key] = topic
-            scheduleFlush(&state)
+            startCadence(&state)
         }
     }
 
     /// A project's watcher count is also part of its campaign's board.
     private func markWatchersChanged(_ topic: Topic, in state: inout State) {
-        switch topic.kind {
-        case .campaign:
-            break
-        case .project(let campaign, let slug):
-            if let key = campaignTopicKeys[campaign] {
-                state.topics[key]?.dirtyProjects.insert(slug)
-                state.topics[key]?.dirty = true
-            }
+        if case .project(let campaign, let slug) = topic.kind, let key = campaignTopicKeys[campaign] {
+            state.topics[key]?.markDirty(project: slug)
         }
     }
 
     // MARK: publishing
 
-    /// Starts the cadence if it is idle: the first change after a quiet interval goes out at once, later ones on
-    /// the next tick.
-    private func scheduleFlush(_ state: inout State) {
+    /// Starts the cadence if it is parked; its first tick is now, so the first change after a quiet round goes out
+    /// at once (to the group whose turn it is; the others within the interval).
+    private func startCadence(_ state: inout State) {
         guard !state.cadenceRunning else { return }
         state.cadenceRunning = true
-        let interval = Self.nanoseconds(configuration.interval)
-        let sinceLast = Self.nanoseconds(state.lastFlush.duration(to: .now))
-        let first: DispatchTime = sinceLast >= interval ? .now() : .now() + .nanoseconds(interval - sinceLast)
-        cadence.schedule(deadline: first, repeating: .nanoseconds(interval), leeway: .milliseconds(1))
+        state.idleTicks = 0
+        state.tick = 0
+        state.cadenceStart = .now
+        cadence.schedule(deadline: .now(), repeating: .nanoseconds(period), leeway: .milliseconds(1))
     }
+
+    /// Time between two ticks: the interval shared out among the groups.
+    private var period: Int { Self.nanoseconds(configuration.interval) / configuration.phases }
 
     private static func nanoseconds(_ duration: Duration) -> Int {
         let (seconds, attoseconds) = duration.components
         return Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
     }
 
-    private struct Snapshot {
-        var topic: String
-        var seq: UInt64
-        var kind: Topic.Kind
-        var campaignState: CampaignState
-        var watchers: Int
-        var participants: Int
-        var ratings: Int
-        var likes: Int
-        /// (slug, tally, watchers)
-        var projects: [(String, ProjectTally, Int)]
-        var reference: String?
-    }
-
-    /// The topic's data: whole (a snapshot), or for a delta only the changed projects of a campaign, with the
-    /// pending reference.
-    private func snapshot(of topic: Topic, in state: State, delta: Bool = false, only changed: Set<String>? = nil) -> Snapshot {
-        let reference = delta ? topic.pendingReference : nil
-        switch topic.kind {
-        case .campaign(let id):
-            let tally = state.board.campaigns[id]
-            let projects = (catalog.campaign(id)?.projects ?? []).compactMap { project -> (String, ProjectTally, Int)? in
-                if let changed, !changed.contains(project.slug) { return nil }
-                return (project.slug, tally?.projects[project.slug] ?? .empty, projectTopicKeys[project.slug].flatMap { state.topics[$0]?.watchers } ?? 0)
-            }
-            return Snapshot(topic: topic.key, seq: topic.seq, kind: topic.kind, campaignState: state.states[id] ?? .closed,
-                            watchers: topic.watchers, participants: tally?.participants ?? 0, ratings: tally?.ratings ?? 0,
-                            likes: tally?.likes ?? 0, projects: projects, reference: reference)
-        case .project(let campaign, let slug):
-            let tally = state.board.campaigns[campaign]?.projects[slug] ?? .empty
-            return Snapshot(topic: topic.key, seq: topic.seq, kind: topic.kind, campaignState: state.states[campaign] ?? .closed,
-                            watchers: topic.watchers, participants: tally.participants, ratings: tally.participants, likes: tally.likes,
-                            projects: [(slug, tally, topic.watchers)], reference: reference)
-        }
-    }
-
-    /// Numbers, encodes and records every dirty topic's delta under the lock — so a client resuming from the seq
-    /// just before sees it in the history — then broadcasts outside it.
-    private func flush() {
+    /// A timer event: runs every tick due by now. A late timer (the core was busy) fires once for several periods;
+    /// running each missed tick keeps every group on its turn instead of skipping it for a whole round.
+    private func tick() {
         let deltas: [(BroadcastGroup, UInt64, PreparedMessage)] = state.withLock { state in
+            let elapsed = Self.nanoseconds(state.cadenceStart.duration(to: .now))
+            let due = elapsed / period + 1
             var out: [(BroadcastGroup, UInt64, PreparedMessage)] = []
-            for key in Array(state.topics.keys) where state.topics[key]!.dirty {
-                var topic = state.topics[key]!
-                topic.seq += 1
-                let changed: Set<String>?
-                if case .campaign = topic.kind { changed = topic.dirtyProjects } else { changed = nil }
-                let message = PreparedMessage(opcode: .text, payload: encode(snapshot(of: topic, in: state, delta: true, only: changed), type: "delta"))
-                topic.history.append((topic.seq, message))
-                if topic.history.count > configuration.history {
-                    topic.history.removeFirst(topic.history.count - configuration.history)
-                }
-                out.append((topic.group, topic.number, message))
-                topic.dirty = false
-                topic.dirtyProjects = []
-                topic.pendingReference = nil
-                state.topics[key] = topic
+            // After a long stall, one visit to each group is enough: they all send their newest state.
+            let first = max(state.tick, due - configuration.phases)
+            for tick in first..<max(first, due) {
+                sendDeltas(phase: tick % configuration.phases, in: &state, to: &out)
             }
+            state.tick = max(state.tick, due)
             if out.isEmpty {
-                // A quiet interval: park the cadence until the next change.
-                state.cadenceRunning = false
-                cadence.schedule(deadline: .distantFuture)
+                state.idleTicks += 1
+                if state.idleTicks >= configuration.phases {
+                    // A whole quiet round: park the cadence until the next change.
+                    state.cadenceRunning = false
+                    cadence.schedule(deadline: .distantFuture)
+                }
             } else {
-                state.lastFlush = .now
+                state.idleTicks = 0
             }
             return out
         }
         for (group, number, message) in deltas {
             group.broadcast(message, policy: .keepNewest(topic: number))
         }
+    }
+
+    /// Numbers, encodes and records a delta for every topic whose group `phase` has changes — under the lock, so a
+    /// client resuming from the seq just before finds it in the history; the caller broadcasts them outside it.
+    private func sendDeltas(phase: Int, in state: inout State, to out: inout [(BroadcastGroup, UInt64, PreparedMessage)]) {
+            for key in Array(state.topics.keys) where state.topics[key]!.phases[phase].dirty {
+                var topic = state.topics[key]!
+                topic.phases[phase].seq += 1
+                let message = PreparedMessage(opcode: .text, payload: encode(snapshot(of: topic, phase: phase, in: state, delta: true), type: "delta"))
+                topic.phases[phase].history.append((topic.phases[phase].seq, message))
+                if topic.phases[phase].history.count > configuration.history {
+                    topic.phases[phase].history.removeFirst(topic.phases[phase].history.count - configuration.history)
+                }
+                topic.phases[phase].dirty = false
+                topic.phases[phase].dirtyProjects = []
+                out.append((topic.phases[phase].group, topic.number, message))
+                state.topics[key] = topic
+            }
     }
 
     private func checkCampaignStates() {
@@ -326,9 +332,11 @@ package final class LiveTally: Sendable {
                 let current = campaign.state(at: now)
                 if state.states[campaign.id] != current {
                     state.states[campaign.id] = current
-                    state.topics["campaign:" + campaign.id]?.dirty = true
-                    for project in campaign.projects { state.topics["project:" + project.slug]?.dirty = true }
-                    scheduleFlush(&state)
+                    if let key = campaignTopicKeys[campaign.id] { state.topics[key]?.markDirty() }
+                    for project in campaign.projects {
+                        if let key = projectTopicKeys[project.slug] { state.topics[key]?.markDirty() }
+                    }
+                    startCadence(&state)
                 }
             }
         }
@@ -336,14 +344,56 @@ package final class LiveTally: Sendable {
 
     // MARK: encoding
 
-    /// `{"type":"snapshot"|"delta","topic":…,"seq":…,"data":{…}}` — see docs/PROTOCOL.md.
+    private struct Snapshot {
+        var topic: String
+        var seq: UInt64
+        var epoch: String
+        var kind: Topic.Kind
+        var campaignState: CampaignState
+        var watchers: Int
+        var participants: Int
+        var ratings: Int
+        var likes: Int
+        /// (slug, tally, watchers)
+        var projects: [(String, ProjectTally, Int)]
+        var applied: UInt64?
+    }
+
+    /// A group's view of the topic: whole (a snapshot), or for a delta of a campaign only the projects that changed
+    /// since the group's last delta.
+    private func snapshot(of topic: Topic, phase: Int, in state: State, delta: Bool = false) -> Snapshot {
+        let group = topic.phases[phase]
+        let applied = configuration.includeAppliedCount ? state.applied : nil
+        switch topic.kind {
+        case .campaign(let id):
+            let tally = state.board.campaigns[id]
+            let changed: Set<String>? = delta ? group.dirtyProjects : nil
+            let projects = (catalog.campaign(id)?.projects ?? []).compactMap { project -> (String, ProjectTally, Int)? in
+                if let changed, !changed.contains(project.slug) { return nil }
+                return (project.slug, tally?.projects[project.slug] ?? .empty,
+                        projectTopicKeys[project.slug].flatMap { state.topics[$0]?.watchers } ?? 0)
+            }
+            return Snapshot(topic: topic.key, seq: group.seq, epoch: epochs[phase], kind: topic.kind,
+                            campaignState: state.states[id] ?? .closed, watchers: topic.watchers,
+                            participants: tally?.participants ?? 0, ratings: tally?.ratings ?? 0, likes: tally?.likes ?? 0,
+                            projects: projects, applied: applied)
+        case .project(let campaign, let slug):
+            let tally = state.board.campaigns[campaign]?.projects[slug] ?? .empty
+            return Snapshot(topic: topic.key, seq: group.seq, epoch: epochs[phase], kind: topic.kind,
+                            campaignState: state.states[campaign] ?? .closed, watchers: topic.watchers,
+                            participants: tally.participants, ratings: tally.participants, likes: tally.likes,
+                            projects: [(slug, tally, topic.watchers)], applied: applied)
+        }
+    }
+
+    /// `{"type":"snapshot"|"delta","topic":…,"seq":…,"epoch":…,"data":{…}}` — see docs/PROTOCOL.md.
     private func encode(_ snapshot: Snapshot, type: String) -> [UInt8] {
         var json = JSONWriter(capacity: 128 + snapshot.projects.count * 120)
         json.beginObject()
         json.field("type", type)
         json.field("topic", snapshot.topic)
         json.field("seq", snapshot.seq)
-        json.field("epoch", epoch)
+        json.field("epoch", snapshot.epoch)
         json.key("data")
         json.beginObject()
         json.field("state", snapshot.campaignState.rawValue)
@@ -368,7 +418,7 @@ package final class LiveTally: Sendable {
             Self.write(snapshot.projects[0].1, watchers: snapshot.watchers, into: &json)
         }
         json.endObject()
-        if let reference = snapshot.reference { json.field("ref", reference) }
+        if let applied = snapshot.applied { json.field("applied", applied) }
         json.endObject()
         return json.bytes
     }

@@ -109,7 +109,8 @@ struct Settings {
         let live = config.scoped(to: "live")
         application.liveIntervalMilliseconds = live.int(forKey: "intervalMs", default: application.liveIntervalMilliseconds)
         application.liveHistory = live.int(forKey: "history", default: application.liveHistory)
-        application.liveIncludeReferences = live.bool(forKey: "includeReferences", default: application.liveIncludeReferences)
+        application.livePhases = live.int(forKey: "phases", default: application.livePhases)
+        application.liveIncludeAppliedCount = live.bool(forKey: "includeAppliedCount", default: application.liveIncludeAppliedCount)
         application.maxTopicsPerConnection = live.int(forKey: "maxTopicsPerConnection", default: application.maxTopicsPerConnection)
         application.maxPendingWritesPerConnection = live.int(forKey: "maxPendingWritesPerConnection", default: application.maxPendingWritesPerConnection)
 
@@ -159,6 +160,7 @@ struct Settings {
         try require(server.pingIntervalMilliseconds >= 0, "timeouts.pingIntervalMs must be 0 (off) or positive")
         try require(application.writerMaxBatch > 0 && application.writerMaxQueue > 0, "database.writerMaxBatch and writerMaxQueue must be positive")
         try require(application.liveIntervalMilliseconds >= 10, "live.intervalMs must be at least 10")
+        try require((1...16).contains(application.livePhases), "live.phases must be between 1 and 16")
         try require(application.liveHistory >= 0 && application.maxTopicsPerConnection > 0 && application.maxPendingWritesPerConnection > 0,
                     "live.history, maxTopicsPerConnection and maxPendingWritesPerConnection must be positive")
         let limits = application.rateLimits
@@ -192,7 +194,7 @@ struct Settings {
             "static": "directory=\(application.publicDirectory) cacheControl=\(s.staticCacheControl)",
             "database": "path=\(application.databasePath) synchronousFull=\(application.synchronousFull) batch=\(application.writerMaxBatch) queue=\(application.writerMaxQueue)",
             "campaigns": "\(application.campaignFiles)",
-            "live": "intervalMs=\(application.liveIntervalMilliseconds) history=\(application.liveHistory) refs=\(application.liveIncludeReferences) topics=\(application.maxTopicsPerConnection) pending=\(application.maxPendingWritesPerConnection)",
+            "live": "intervalMs=\(application.liveIntervalMilliseconds) history=\(application.liveHistory) phases=\(application.livePhases) appliedCount=\(application.liveIncludeAppliedCount) topics=\(application.maxTopicsPerConnection) pending=\(application.maxPendingWritesPerConnection)",
             "integrity": "ip=\(application.rateLimits.perIPPerSecond)/s burst \(application.rateLimits.perIPBurst) citizen=\(application.rateLimits.perCitizenPerSecond)/s burst \(application.rateLimits.perCitizenBurst) newCitizens/ip/h=\(application.rateLimits.newCitizensPerIPPerHour)",
             "site": "cookieSecure=\(application.cookieSecure) publicBaseURL=\(application.publicBaseURL ?? "(from Host)")",
         ])

@@ -157,7 +157,7 @@ extension AppIntegrationTests {
             let app = try TestApp()
             defer { app.shutdown() }
             let client = try app.live()
-            try client.subscribe("campaign:city-2026", since: 1_000_000, epoch: app.application.tally.epoch)
+            try client.subscribe("campaign:city-2026", since: 1_000_000, epoch: app.application.tally.epochs[0])
             let snapshot = try client.next()
             #expect(snapshot["type"] == .string("snapshot"))
             #expect((snapshot["seq"]?.int ?? .max) < 1_000_000)
@@ -290,15 +290,53 @@ extension AppIntegrationTests {
             #expect(milliseconds(since: began) < 1_500, "sent at once, not after the 3 s interval")
         }
 
-        @Test func deltasCarryTheLatestClientIdWhenReferencesAreOn() throws {
-            let app = try TestApp { $0.liveIncludeReferences = true }
+        @Test func phaseGroupsEachGetOneDeltaPerIntervalAtStaggeredTimesWithTheirOwnNumbers() throws {
+            // Two groups, 300 ms interval: the cadence visits one group every 150 ms.
+            let app = try TestApp { $0.livePhases = 2; $0.liveIntervalMilliseconds = 300 }
+            defer { app.shutdown() }
+            var groups: [String: [(LiveClient, Int)]] = [:]
+            for _ in 0..<4 {
+                let watcher = try app.live()
+                let (seq, epoch) = try Self.watch("project:new-schools", with: watcher)
+                groups[epoch, default: []].append((watcher, seq))
+            }
+            #expect(groups.count == 2, "watchers fall into both groups (by connection id): \(groups.keys.sorted())")
+            #expect(Set(groups.keys.map { $0.split(separator: "-").first ?? "" }).count == 1, "one run, one group suffix each")
+
+            let started = ContinuousClock.now
+            #expect(try app.rate("new-schools", id: "phase-1", level: 5, as: app.newCitizen()).status == 200)
+            var firstArrival: [String: Duration] = [:]
+            for (epoch, members) in groups {
+                for (watcher, seq) in members {
+                    let seen = try Self.readDeltas(watcher, after: seq, until: 1)
+                    let arrived = ContinuousClock.now - started
+                    firstArrival[epoch] = min(firstArrival[epoch] ?? arrived, arrived)
+                    #expect(!seen.isEmpty, "every group gets the change, numbered in its own sequence")
+                }
+            }
+            // Both groups got the change within one interval (plus slack for a loaded machine).
+            for (epoch, arrived) in firstArrival {
+                #expect(arrived < .milliseconds(300 + 700), "group \(epoch) got the change \(arrived) after it was acknowledged")
+            }
+        }
+
+        @Test func acknowledgementsAndDeltasCarryTheAppliedCountWhenItIsOn() throws {
+            let app = try TestApp { $0.liveIncludeAppliedCount = true }
             defer { app.shutdown() }
             let watcher = try app.live()
             let start = try Self.watch("project:new-schools", with: watcher).seq
-            #expect(try app.rate("new-schools", id: "ref-1", level: 4, as: app.newCitizen()).status == 200)
+            let ack = try JSON.parse(app.rate("new-schools", id: "count-1", level: 4, as: app.newCitizen()).text)
+            guard case .number(let applied) = ack["applied"] else {
+                Issue.record("the acknowledgement has no applied count: \(ack)")
+                return
+            }
+            #expect(applied >= 1)
             let delta = try #require(try Self.readDeltas(watcher, after: start, until: 1).last)
-            let json = try JSON.parse(delta.text)
-            #expect((json["ref"] ?? json["data"]?["ref"]) == .string("ref-1"))
+            guard case .number(let reflected) = try JSON.parse(delta.text)["applied"] else {
+                Issue.record("the delta has no applied count")
+                return
+            }
+            #expect(reflected >= applied, "the delta reflects the acknowledged write")
         }
 
         @Test func watchersLearnWhenTheWindowClosesAndWritesAreRefusedFromThen() throws {

@@ -5,9 +5,9 @@
 //	    (one rating in flight each): acknowledged (committed) ratings per second and ack latency.
 //	livebench board  -base http://127.0.0.1:PORT -watchers 10000 -rate 1000 -t 10s
 //	    10,000 watchers subscribe to the campaign board while voters send 1,000 ratings per second:
-//	    time from a rating's acknowledgement to its effect reaching the last watcher (the server must run
-//	    with live.includeReferences, so each update names the earliest rating it is the first to reflect),
-//	    and updates per watcher per second.
+//	    time from each rating's acknowledgement to its effect reaching the last watcher, and updates per
+//	    watcher per second. The server must run with live.includeAppliedCount: acknowledgements and updates
+//	    then carry the count of applied writes, so the first update reflecting a rating is known exactly.
 //
 // The last line is machine-readable: LIVEBENCH mode=… key=value …
 // Loopback only. Build offline with Debian's Go and gorilla/websocket:
@@ -156,8 +156,9 @@ type serverMessage struct {
 	Type  string          `json:"type"`
 	ID    string          `json:"id"`
 	Error string          `json:"error"`
-	Seq   uint64          `json:"seq"`
-	Ref   string          `json:"ref"`
+	Seq     uint64          `json:"seq"`
+	Epoch   string          `json:"epoch"`
+	Applied uint64          `json:"applied"`
 	Data  json.RawMessage `json:"data"`
 }
 
@@ -256,17 +257,25 @@ func board(o options, slugs []string) {
 	topic := "campaign:" + o.campaign
 	type watcher struct {
 		conn    *websocket.Conn
+		epoch   string
 		lastSeq uint64
 		deltas  int
 		gaps    int
 	}
-	// seq -> arrival of that delta at the latest watcher so far, and how many watchers got it
+	// One delta of one phase group (epoch): when it reached its first and last watcher, how many got it, and the
+	// count of applied writes it reflects.
+	type delta struct {
+		first, last time.Duration
+		arrivals    int
+		applied     uint64
+	}
+	type rating struct {
+		applied uint64
+		ack     time.Duration
+	}
 	var mu sync.Mutex
-	lastArrival := map[uint64]time.Duration{}
-	firstArrival := map[uint64]time.Duration{}
-	arrivals := map[uint64]int{}
-	refOfSeq := map[uint64]string{}
-	ackAt := map[string]time.Duration{}
+	deltas := map[string]map[uint64]*delta{} // epoch -> seq -> delta
+	var ratings []rating
 
 	watchers := make([]*watcher, o.watchers)
 	subscribe := []byte(`{"type":"subscribe","topic":"` + topic + `"}`)
@@ -313,15 +322,16 @@ func board(o options, slugs []string) {
 					return
 				}
 				arrived := now()
-				// Deltas arrive 100,000 a second at 10,000 watchers: read seq and ref without a JSON decoder,
-				// which would make the load generator the bottleneck.
+				// Deltas arrive 100,000 a second at 10,000 watchers: read the few fields needed without a JSON
+				// decoder, which would make the load generator the bottleneck.
 				m := scanUpdate(data)
 				switch m.Type {
 				case "snapshot":
 					w.lastSeq = m.Seq
+					w.epoch = m.Epoch
 					snapshots.Add(1)
 				case "delta":
-					if m.Seq <= w.lastSeq {
+					if m.Epoch != w.epoch || m.Seq <= w.lastSeq {
 						continue // already reflected in the snapshot
 					}
 					if m.Seq > w.lastSeq+1 {
@@ -332,16 +342,20 @@ func board(o options, slugs []string) {
 						w.deltas++
 					}
 					mu.Lock()
-					if arrived > lastArrival[m.Seq] {
-						lastArrival[m.Seq] = arrived
+					group := deltas[m.Epoch]
+					if group == nil {
+						group = map[uint64]*delta{}
+						deltas[m.Epoch] = group
 					}
-					if first, ok := firstArrival[m.Seq]; !ok || arrived < first {
-						firstArrival[m.Seq] = arrived
+					d := group[m.Seq]
+					if d == nil {
+						d = &delta{first: arrived, applied: m.Applied}
+						group[m.Seq] = d
 					}
-					arrivals[m.Seq]++
-					if m.Ref != "" {
-						refOfSeq[m.Seq] = m.Ref
+					if arrived > d.last {
+						d.last = arrived
 					}
+					d.arrivals++
 					mu.Unlock()
 				}
 			}
@@ -353,6 +367,10 @@ func board(o options, slugs []string) {
 			fatal("snapshots", fmt.Errorf("%d of %d watchers got a snapshot", snapshots.Load(), o.watchers))
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+	members := map[string]int{} // watchers per phase group
+	for _, w := range watchers {
+		members[w.epoch]++
 	}
 
 	voterConns := make([]*websocket.Conn, o.voters)
@@ -366,31 +384,16 @@ func board(o options, slugs []string) {
 		}
 	}
 	cpu := startCPU(o.serverPID)
+	clientTicks := processTicks(os.Getpid())
 	measureFrom := now() + o.warmup
 	measureTo := measureFrom + o.duration
-	var seqAtStart, seqAtEnd uint64
-	clientTicks := processTicks(os.Getpid())
 	go func() {
 		time.Sleep(measureFrom - now())
-		mu.Lock()
-		for seq := range lastArrival {
-			if seq > seqAtStart {
-				seqAtStart = seq
-			}
-		}
-		mu.Unlock()
 		counting.Store(true)
 		time.Sleep(measureTo - now())
 		counting.Store(false)
-		mu.Lock()
-		for seq := range lastArrival {
-			if seq > seqAtEnd {
-				seqAtEnd = seq
-			}
-		}
-		mu.Unlock()
 	}()
-	var sent, acked, rejected atomic.Int64
+	var sent, acked, rejected, missingCount atomic.Int64
 	var voters sync.WaitGroup
 	perVoter := time.Duration(float64(time.Second) * float64(o.voters) / float64(o.rate))
 	for i, conn := range voterConns {
@@ -409,9 +412,13 @@ func board(o options, slugs []string) {
 				}
 				if m.Type == "ack" {
 					acked.Add(1)
-					mu.Lock()
-					ackAt[m.ID] = at
-					mu.Unlock()
+					if m.Applied == 0 {
+						missingCount.Add(1)
+					} else if at >= measureFrom && at <= measureTo {
+						mu.Lock()
+						ratings = append(ratings, rating{applied: m.Applied, ack: at})
+						mu.Unlock()
+					}
 				} else if m.Type == "error" {
 					rejected.Add(1)
 				}
@@ -439,6 +446,7 @@ func board(o options, slugs []string) {
 	time.Sleep(measureTo - now() + 2*time.Second)
 	stopped.Store(true)
 	serverCPU := cpu.stop()
+	clientCPU := float64(processTicks(os.Getpid())-clientTicks) / (o.duration + o.warmup + 2*time.Second).Seconds()
 	for _, c := range voterConns {
 		c.Close()
 	}
@@ -447,56 +455,64 @@ func board(o options, slugs []string) {
 	}
 	readers.Wait()
 	voters.Wait()
+	if missingCount.Load() > 0 {
+		fatal("acks", fmt.Errorf("%d acknowledgements carry no applied count: run the server with live.includeAppliedCount", missingCount.Load()))
+	}
 
 	mu.Lock()
-	var latencies, fanouts []time.Duration
+	// Per group, its deltas in order (applied grows with seq).
+	type ordered struct {
+		seqs []uint64
+		d    map[uint64]*delta
+	}
+	groups := map[string]ordered{}
+	var fanouts []time.Duration
+	for epoch, group := range deltas {
+		var seqs []uint64
+		for seq, d := range group {
+			seqs = append(seqs, seq)
+			if d.arrivals == members[epoch] && d.first >= measureFrom && d.first <= measureTo {
+				fanouts = append(fanouts, d.last-d.first)
+			}
+		}
+		sort.Slice(seqs, func(i, j int) bool { return seqs[i] < seqs[j] })
+		groups[epoch] = ordered{seqs: seqs, d: group}
+	}
+	// A rating's effect reached every watcher when, in every group, the first delta reflecting it had reached all
+	// of that group's watchers.
+	var latencies []time.Duration
 	incomplete := 0
-	fewest := o.watchers
-	for seq, ref := range refOfSeq {
-		ack, ok := ackAt[ref]
-		if !ok || ack < measureFrom || ack > measureTo {
-			continue
+	for _, r := range ratings {
+		worst := time.Duration(-1)
+		for epoch, g := range groups {
+			index := sort.Search(len(g.seqs), func(i int) bool { return g.d[g.seqs[i]].applied >= r.applied })
+			if index == len(g.seqs) || g.d[g.seqs[index]].arrivals < members[epoch] {
+				worst = -1
+				break
+			}
+			if last := g.d[g.seqs[index]].last; last > worst {
+				worst = last
+			}
 		}
-		if arrivals[seq] < fewest {
-			fewest = arrivals[seq]
-		}
-		if arrivals[seq] < o.watchers {
+		if worst < 0 || len(groups) < len(members) {
 			incomplete++
 			continue
 		}
-		latencies = append(latencies, lastArrival[seq]-ack)
-		fanouts = append(fanouts, lastArrival[seq]-firstArrival[seq])
-		if os.Getenv("LIVEBENCH_DEBUG") != "" && lastArrival[seq]-ack > 150*time.Millisecond {
-			fmt.Printf("debug: seq %d ack→first %.1f ms, first→last %.1f ms\n", seq, ms(firstArrival[seq]-ack), ms(lastArrival[seq]-firstArrival[seq]))
-		}
+		latencies = append(latencies, worst-r.ack)
 	}
 	mu.Unlock()
-	if os.Getenv("LIVEBENCH_DEBUG") != "" {
-		first, last := uint64(1<<63), uint64(0)
-		for seq := range lastArrival {
-			if seq < first {
-				first = seq
-			}
-			if seq > last {
-				last = seq
-			}
-		}
-		fmt.Printf("debug: delta seqs %d..%d (%d distinct); watcher 0 got %d deltas, last seq %d\n", first, last, len(lastArrival), watchers[0].deltas, watchers[0].lastSeq)
-	}
-	deltas, gaps := 0, 0
+	received, gaps := 0, 0
 	for _, w := range watchers {
-		deltas += w.deltas
+		received += w.deltas
 		gaps += w.gaps
 	}
-	perWatcher := float64(deltas) / float64(o.watchers) / o.duration.Seconds()
-	published := float64(seqAtEnd-seqAtStart) / o.duration.Seconds()
-	clientCPU := float64(processTicks(os.Getpid())-clientTicks) / (o.duration + o.warmup + 2*time.Second).Seconds()
-	fmt.Printf("board: %d watchers, %d ratings sent, %d acknowledged, %d refused; ack→last watcher p50 %.1f ms p99 %.1f ms (%d updates measured, %d incomplete); %.1f updates per watcher per second (%.1f published); fan-out first→last watcher p50 %.1f ms p99 %.1f ms; %d gaps; %d watchers disconnected; fewest watchers reached by a measured update %d; server CPU %.0f%%, client CPU %.0f%%\n",
-		o.watchers, sent.Load(), acked.Load(), rejected.Load(), ms(percentile(latencies, 50)), ms(percentile(latencies, 99)),
-		len(latencies), incomplete, perWatcher, published, ms(percentile(fanouts, 50)), ms(percentile(fanouts, 99)), gaps, disconnected.Load(), fewest, serverCPU, clientCPU)
-	fmt.Printf("LIVEBENCH mode=board watchers=%d sent=%d acked=%d refused=%d effect_p50_ms=%.1f effect_p99_ms=%.1f measured=%d incomplete=%d updates_per_watcher_per_s=%.2f published_per_s=%.1f fanout_p50_ms=%.1f fanout_p99_ms=%.1f gaps=%d disconnected=%d server_cpu_pct=%.0f client_cpu_pct=%.0f\n",
-		o.watchers, sent.Load(), acked.Load(), rejected.Load(), ms(percentile(latencies, 50)), ms(percentile(latencies, 99)),
-		len(latencies), incomplete, perWatcher, published, ms(percentile(fanouts, 50)), ms(percentile(fanouts, 99)), gaps, disconnected.Load(), serverCPU, clientCPU)
+	perWatcher := float64(received) / float64(o.watchers) / o.duration.Seconds()
+	fmt.Printf("board: %d watchers in %d groups, %d ratings sent, %d acknowledged, %d refused; ack→last watcher p50 %.1f ms p99 %.1f ms max %.1f ms (%d ratings measured, %d incomplete); %.2f updates per watcher per second; one update's fan-out first→last watcher p50 %.1f ms p99 %.1f ms; %d gaps; %d watchers disconnected; server CPU %.0f%%, client CPU %.0f%%\n",
+		o.watchers, len(members), sent.Load(), acked.Load(), rejected.Load(), ms(percentile(latencies, 50)), ms(percentile(latencies, 99)), ms(percentile(latencies, 100)),
+		len(latencies), incomplete, perWatcher, ms(percentile(fanouts, 50)), ms(percentile(fanouts, 99)), gaps, disconnected.Load(), serverCPU, clientCPU)
+	fmt.Printf("LIVEBENCH mode=board watchers=%d groups=%d sent=%d acked=%d refused=%d effect_p50_ms=%.1f effect_p99_ms=%.1f effect_max_ms=%.1f measured=%d incomplete=%d updates_per_watcher_per_s=%.2f fanout_p50_ms=%.1f fanout_p99_ms=%.1f gaps=%d disconnected=%d server_cpu_pct=%.0f client_cpu_pct=%.0f\n",
+		o.watchers, len(members), sent.Load(), acked.Load(), rejected.Load(), ms(percentile(latencies, 50)), ms(percentile(latencies, 99)), ms(percentile(latencies, 100)),
+		len(latencies), incomplete, perWatcher, ms(percentile(fanouts, 50)), ms(percentile(fanouts, 99)), gaps, disconnected.Load(), serverCPU, clientCPU)
 }
 
 // ---------------------------------------------------------------- helpers
@@ -524,7 +540,7 @@ func readInto(conn *websocket.Conn, buffer *[]byte) ([]byte, error) {
 	}
 }
 
-// scanUpdate reads type, seq and ref of a snapshot or delta (the server writes them first, in this order).
+// scanUpdate reads type, seq, epoch and applied of a snapshot or delta.
 func scanUpdate(data []byte) serverMessage {
 	var m serverMessage
 	switch {
@@ -540,10 +556,15 @@ func scanUpdate(data []byte) serverMessage {
 			m.Seq = m.Seq*10 + uint64(data[j]-'0')
 		}
 	}
-	if i := bytes.LastIndex(data, []byte(`"ref":"`)); i >= 0 {
-		rest := data[i+7:]
+	if i := bytes.Index(data, []byte(`"epoch":"`)); i >= 0 {
+		rest := data[i+9:]
 		if j := bytes.IndexByte(rest, '"'); j >= 0 {
-			m.Ref = string(rest[:j])
+			m.Epoch = string(rest[:j])
+		}
+	}
+	if i := bytes.LastIndex(data, []byte(`"applied":`)); i >= 0 {
+		for j := i + 10; j < len(data) && data[j] >= '0' && data[j] <= '9'; j++ {
+			m.Applied = m.Applied*10 + uint64(data[j]-'0')
 		}
 	}
 	return m

@@ -125,6 +125,8 @@ final class TestApp {
         // Commit without fsync by default: the tests are about visibility and order, and stay fast on a busy disk.
         configuration.synchronousFull = false
         configuration.webSocketTestEndpoints = false
+        // One group per topic, so every watcher sees the same numbered deltas; the phase tests set more.
+        configuration.livePhases = 1
         configuration.campaignFiles = []
         for campaign in campaigns {
             let path = directory.path + "/\(campaign.id).yaml"
