@@ -2,7 +2,7 @@
 
 import { chooseCampaignID, getCampaign, getSession } from "./api.js";
 import { locale, onLangChange, pick, setupLanguage, t } from "./i18n.js";
-import { Live } from "./live.js";
+import { Live, mergeProjects } from "./live.js";
 import { createStackedBar, el, errorMessage, fmtAverage, fmtInt, fmtWindow, renderState, setCounter } from "./ui.js";
 
 const $ = (id) => document.getElementById(id);
@@ -54,7 +54,7 @@ async function start() {
   });
   live.subscribe(`campaign:${state.campaign.id}`, ({ type, data }) => {
     const changed = type === "delta" ? Object.keys(data.projects ?? {}) : [];
-    const projects = type === "snapshot" ? data.projects : { ...state.board.projects, ...data.projects };
+    const projects = mergeProjects(state.board?.projects, data.projects, type);
     const before = state.board.projects;
     state.board = { ...state.board, ...data, projects };
     renderLive(type === "delta");

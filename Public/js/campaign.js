@@ -2,7 +2,7 @@
 
 import { chooseCampaignID, getCampaign, getSession } from "./api.js";
 import { lang, onLangChange, pick, setupLanguage, t } from "./i18n.js";
-import { Live } from "./live.js";
+import { Live, mergeProjects } from "./live.js";
 import { createDistribution, el, errorMessage, fmtAverage, fmtInt, fmtWindow, renderState, setCounter } from "./ui.js";
 
 const $ = (id) => document.getElementById(id);
@@ -53,7 +53,7 @@ async function start() {
     },
   });
   live.subscribe(`campaign:${state.campaign.id}`, ({ type, data }) => {
-    const projects = type === "snapshot" ? data.projects : { ...state.board.projects, ...data.projects };
+    const projects = mergeProjects(state.board?.projects, data.projects, type);
     state.board = { ...state.board, ...data, projects };
     renderLive(type === "delta");
   });

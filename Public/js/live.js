@@ -298,3 +298,14 @@ export class Live {
     }
   }
 }
+
+/**
+ * The board's projects after an update: a snapshot replaces them; a delta carries, for each project that changed,
+ * only the fields that changed, which replace those fields.
+ */
+export function mergeProjects(current, update, type) {
+  if (type === "snapshot") return update ?? {};
+  const merged = { ...current };
+  for (const [slug, fields] of Object.entries(update ?? {})) merged[slug] = { ...merged[slug], ...fields };
+  return merged;
+}

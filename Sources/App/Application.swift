@@ -31,7 +31,7 @@ package struct ApplicationConfiguration: Sendable {
     /// Smallest time between two live deltas of one topic, in milliseconds.
     package var liveIntervalMilliseconds: Int = 100
     /// Groups a topic's watchers are split into, sent to at staggered times within the interval.
-    package var livePhases: Int = 4
+    package var livePhases: Int = 8
     /// Deltas kept per group for clients that resume.
     package var liveHistory: Int = 64
     /// Put the count of applied writes into acknowledgements and updates (benchmarks only).

@@ -24,7 +24,7 @@ package final class LiveTally: Sendable {
         /// Smallest time between two deltas to one subscriber.
         package var interval: Duration = .milliseconds(100)
         /// Groups a topic's subscribers are split into, sent to at staggered times within the interval.
-        package var phases: Int = 4
+        package var phases: Int = 8
         /// Deltas kept per group for clients that resume (64 × 100 ms: a reconnect within ~6 s replays).
         package var history: Int = 64
         /// Put the count of applied writes into acknowledgements and updates (`applied`), so a benchmark can tell when
@@ -41,6 +41,42 @@ package final class LiveTally: Sendable {
         var dirtyProjects: Set<String> = []
         var dirty = false
         var history: [(seq: UInt64, message: PreparedMessage)] = []
+        /// What this group's deltas have said so far, so the next says only what changed (a delta is half the size
+        /// of the whole entries, and at 10,000 watchers the bytes on the wire are much of the cost).
+        var said = Said()
+    }
+
+    /// The fields of a topic as a group's last delta left them.
+    private struct Said {
+        var totals: Totals?
+        var projects: [String: Entry] = [:]
+    }
+
+    private struct Totals: Equatable {
+        var state: CampaignState
+        var watchers: Int
+        var participants: Int
+        var ratings: Int
+        var likes: Int
+    }
+
+    /// One project's fields on the board.
+    private struct Entry: Equatable {
+        var participants: Int
+        var counts: [Int]
+        var average: Double?
+        var likes: Int
+        var suggestions: Int
+        var watchers: Int
+
+        init(_ tally: ProjectTally, watchers: Int) {
+            participants = tally.participants
+            counts = tally.counts
+            average = tally.average.map { ($0 * 1000).rounded() / 1000 }
+            likes = tally.likes
+            suggestions = tally.suggestions
+            self.watchers = watchers
+        }
     }
 
     private struct Topic {
@@ -118,13 +154,23 @@ package final class LiveTally: Sendable {
                 initial.topics[key] = makeTopic(key, .project(campaign: campaign.id, slug: project.slug))
             }
         }
-        state = Mutex(initial)
         campaignTopicKeys = campaignKeys
         projectTopicKeys = projectKeys
+        state = Mutex(initial)
         cadence = DispatchSource.makeTimerSource(queue: queue)
         cadence.setEventHandler { [weak self] in self?.tick() }
         cadence.schedule(deadline: .distantFuture)
         cadence.resume()
+        // What every group has been told so far is the state at start: the first delta says only what changed since.
+        state.withLock { state in
+            for key in Array(state.topics.keys) {
+                for phase in 0..<configuration.phases {
+                    let whole = snapshot(of: state.topics[key]!, phase: phase, in: state)
+                    state.topics[key]!.phases[phase].said.totals = whole.totals
+                    for (slug, entry) in whole.projects { state.topics[key]!.phases[phase].said.projects[slug] = entry }
+                }
+            }
+        }
     }
 
     deinit {
@@ -313,7 +359,10 @@ package final class LiveTally: Sendable {
             for key in Array(state.topics.keys) where state.topics[key]!.phases[phase].dirty {
                 var topic = state.topics[key]!
                 topic.phases[phase].seq += 1
-                let message = PreparedMessage(opcode: .text, payload: encode(snapshot(of: topic, phase: phase, in: state, delta: true), type: "delta"))
+                let whole = snapshot(of: topic, phase: phase, in: state, delta: true)
+                let message = PreparedMessage(opcode: .text, payload: encode(whole, type: "delta", since: topic.phases[phase].said))
+                topic.phases[phase].said.totals = whole.totals
+                for (slug, entry) in whole.projects { topic.phases[phase].said.projects[slug] = entry }
                 topic.phases[phase].history.append((topic.phases[phase].seq, message))
                 if topic.phases[phase].history.count > configuration.history {
                     topic.phases[phase].history.removeFirst(topic.phases[phase].history.count - configuration.history)
@@ -349,13 +398,8 @@ package final class LiveTally: Sendable {
         var seq: UInt64
         var epoch: String
         var kind: Topic.Kind
-        var campaignState: CampaignState
-        var watchers: Int
-        var participants: Int
-        var ratings: Int
-        var likes: Int
-        /// (slug, tally, watchers)
-        var projects: [(String, ProjectTally, Int)]
+        var totals: Totals
+        var projects: [(String, Entry)]
         var applied: UInt64?
     }
 
@@ -368,26 +412,27 @@ package final class LiveTally: Sendable {
         case .campaign(let id):
             let tally = state.board.campaigns[id]
             let changed: Set<String>? = delta ? group.dirtyProjects : nil
-            let projects = (catalog.campaign(id)?.projects ?? []).compactMap { project -> (String, ProjectTally, Int)? in
+            let projects = (catalog.campaign(id)?.projects ?? []).compactMap { project -> (String, Entry)? in
                 if let changed, !changed.contains(project.slug) { return nil }
-                return (project.slug, tally?.projects[project.slug] ?? .empty,
-                        projectTopicKeys[project.slug].flatMap { state.topics[$0]?.watchers } ?? 0)
+                return (project.slug, Entry(tally?.projects[project.slug] ?? .empty,
+                                            watchers: projectTopicKeys[project.slug].flatMap { state.topics[$0]?.watchers } ?? 0))
             }
-            return Snapshot(topic: topic.key, seq: group.seq, epoch: epochs[phase], kind: topic.kind,
-                            campaignState: state.states[id] ?? .closed, watchers: topic.watchers,
-                            participants: tally?.participants ?? 0, ratings: tally?.ratings ?? 0, likes: tally?.likes ?? 0,
+            let totals = Totals(state: state.states[id] ?? .closed, watchers: topic.watchers, participants: tally?.participants ?? 0,
+                                ratings: tally?.ratings ?? 0, likes: tally?.likes ?? 0)
+            return Snapshot(topic: topic.key, seq: group.seq, epoch: epochs[phase], kind: topic.kind, totals: totals,
                             projects: projects, applied: applied)
         case .project(let campaign, let slug):
             let tally = state.board.campaigns[campaign]?.projects[slug] ?? .empty
-            return Snapshot(topic: topic.key, seq: group.seq, epoch: epochs[phase], kind: topic.kind,
-                            campaignState: state.states[campaign] ?? .closed, watchers: topic.watchers,
-                            participants: tally.participants, ratings: tally.participants, likes: tally.likes,
-                            projects: [(slug, tally, topic.watchers)], applied: applied)
+            let totals = Totals(state: state.states[campaign] ?? .closed, watchers: topic.watchers, participants: tally.participants,
+                                ratings: tally.participants, likes: tally.likes)
+            return Snapshot(topic: topic.key, seq: group.seq, epoch: epochs[phase], kind: topic.kind, totals: totals,
+                            projects: [(slug, Entry(tally, watchers: topic.watchers))], applied: applied)
         }
     }
 
-    /// `{"type":"snapshot"|"delta","topic":…,"seq":…,"epoch":…,"data":{…}}` — see docs/PROTOCOL.md.
-    private func encode(_ snapshot: Snapshot, type: String) -> [UInt8] {
+    /// `{"type":"snapshot"|"delta","topic":…,"seq":…,"epoch":…,"data":{…}}` — see docs/PROTOCOL.md. A snapshot has
+    /// every field; a delta (`since` what its group was last told) only the fields that changed.
+    private func encode(_ snapshot: Snapshot, type: String, since said: Said? = nil) -> [UInt8] {
         var json = JSONWriter(capacity: 128 + snapshot.projects.count * 120)
         json.beginObject()
         json.field("type", type)
@@ -396,26 +441,32 @@ package final class LiveTally: Sendable {
         json.field("epoch", snapshot.epoch)
         json.key("data")
         json.beginObject()
-        json.field("state", snapshot.campaignState.rawValue)
-        json.field("watchers", snapshot.watchers)
+        let totals = snapshot.totals
+        let before = said?.totals
+        if before?.state != totals.state { json.field("state", totals.state.rawValue) }
+        if before?.watchers != totals.watchers { json.field("watchers", totals.watchers) }
         switch snapshot.kind {
         case .campaign(let id):
-            json.field("campaign", id)
-            json.field("participants", snapshot.participants)
-            json.field("ratings", snapshot.ratings)
-            json.field("likes", snapshot.likes)
+            if said == nil { json.field("campaign", id) }
+            if before?.participants != totals.participants { json.field("participants", totals.participants) }
+            if before?.ratings != totals.ratings { json.field("ratings", totals.ratings) }
+            if before?.likes != totals.likes { json.field("likes", totals.likes) }
             json.key("projects")
             json.beginObject()
-            for (slug, tally, watchers) in snapshot.projects {
+            for (slug, entry) in snapshot.projects {
+                let old = said?.projects[slug]
+                if old == entry { continue }
                 json.key(slug)
-                Self.write(tally, watchers: watchers, into: &json)
+                Self.write(entry, since: old, into: &json)
             }
             json.endObject()
         case .project(let campaign, let slug):
-            json.field("campaign", campaign)
-            json.field("project", slug)
+            if said == nil {
+                json.field("campaign", campaign)
+                json.field("project", slug)
+            }
             json.key("tally")
-            Self.write(snapshot.projects[0].1, watchers: snapshot.watchers, into: &json)
+            Self.write(snapshot.projects[0].1, since: said?.projects[slug], into: &json)
         }
         json.endObject()
         if let applied = snapshot.applied { json.field("applied", applied) }
@@ -423,18 +474,23 @@ package final class LiveTally: Sendable {
         return json.bytes
     }
 
-    static func write(_ tally: ProjectTally, watchers: Int?, into json: inout JSONWriter) {
+    /// A project's fields; with `old`, only those that differ from it.
+    private static func write(_ entry: Entry, since old: Entry?, into json: inout JSONWriter) {
         json.beginObject()
-        json.field("participants", tally.participants)
-        json.key("counts")
-        json.beginArray()
-        for count in tally.counts { json.int(count) }
-        json.endArray()
-        json.key("average")
-        json.decimal(tally.average)
-        json.field("likes", tally.likes)
-        json.field("suggestions", tally.suggestions)
-        if let watchers { json.field("watchers", watchers) }
+        if old?.participants != entry.participants { json.field("participants", entry.participants) }
+        if old?.counts != entry.counts {
+            json.key("counts")
+            json.beginArray()
+            for count in entry.counts { json.int(count) }
+            json.endArray()
+        }
+        if old == nil || old!.average != entry.average {
+            json.key("average")
+            json.decimal(entry.average)
+        }
+        if old?.likes != entry.likes { json.field("likes", entry.likes) }
+        if old?.suggestions != entry.suggestions { json.field("suggestions", entry.suggestions) }
+        if old?.watchers != entry.watchers { json.field("watchers", entry.watchers) }
         json.endObject()
     }
 }

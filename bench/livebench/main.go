@@ -255,13 +255,6 @@ func ingest(o options, slugs []string) {
 
 func board(o options, slugs []string) {
 	topic := "campaign:" + o.campaign
-	type watcher struct {
-		conn    *websocket.Conn
-		epoch   string
-		lastSeq uint64
-		deltas  int
-		gaps    int
-	}
 	// One delta of one phase group (epoch): when it reached its first and last watcher, how many got it, and the
 	// count of applied writes it reflects.
 	type delta struct {
@@ -277,8 +270,7 @@ func board(o options, slugs []string) {
 	deltas := map[string]map[uint64]*delta{} // epoch -> seq -> delta
 	var ratings []rating
 
-	watchers := make([]*watcher, o.watchers)
-	subscribe := []byte(`{"type":"subscribe","topic":"` + topic + `"}`)
+	watchers := make([]*rawWatcher, o.watchers)
 	var dialers sync.WaitGroup
 	next := make(chan int, o.watchers)
 	for i := range watchers {
@@ -290,79 +282,64 @@ func board(o options, slugs []string) {
 		go func() {
 			defer dialers.Done()
 			for i := range next {
-				conn, err := dial(o, "")
+				fd, leftover, err := dialRaw(o.base, topic)
 				if err != nil {
 					fatal("dial watcher", err)
 				}
-				if err := conn.WriteMessage(websocket.TextMessage, subscribe); err != nil {
-					fatal("subscribe", err)
-				}
-				watchers[i] = &watcher{conn: conn}
+				watchers[i] = &rawWatcher{fd: fd, buffer: leftover}
 			}
 		}()
 	}
 	dialers.Wait()
 	var counting atomic.Bool
-	var disconnected atomic.Int64
 	var stopped atomic.Bool
 	var snapshots atomic.Int64
-	var readers sync.WaitGroup
-	for _, w := range watchers {
-		readers.Add(1)
-		go func(w *watcher) {
-			defer readers.Done()
-			// One buffer per watcher, reused: 100,000 messages a second must not each allocate.
-			buffer := make([]byte, 0, 4096)
-			for {
-				data, err := readInto(w.conn, &buffer)
-				if err != nil {
-					if !stopped.Load() {
-						disconnected.Add(1)
-					}
-					return
+	stop := make(chan struct{})
+	readerDone := make(chan error, 1)
+	go func() {
+		readerDone <- runRawWatchers(watchers, stop, func(w *rawWatcher, m serverMessage, arrived time.Duration) {
+			switch m.Type {
+			case "snapshot":
+				w.lastSeq = m.Seq
+				w.epoch = m.Epoch
+				snapshots.Add(1)
+			case "delta":
+				if m.Epoch != w.epoch || m.Seq <= w.lastSeq {
+					return // already reflected in the snapshot
 				}
-				arrived := now()
-				// Deltas arrive 100,000 a second at 10,000 watchers: read the few fields needed without a JSON
-				// decoder, which would make the load generator the bottleneck.
-				m := scanUpdate(data)
-				switch m.Type {
-				case "snapshot":
-					w.lastSeq = m.Seq
-					w.epoch = m.Epoch
-					snapshots.Add(1)
-				case "delta":
-					if m.Epoch != w.epoch || m.Seq <= w.lastSeq {
-						continue // already reflected in the snapshot
-					}
-					if m.Seq > w.lastSeq+1 {
-						w.gaps++
-					}
-					w.lastSeq = m.Seq
-					if counting.Load() && !stopped.Load() {
-						w.deltas++
-					}
-					mu.Lock()
-					group := deltas[m.Epoch]
-					if group == nil {
-						group = map[uint64]*delta{}
-						deltas[m.Epoch] = group
-					}
-					d := group[m.Seq]
-					if d == nil {
-						d = &delta{first: arrived, applied: m.Applied}
-						group[m.Seq] = d
-					}
-					if arrived > d.last {
-						d.last = arrived
-					}
-					d.arrivals++
-					mu.Unlock()
+				if m.Seq > w.lastSeq+1 {
+					w.gaps++
 				}
+				w.lastSeq = m.Seq
+				if counting.Load() && !stopped.Load() {
+					w.deltas++
+				}
+				mu.Lock()
+				group := deltas[m.Epoch]
+				if group == nil {
+					group = map[uint64]*delta{}
+					deltas[m.Epoch] = group
+				}
+				d := group[m.Seq]
+				if d == nil {
+					d = &delta{first: arrived, applied: m.Applied}
+					group[m.Seq] = d
+				}
+				if arrived > d.last {
+					d.last = arrived
+				}
+				d.arrivals++
+				mu.Unlock()
 			}
-		}(w)
-	}
+		})
+	}()
 	// Every watcher has its snapshot before the ratings start.
 	for deadline := now() + time.Minute; snapshots.Load() < int64(o.watchers); {
+		select {
+		case err := <-readerDone:
+			fatal("watchers", err)
+		default:
+		}
 		if now() > deadline {
 			fatal("snapshots", fmt.Errorf("%d of %d watchers got a snapshot", snapshots.Load(), o.watchers))
 		}
@@ -447,13 +424,18 @@ func board(o options, slugs []string) {
 	stopped.Store(true)
 	serverCPU := cpu.stop()
 	clientCPU := float64(processTicks(os.Getpid())-clientTicks) / (o.duration + o.warmup + 2*time.Second).Seconds()
+	close(stop)
+	disconnected := 0
+	if err := <-readerDone; err != nil {
+		disconnected = 1
+		fmt.Fprintln(os.Stderr, "livebench:", err)
+	}
 	for _, c := range voterConns {
 		c.Close()
 	}
 	for _, w := range watchers {
-		w.conn.Close()
+		syscall.Close(w.fd)
 	}
-	readers.Wait()
 	voters.Wait()
 	if missingCount.Load() > 0 {
 		fatal("acks", fmt.Errorf("%d acknowledgements carry no applied count: run the server with live.includeAppliedCount", missingCount.Load()))
@@ -509,10 +491,10 @@ func board(o options, slugs []string) {
 	perWatcher := float64(received) / float64(o.watchers) / o.duration.Seconds()
 	fmt.Printf("board: %d watchers in %d groups, %d ratings sent, %d acknowledged, %d refused; ack→last watcher p50 %.1f ms p99 %.1f ms max %.1f ms (%d ratings measured, %d incomplete); %.2f updates per watcher per second; one update's fan-out first→last watcher p50 %.1f ms p99 %.1f ms; %d gaps; %d watchers disconnected; server CPU %.0f%%, client CPU %.0f%%\n",
 		o.watchers, len(members), sent.Load(), acked.Load(), rejected.Load(), ms(percentile(latencies, 50)), ms(percentile(latencies, 99)), ms(percentile(latencies, 100)),
-		len(latencies), incomplete, perWatcher, ms(percentile(fanouts, 50)), ms(percentile(fanouts, 99)), gaps, disconnected.Load(), serverCPU, clientCPU)
+		len(latencies), incomplete, perWatcher, ms(percentile(fanouts, 50)), ms(percentile(fanouts, 99)), gaps, disconnected, serverCPU, clientCPU)
 	fmt.Printf("LIVEBENCH mode=board watchers=%d groups=%d sent=%d acked=%d refused=%d effect_p50_ms=%.1f effect_p99_ms=%.1f effect_max_ms=%.1f measured=%d incomplete=%d updates_per_watcher_per_s=%.2f fanout_p50_ms=%.1f fanout_p99_ms=%.1f gaps=%d disconnected=%d server_cpu_pct=%.0f client_cpu_pct=%.0f\n",
 		o.watchers, len(members), sent.Load(), acked.Load(), rejected.Load(), ms(percentile(latencies, 50)), ms(percentile(latencies, 99)), ms(percentile(latencies, 100)),
-		len(latencies), incomplete, perWatcher, ms(percentile(fanouts, 50)), ms(percentile(fanouts, 99)), gaps, disconnected.Load(), serverCPU, clientCPU)
+		len(latencies), incomplete, perWatcher, ms(percentile(fanouts, 50)), ms(percentile(fanouts, 99)), gaps, disconnected, serverCPU, clientCPU)
 }
 
 // ---------------------------------------------------------------- helpers
