@@ -78,11 +78,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Test clients (HTTP and WebSocket over real sockets) shared by the integration suites.
+        .target(name: "TestSupport", dependencies: ["WebSocket"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
+
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: swiftSettings),
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TransportTests",
-            dependencies: ["Transport", "HTTP1", "WebSocket", "CZlib", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Transport", "HTTP1", "WebSocket", "CZlib", "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: swiftSettings),
@@ -94,7 +97,7 @@ let package = Package(
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "Transport", "HTTP1", "WebSocket", "Domain", "Storage",
+                "App", "Transport", "HTTP1", "WebSocket", "Domain", "Storage", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

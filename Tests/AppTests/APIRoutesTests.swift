@@ -1,4 +1,5 @@
 @testable import App
+import TestSupport
 import Domain
 import GRDB
 import Testing

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 /// The application over real sockets on 127.0.0.1: every test starts its own `TestApp` (database, campaign files,

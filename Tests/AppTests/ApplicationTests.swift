@@ -1,4 +1,5 @@
 @testable import App
+import TestSupport
 import Testing
 
 extension AppIntegrationTests {

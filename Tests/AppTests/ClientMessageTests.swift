@@ -1,4 +1,5 @@
 @testable import App
+import TestSupport
 import Testing
 
 /// `ClientMessage.parse`: strict JSON (RFC 8259) for one flat object, as docs/PROTOCOL.md's client messages.

@@ -1,4 +1,5 @@
 @testable import App
+import TestSupport
 import Testing
 
 /// `JSONWriter`: the hot messages (snapshots, deltas, acks) byte for byte.

@@ -1,4 +1,5 @@
 @testable import App
+import TestSupport
 import Testing
 
 /// `QRCodeSVG`: libqrencode's symbol drawn as one SVG path with a 4-module quiet zone (ISO/IEC 18004 §7.3.8).

@@ -1,3 +1,4 @@
+import TestSupport
 import Dispatch
 import HTTP1
 import Logging
@@ -94,38 +95,6 @@ func withTestServer<R>(
     return try body(server)
 }
 
-/// Work started on a thread of its own, to be waited for. Not on a dispatch queue: on Linux the global queues and
-/// Swift's cooperative pool share one pool of worker threads as wide as the machine, which the server's loops and
-/// async routes need too; blocking work there (a shutdown that waits, a send that blocks) starves them.
-final class BackgroundWork: Sendable {
-    private let done = DispatchSemaphore(value: 0)
-
-    private final class Body: Sendable {
-        let run: @Sendable () -> Void
-        init(_ run: @escaping @Sendable () -> Void) { self.run = run }
-    }
-
-    init(_ work: @escaping @Sendable () -> Void) {
-        let done = self.done
-        let body = Unmanaged.passRetained(Body {
-            work()
-            done.signal()
-        })
-        var thread = pthread_t()
-        let created = pthread_create(&thread, nil, { argument in
-            Unmanaged<Body>.fromOpaque(argument!).takeRetainedValue().run()
-            return nil
-        }, body.toOpaque())
-        precondition(created == 0, "pthread_create failed: \(created)")
-        pthread_detach(thread)
-    }
-
-    /// Whether the work finished within `seconds`.
-    func wait(seconds: Double = 10) -> Bool {
-        done.wait(timeout: .now() + seconds) == .success
-    }
-}
-
 /// Polls a server-internal condition (a counter) until it holds or `seconds` pass. Only for state the wire does
 /// not show; anything a client can observe is waited for by reading.
 func eventually(within seconds: Double = 5, _ condition: () -> Bool) -> Bool {
@@ -164,62 +133,6 @@ func milliseconds(_ body: () throws -> Void) rethrows -> Int {
     try body()
     let elapsed = ContinuousClock.now - start
     return Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
-}
-
-/// A temporary directory, removed with everything in it when the value goes away.
-final class TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        var template = Array("/tmp/lastword-transport-XXXXXX".utf8CString)
-        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw TestClientError.system("mkdtemp", errno: errno)
-        }
-        path = String(cString: made)
-    }
-
-    deinit { Self.remove(path) }
-
-    func write(_ relativePath: String, _ bytes: [UInt8]) throws {
-        let full = path + "/" + relativePath
-        let fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw TestClientError.system("open \(full)", errno: errno) }
-        defer { Glibc.close(fd) }
-        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        guard written == bytes.count else { throw TestClientError.system("write \(full)", errno: errno) }
-    }
-
-    func write(_ relativePath: String, _ text: String) throws {
-        try write(relativePath, Array(text.utf8))
-    }
-
-    func makeDirectory(_ relativePath: String) throws {
-        guard mkdir(path + "/" + relativePath, 0o755) == 0 else { throw TestClientError.system("mkdir", errno: errno) }
-    }
-
-    func symlink(_ relativePath: String, to target: String) throws {
-        guard Glibc.symlink(target, path + "/" + relativePath) == 0 else { throw TestClientError.system("symlink", errno: errno) }
-    }
-
-    private static func remove(_ path: String) {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return }
-        if (info.st_mode & S_IFMT) == S_IFDIR {
-            if let directory = opendir(path) {
-                while let entry = readdir(directory) {
-                    let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                        String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-                    }
-                    if name == "." || name == ".." { continue }
-                    remove(path + "/" + name)
-                }
-                closedir(directory)
-            }
-            rmdir(path)
-        } else {
-            unlink(path)
-        }
-    }
 }
 
 /// Holds handlers back until the test opens it: a route that reaches the gate `arrive`s (the test can wait for that),

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 /// The transport over real sockets on 127.0.0.1: every test starts its own `Server` on an ephemeral port with the

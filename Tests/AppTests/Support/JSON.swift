@@ -1,3 +1,4 @@
+import TestSupport
 import FoundationEssentials
 
 /// Any JSON value, for reading what the server sends without a Decodable type per message: a test states the fields

@@ -1,4 +1,5 @@
 @testable import App
+import TestSupport
 import Dispatch
 import Domain
 import FoundationEssentials
@@ -312,38 +313,6 @@ final class LiveClient {
     func close() { socket.close() }
 }
 
-/// Work started on a thread of its own, to be waited for (copied from Tests/TransportTests/TestServer.swift). Not on
-/// a dispatch queue: on Linux the global queues and Swift's cooperative pool share worker threads with the server's
-/// loops and async routes; blocking work there starves them.
-final class BackgroundWork: Sendable {
-    private let done = DispatchSemaphore(value: 0)
-
-    private final class Body: Sendable {
-        let run: @Sendable () -> Void
-        init(_ run: @escaping @Sendable () -> Void) { self.run = run }
-    }
-
-    init(_ work: @escaping @Sendable () -> Void) {
-        let done = self.done
-        let body = Unmanaged.passRetained(Body {
-            work()
-            done.signal()
-        })
-        var thread = pthread_t()
-        let created = pthread_create(&thread, nil, { argument in
-            Unmanaged<Body>.fromOpaque(argument!).takeRetainedValue().run()
-            return nil
-        }, body.toOpaque())
-        precondition(created == 0, "pthread_create failed: \(created)")
-        pthread_detach(thread)
-    }
-
-    /// Whether the work finished within `seconds`.
-    func wait(seconds: Double = 10) -> Bool {
-        done.wait(timeout: .now() + seconds) == .success
-    }
-}
-
 /// Hands a value that is not Sendable to one other thread, which alone uses it until the test waits for that thread.
 final class HandOff<Value>: @unchecked Sendable {
     // @unchecked Sendable: used by one thread at a time; `BackgroundWork.wait` orders the hand-back.
@@ -389,54 +358,5 @@ extension BinaryInteger {
     func quotient(dividingBy divisor: Self) -> Self {
         let (q, r) = quotientAndRemainder(dividingBy: divisor)
         return r < 0 ? q - 1 : q
-    }
-}
-
-/// A temporary directory, removed with everything in it when the value goes away (after TransportTests' own).
-final class TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        var template = Array("/tmp/lastword-app-XXXXXX".utf8CString)
-        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw TestClientError.system("mkdtemp", errno: errno)
-        }
-        path = String(cString: made)
-    }
-
-    deinit { Self.remove(path) }
-
-    func write(_ relativePath: String, _ text: String) throws {
-        let full = path + "/" + relativePath
-        let fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw TestClientError.system("open \(full)", errno: errno) }
-        defer { Glibc.close(fd) }
-        let bytes = Array(text.utf8)
-        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        guard written == bytes.count else { throw TestClientError.system("write \(full)", errno: errno) }
-    }
-
-    func makeDirectory(_ relativePath: String) throws {
-        guard mkdir(path + "/" + relativePath, 0o755) == 0 else { throw TestClientError.system("mkdir", errno: errno) }
-    }
-
-    private static func remove(_ path: String) {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return }
-        if (info.st_mode & S_IFMT) == S_IFDIR {
-            if let directory = opendir(path) {
-                while let entry = readdir(directory) {
-                    let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                        String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-                    }
-                    if name == "." || name == ".." { continue }
-                    remove(path + "/" + name)
-                }
-                closedir(directory)
-            }
-            rmdir(path)
-        } else {
-            unlink(path)
-        }
     }
 }

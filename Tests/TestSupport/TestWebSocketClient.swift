@@ -1,38 +1,38 @@
 import WebSocket
 
 /// One frame as the server sent it.
-struct TestFrame {
-    var fin: Bool
-    var rsv1: Bool
-    var opcode: UInt8
-    var masked: Bool
-    var payload: [UInt8]
+package struct TestFrame {
+    package var fin: Bool
+    package var rsv1: Bool
+    package var opcode: UInt8
+    package var masked: Bool
+    package var payload: [UInt8]
     /// The frame's bytes exactly as received.
-    var raw: [UInt8]
+    package var raw: [UInt8]
 }
 
 /// A minimal WebSocket client (RFC 6455 §4.1, §5) over `TestHTTPClient`: a handshake with a random key, masked
 /// frames from `FrameEncoder`, and the server's frames read one by one and fed to a client-role
 /// `WebSocketMessageReader`, so every byte the server sends is checked against the protocol.
-final class TestWebSocketClient {
-    let http: TestHTTPClient
-    let key: String
+package final class TestWebSocketClient {
+    package let http: TestHTTPClient
+    package let key: String
     /// The server's answer to the handshake (101).
-    let handshake: TestHTTPResponse
+    package let handshake: TestHTTPResponse
     /// The negotiated permessage-deflate parameters, if the server accepted the offer.
-    let deflate: PerMessageDeflateParameters?
+    package let deflate: PerMessageDeflateParameters?
     private var reader: WebSocketMessageReader
     private var deflater: MessageDeflater?
     /// Whether the first frame of the message being read had RSV1 (compressed) set.
     private var currentMessageCompressed = false
     /// Whether the last message `readEvent` returned was compressed on the wire.
-    private(set) var lastMessageCompressed = false
+    package private(set) var lastMessageCompressed = false
 
-    static let deflateOffer = "permessage-deflate; client_max_window_bits"
+    package static let deflateOffer = "permessage-deflate; client_max_window_bits"
 
     /// The handshake request: GET, HTTP/1.1, `Upgrade: websocket`, `Connection: Upgrade`, the key, version 13,
     /// then `headers`.
-    static func handshakeRequest(
+    package static func handshakeRequest(
         path: String, key: String, host: String = "127.0.0.1", headers: [(String, String)] = []
     ) -> [UInt8] {
         TestHTTPClient.request("GET", path, host: host, headers: [
@@ -42,7 +42,7 @@ final class TestWebSocketClient {
 
     /// Connects and upgrades; throws `TestClientError.malformed` unless the server answers 101 with the right
     /// `Sec-WebSocket-Accept` (RFC 6455 §4.1: a client fails the connection otherwise).
-    init(
+    package init(
         port: Int, path: String, headers: [(String, String)] = [], offerDeflate: Bool = false,
         protocols: [String] = [], receiveBufferSize: Int? = nil, maxMessageSize: Int = 64 << 20,
         sendingWithHandshake extraBytes: [UInt8] = []
@@ -71,7 +71,7 @@ final class TestWebSocketClient {
     }
 
     /// The parameters of a `permessage-deflate` response (RFC 7692 §7.1).
-    static func parseDeflateResponse(_ value: String) -> PerMessageDeflateParameters? {
+    package static func parseDeflateResponse(_ value: String) -> PerMessageDeflateParameters? {
         let parts = value.split(separator: ";").map { String($0.drop { $0 == " " }).lowercased() }
         guard parts.first == "permessage-deflate" else { return nil }
         var parameters = PerMessageDeflateParameters()
@@ -88,26 +88,26 @@ final class TestWebSocketClient {
         return parameters
     }
 
-    func close() { http.close() }
+    package func close() { http.close() }
 
     // MARK: sending
 
-    static func randomMaskingKey() -> (UInt8, UInt8, UInt8, UInt8) {
+    package static func randomMaskingKey() -> (UInt8, UInt8, UInt8, UInt8) {
         (.random(in: 0...255), .random(in: 0...255), .random(in: 0...255), .random(in: 0...255))
     }
 
     /// One frame, masked unless `masked` is false (which a server must refuse).
-    func sendFrame(opcode: WebSocketOpcode, payload: [UInt8], fin: Bool = true, rsv1: Bool = false, masked: Bool = true) throws {
+    package func sendFrame(opcode: WebSocketOpcode, payload: [UInt8], fin: Bool = true, rsv1: Bool = false, masked: Bool = true) throws {
         try http.send(FrameEncoder.encode(
             opcode: opcode, payload: payload, fin: fin, rsv1: rsv1, maskingKey: masked ? Self.randomMaskingKey() : nil))
     }
 
     /// A text message; compressed (RSV1) when `compressed` and permessage-deflate was negotiated.
-    func send(text: String, compressed: Bool = false) throws {
+    package func send(text: String, compressed: Bool = false) throws {
         try send(opcode: .text, payload: Array(text.utf8), compressed: compressed)
     }
 
-    func send(binary: [UInt8], compressed: Bool = false) throws {
+    package func send(binary: [UInt8], compressed: Bool = false) throws {
         try send(opcode: .binary, payload: binary, compressed: compressed)
     }
 
@@ -121,14 +121,14 @@ final class TestWebSocketClient {
         }
     }
 
-    func sendClose(code: UInt16, reason: String = "") throws {
+    package func sendClose(code: UInt16, reason: String = "") throws {
         try sendFrame(opcode: .close, payload: FrameEncoder.closePayload(code: code, reason: reason))
     }
 
     // MARK: receiving
 
     /// The next frame, or nil if the server closed the connection between frames.
-    func readFrame() throws -> TestFrame? {
+    package func readFrame() throws -> TestFrame? {
         guard let first = try http.readSome(upTo: 1) else { return nil }
         var raw = first + (try http.read(count: 1, "a frame header"))
         let masked = raw[1] & 0x80 != 0
@@ -157,7 +157,7 @@ final class TestWebSocketClient {
 
     /// The next message or control frame, checked by the client-role reader; nil if the connection ended between
     /// frames. A protocol error by the server is thrown as the reader's `WebSocketProtocolError`.
-    func readEvent() throws -> WebSocketEvent? {
+    package func readEvent() throws -> WebSocketEvent? {
         while let frame = try readFrame() {
             if frame.opcode == WebSocketOpcode.text.rawValue || frame.opcode == WebSocketOpcode.binary.rawValue {
                 currentMessageCompressed = frame.rsv1
@@ -177,13 +177,13 @@ final class TestWebSocketClient {
     }
 
     /// The next event; the end of the connection is an error here.
-    func nextEvent() throws -> WebSocketEvent {
+    package func nextEvent() throws -> WebSocketEvent {
         guard let event = try readEvent() else { throw TestClientError.endOfStream("a WebSocket frame") }
         return event
     }
 
     /// Reads until a Close frame; data messages before it are returned too.
-    func readUntilClose() throws -> (messages: [WebSocketEvent], close: CloseFrame?) {
+    package func readUntilClose() throws -> (messages: [WebSocketEvent], close: CloseFrame?) {
         var messages: [WebSocketEvent] = []
         while true {
             let event = try nextEvent()
@@ -195,19 +195,19 @@ final class TestWebSocketClient {
 
 extension WebSocketEvent {
     /// The text of a text message.
-    var text: String? {
+    package var text: String? {
         if case .text(let bytes) = self { return String(decoding: bytes, as: UTF8.self) }
         return nil
     }
 
     /// The payload of a binary message.
-    var binary: [UInt8]? {
+    package var binary: [UInt8]? {
         if case .binary(let bytes) = self { return bytes }
         return nil
     }
 
     /// The close code of a Close frame (nil for any other event or an empty Close).
-    var closeCode: UInt16? {
+    package var closeCode: UInt16? {
         if case .close(let frame) = self { return frame?.code }
         return nil
     }

@@ -1,11 +1,10 @@
-// Copied from Tests/TransportTests/TestHTTPClient.swift (each test target is its own module).
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// What went wrong on the test client's side of a socket.
-enum TestClientError: Error, CustomStringConvertible {
+package enum TestClientError: Error, CustomStringConvertible {
     /// A syscall failed (`connect` refused, `send` reset, ...).
     case system(String, errno: Int32)
     /// The peer closed the connection before the expected bytes arrived.
@@ -15,7 +14,7 @@ enum TestClientError: Error, CustomStringConvertible {
     /// The peer sent something the client cannot parse.
     case malformed(String)
 
-    var description: String {
+    package var description: String {
         switch self {
         case .system(let call, let errno): return "\(call) failed: \(String(cString: strerror(errno))) (errno \(errno))"
         case .endOfStream(let what): return "connection closed while reading \(what)"
@@ -24,14 +23,14 @@ enum TestClientError: Error, CustomStringConvertible {
         }
     }
 
-    var errno: Int32? {
+    package var errno: Int32? {
         if case .system(_, let errno) = self { return errno }
         return nil
     }
 }
 
 /// How the server ended a connection, seen from the client.
-enum TestConnectionEnd: Equatable {
+package enum TestConnectionEnd: Equatable {
     /// An orderly FIN.
     case endOfStream
     /// An RST (ECONNRESET).
@@ -39,32 +38,32 @@ enum TestConnectionEnd: Equatable {
 }
 
 /// A response as the client read it off the wire.
-struct TestHTTPResponse {
-    var version: String
-    var status: Int
-    var reason: String
-    var headers: [(name: String, value: String)]
-    var body: [UInt8]
+package struct TestHTTPResponse {
+    package var version: String
+    package var status: Int
+    package var reason: String
+    package var headers: [(name: String, value: String)]
+    package var body: [UInt8]
 
     /// The first value of `name`, compared case-insensitively.
-    func header(_ name: String) -> String? {
+    package func header(_ name: String) -> String? {
         headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 
     /// Every value of `name`, in order.
-    func headerValues(_ name: String) -> [String] {
+    package func headerValues(_ name: String) -> [String] {
         headers.filter { $0.name.lowercased() == name.lowercased() }.map(\.value)
     }
 
-    var text: String { String(decoding: body, as: UTF8.self) }
+    package var text: String { String(decoding: body, as: UTF8.self) }
 
     /// The body as a flat JSON object of strings (the error shape), or nil if it is not one.
-    var jsonObject: [String: String]? {
+    package var jsonObject: [String: String]? {
         try? JSONDecoder().decode([String: String].self, from: Data(body))
     }
 
     /// The `error` code of a body in the one error shape: `{"error": code, "message": text}` and nothing else.
-    var errorCode: String? {
+    package var errorCode: String? {
         guard let object = jsonObject, object.count == 2, let code = object["error"], let message = object["message"],
               !code.isEmpty, !message.isEmpty else { return nil }
         return code
@@ -74,19 +73,19 @@ struct TestHTTPResponse {
 /// A blocking TCP client for one connection to the server under test. The receive timeout (`SO_RCVTIMEO`) is only a
 /// safety net, so that a server that never answers fails the test instead of hanging it; tests wait on what they
 /// read, never on the clock.
-final class TestHTTPClient {
-    let fd: Int32
-    let port: Int
+package final class TestHTTPClient {
+    package let fd: Int32
+    package let port: Int
     private var buffer: [UInt8] = []
     private var readIndex = 0
-    private(set) var closed = false
+    package private(set) var closed = false
 
     /// The safety net for every blocking read.
-    static let defaultTimeoutSeconds = 5
+    package static let defaultTimeoutSeconds = 10
 
     /// Connects to 127.0.0.1:`port`. `receiveBufferSize` (SO_RCVBUF, set before connecting so the TCP window is
     /// small from the start) makes a client that stops reading fill up quickly.
-    init(port: Int, receiveBufferSize: Int? = nil, timeoutSeconds: Int = TestHTTPClient.defaultTimeoutSeconds) throws {
+    package init(port: Int, receiveBufferSize: Int? = nil, timeoutSeconds: Int = TestHTTPClient.defaultTimeoutSeconds) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw TestClientError.system("socket", errno: errno) }
         self.fd = fd
@@ -116,26 +115,26 @@ final class TestHTTPClient {
 
     deinit { close() }
 
-    func close() {
+    package func close() {
         guard !closed else { return }
         closed = true
         Glibc.close(fd)
     }
 
     /// Sends FIN: the server sees end of input, the client can still read.
-    func shutdownWrite() {
+    package func shutdownWrite() {
         Glibc.shutdown(fd, Int32(SHUT_WR))
     }
 
     /// Makes `close` send RST (SO_LINGER 0).
-    func setAbortiveClose() {
+    package func setAbortiveClose() {
         var option = linger(l_onoff: 1, l_linger: 0)
         setsockopt(fd, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
     }
 
     // MARK: sending
 
-    func send(_ bytes: [UInt8]) throws {
+    package func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes.withUnsafeBytes { raw in
@@ -151,7 +150,7 @@ final class TestHTTPClient {
 
     /// Sends `bytes` from another thread, for a test that must not read while the server stops reading: the send
     /// blocks until the server reads again. `wait` on the result.
-    func sendInBackground(_ bytes: [UInt8]) -> BackgroundWork {
+    package func sendInBackground(_ bytes: [UInt8]) -> BackgroundWork {
         let fd = self.fd
         return BackgroundWork {
             var offset = 0
@@ -164,13 +163,13 @@ final class TestHTTPClient {
         }
     }
 
-    func send(_ text: String) throws {
+    package func send(_ text: String) throws {
         try send(Array(text.utf8))
     }
 
     /// A request with `Host` first, then `headers`, then `Content-Length` when there is a body (unless a header
     /// already frames it).
-    static func request(
+    package static func request(
         _ method: String, _ target: String, version: String = "HTTP/1.1", host: String? = "127.0.0.1",
         headers: [(String, String)] = [], body: [UInt8] = []
     ) -> [UInt8] {
@@ -184,7 +183,7 @@ final class TestHTTPClient {
     }
 
     /// Sends one request and reads its response.
-    func exchange(
+    package func exchange(
         _ method: String, _ target: String, headers: [(String, String)] = [], body: [UInt8] = []
     ) throws -> TestHTTPResponse {
         try send(Self.request(method, target, headers: headers, body: body))
@@ -194,11 +193,11 @@ final class TestHTTPClient {
     // MARK: receiving
 
     /// Bytes received and not yet consumed.
-    var buffered: Int { buffer.count - readIndex }
+    package var buffered: Int { buffer.count - readIndex }
 
     /// Reads once from the socket into the buffer. Returns false at end of stream.
     @discardableResult
-    func fill(_ what: String = "data") throws -> Bool {
+    package func fill(_ what: String = "data") throws -> Bool {
         if readIndex > 0, readIndex == buffer.count {
             buffer.removeAll(keepingCapacity: true)
             readIndex = 0
@@ -224,14 +223,14 @@ final class TestHTTPClient {
 
     /// Whether bytes (or the end of the stream) are ready to read within `milliseconds`. For pacing a client that
     /// trickles bytes, never for waiting on the server.
-    func waitUntilReadable(milliseconds: Int32) -> Bool {
+    package func waitUntilReadable(milliseconds: Int32) -> Bool {
         if buffered > 0 { return true }
         var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         return poll(&descriptor, 1, milliseconds) > 0
     }
 
     /// Exactly `count` bytes.
-    func read(count: Int, _ what: String = "data") throws -> [UInt8] {
+    package func read(count: Int, _ what: String = "data") throws -> [UInt8] {
         while buffered < count {
             guard try fill(what) else { throw TestClientError.endOfStream(what) }
         }
@@ -241,7 +240,7 @@ final class TestHTTPClient {
     }
 
     /// Up to `count` bytes that are available (at least one), or nil at end of stream.
-    func readSome(upTo count: Int) throws -> [UInt8]? {
+    package func readSome(upTo count: Int) throws -> [UInt8]? {
         if buffered == 0, try !fill() { return nil }
         let taken = min(count, buffered)
         let bytes = Array(buffer[readIndex..<(readIndex + taken)])
@@ -250,7 +249,7 @@ final class TestHTTPClient {
     }
 
     /// One line without its CRLF; a bare LF is malformed.
-    func readLine(_ what: String = "a line") throws -> String {
+    package func readLine(_ what: String = "a line") throws -> String {
         var from = readIndex
         while true {
             if let lf = buffer[from...].firstIndex(of: 0x0A) {
@@ -266,7 +265,7 @@ final class TestHTTPClient {
     }
 
     /// Reads until the server closes the connection; returns what arrived before and how it ended.
-    func readUntilClosed() throws -> (bytes: [UInt8], end: TestConnectionEnd) {
+    package func readUntilClosed() throws -> (bytes: [UInt8], end: TestConnectionEnd) {
         do {
             while try fill("the end of the connection") {}
         } catch let error as TestClientError where error.errno == ECONNRESET {
@@ -281,7 +280,7 @@ final class TestHTTPClient {
 
     /// Reads one response. `method` tells whether a body follows (HEAD's does not); a 1xx response is returned as
     /// it is, without a body, and the final response follows it.
-    func readResponse(method: String = "GET") throws -> TestHTTPResponse {
+    package func readResponse(method: String = "GET") throws -> TestHTTPResponse {
         let statusLine = try readLine("a status line")
         let parts = statusLine.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count >= 2, parts[0].hasPrefix("HTTP/"), let status = Int(parts[1]) else {
@@ -321,4 +320,22 @@ final class TestHTTPClient {
         }
         return response
     }
+}
+
+/// Resident memory of this process (VmRSS), in bytes; traps if it cannot be read, so that no bound on it holds
+/// vacuously.
+package func residentMemoryBytes() -> Int {
+    let fd = open("/proc/self/status", O_RDONLY)
+    precondition(fd >= 0, "cannot open /proc/self/status")
+    defer { Glibc.close(fd) }
+    var bytes = [UInt8](repeating: 0, count: 8192)
+    let count = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+    precondition(count > 0, "cannot read /proc/self/status")
+    let text = String(decoding: bytes[0..<count], as: UTF8.self)
+    for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        let kilobytes = line.dropFirst(6).split(whereSeparator: { $0 == " " || $0 == "\t" }).first.flatMap { Int($0) } ?? 0
+        precondition(kilobytes > 0, "no VmRSS in /proc/self/status")
+        return kilobytes * 1024
+    }
+    preconditionFailure("no VmRSS in /proc/self/status")
 }
