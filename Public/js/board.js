@@ -1,9 +1,9 @@
 // /board: the big screen in a hall. Every project live, the campaign's totals and watchers, its state and window.
 
-import { chooseCampaignID, getCampaign, getSession } from "./api.js";
+import { getSession } from "./api.js";
 import { locale, onLangChange, pick, setupLanguage, t } from "./i18n.js";
 import { Live, mergeProjects } from "./live.js";
-import { createStackedBar, el, errorMessage, fmtAverage, fmtInt, fmtWindow, renderState, setCounter } from "./ui.js";
+import { createStackedBar, el, fmtAverage, fmtInt, fmtWindow, loadChosenCampaign, renderState, setCounter } from "./ui.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -19,20 +19,8 @@ setupLanguage();
 start();
 
 async function start() {
-  let detail;
-  try {
-    const id = await chooseCampaignID();
-    if (!id) {
-      $("campaign-title").removeAttribute("data-i18n");
-      $("campaign-title").textContent = t("home.none");
-      return;
-    }
-    detail = await getCampaign(id);
-  } catch (error) {
-    $("campaign-title").removeAttribute("data-i18n");
-    $("campaign-title").textContent = t("loadFailed", { reason: errorMessage(error) });
-    return;
-  }
+  const detail = await loadChosenCampaign($("campaign-title"));
+  if (!detail) return;
   $("campaign-title").removeAttribute("data-i18n");
   state.campaign = detail.campaign;
   state.projects = detail.projects;

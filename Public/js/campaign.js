@@ -1,9 +1,9 @@
 // /: the campaign page. Title, evaluation window and state, totals, and every project with its live tally.
 
-import { chooseCampaignID, getCampaign, getSession } from "./api.js";
+import { getSession } from "./api.js";
 import { lang, onLangChange, pick, setupLanguage, t } from "./i18n.js";
 import { Live, mergeProjects } from "./live.js";
-import { createDistribution, el, errorMessage, fmtAverage, fmtInt, fmtWindow, renderState, setCounter } from "./ui.js";
+import { createDistribution, el, fmtAverage, fmtInt, fmtWindow, loadChosenCampaign, renderState, setCounter } from "./ui.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -20,21 +20,8 @@ setupLanguage();
 start();
 
 async function start() {
-  let detail;
-  try {
-    const id = await chooseCampaignID();
-    if (!id) {
-      $("page-status").removeAttribute("data-i18n");
-      $("page-status").textContent = t("home.none");
-      return;
-    }
-    detail = await getCampaign(id);
-  } catch (error) {
-    $("page-status").removeAttribute("data-i18n");
-    $("page-status").classList.add("is-error");
-    $("page-status").textContent = t("loadFailed", { reason: errorMessage(error) });
-    return;
-  }
+  const detail = await loadChosenCampaign($("page-status"));
+  if (!detail) return;
   state.campaign = detail.campaign;
   state.projects = detail.projects;
   state.board = { state: detail.campaign.state, participants: 0, ratings: 0, likes: 0, watchers: 0, projects: {} };

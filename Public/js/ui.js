@@ -1,5 +1,6 @@
 // Shared rendering helpers. Every text that comes from the server or a person goes in with textContent only.
 
+import { chooseCampaignID, getCampaign } from "./api.js";
 import { locale, pick, t } from "./i18n.js";
 
 /** Creates an element with a class and text (textContent, never HTML). */
@@ -171,4 +172,24 @@ export function createStackedBar(container, levelLabels) {
   };
   update();
   return update;
+}
+
+/**
+ * Loads the campaign the page is for (`?campaign=`, else the first one), or shows in `status` why there is none
+ * and returns null.
+ */
+export async function loadChosenCampaign(status) {
+  const fail = (text) => {
+    status.removeAttribute("data-i18n");
+    status.classList.add("is-error");
+    status.textContent = text;
+    return null;
+  };
+  try {
+    const id = await chooseCampaignID();
+    if (!id) return fail(t("home.none"));
+    return await getCampaign(id);
+  } catch (error) {
+    return fail(t("loadFailed", { reason: errorMessage(error) }));
+  }
 }
