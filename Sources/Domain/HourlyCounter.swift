@@ -35,18 +35,20 @@ package struct HourlyCounter<Key: Hashable & Sendable>: Sendable {
             windows[key] = Window(start: now, count: 1)
             return nil
         }
-        return recordExisting(&windows[key]!, now: now)
+        // Static, with the limit passed in: a method on `self` would read `self` while its dictionary is modified in
+        // place, and Swift would copy the whole table on every call.
+        return Self.recordExisting(&windows[key]!, now: now, limit: limit)
     }
 
-    private func recordExisting(_ window: inout Window, now: Int64) -> Int? {
-        if now - window.start >= Self.windowMilliseconds {
+    private static func recordExisting(_ window: inout Window, now: Int64, limit: Int) -> Int? {
+        if now - window.start >= windowMilliseconds {
             window = Window(start: now, count: 0)
         }
         if window.count < limit {
             window.count += 1
             return nil
         }
-        let remaining = window.start + Self.windowMilliseconds - now
+        let remaining = window.start + windowMilliseconds - now
         return max(1, Int((Double(remaining) / 1000).rounded(.up)))
     }
 

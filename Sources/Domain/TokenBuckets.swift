@@ -35,11 +35,13 @@ package struct TokenBuckets<Key: Hashable & Sendable>: Sendable {
             buckets[key] = Bucket(tokens: Double(burst) - 1, updatedAt: now)
             return nil
         }
-        return takeExisting(&buckets[key]!, now: now)
+        // Static helpers with the parameters copied out: a method on `self` here would read `self` while its
+        // dictionary is being modified in place, and Swift would copy the whole table on every call.
+        return Self.takeExisting(&buckets[key]!, now: now, ratePerSecond: ratePerSecond, burst: burst)
     }
 
-    private func takeExisting(_ bucket: inout Bucket, now: Int64) -> Int? {
-        bucket.tokens = refilled(bucket, now: now)
+    private static func takeExisting(_ bucket: inout Bucket, now: Int64, ratePerSecond: Double, burst: Int) -> Int? {
+        bucket.tokens = refilled(bucket, now: now, ratePerSecond: ratePerSecond, burst: burst)
         bucket.updatedAt = max(bucket.updatedAt, now)
         if bucket.tokens >= 1 {
             bucket.tokens -= 1
@@ -49,7 +51,7 @@ package struct TokenBuckets<Key: Hashable & Sendable>: Sendable {
         return max(1, Int(seconds))
     }
 
-    private func refilled(_ bucket: Bucket, now: Int64) -> Double {
+    private static func refilled(_ bucket: Bucket, now: Int64, ratePerSecond: Double, burst: Int) -> Double {
         let elapsed = Double(max(0, now - bucket.updatedAt)) / 1000
         return min(Double(burst), bucket.tokens + elapsed * ratePerSecond)
     }
@@ -57,7 +59,8 @@ package struct TokenBuckets<Key: Hashable & Sendable>: Sendable {
     private mutating func evict(now: Int64) {
         let target = maxKeys - maxKeys / 8 - 1
         let full = Double(burst)
-        buckets = buckets.filter { refilled($0.value, now: now) < full }
+        let rate = ratePerSecond, burst = burst
+        buckets = buckets.filter { Self.refilled($0.value, now: now, ratePerSecond: rate, burst: burst) < full }
         guard buckets.count > target else { return }
         let oldestFirst = buckets.sorted { $0.value.updatedAt < $1.value.updatedAt }
         for (key, _) in oldestFirst.prefix(buckets.count - max(0, target)) {
