@@ -152,7 +152,7 @@ final class Connection {
             if readPaused { return }
             let result: IOResult<Int>
             do {
-                result = try Socket.read(fd, into: loop.readBuffer)
+                result = try Socket.receive(fd, into: loop.readBuffer)
             } catch {
                 context.logger.debug("read failed", metadata: ["conn": "\(id)", "peer": "\(peer?.description ?? "-")", "error": "\(error)"])
                 abort()
@@ -276,7 +276,7 @@ final class Connection {
         }
     }
 
-    /// Writes as much of the queue as the kernel takes (one `writev` per 64 chunks), then arms the write source
+    /// Writes as much of the queue as the kernel takes (one gathered send per 64 chunks), then arms the write source
     /// if anything is left (STYLE.md §8).
     func flush() {
         isDirty = false
@@ -289,7 +289,7 @@ final class Connection {
             let result: IOResult<Int>
             do {
                 result = try output.withIOVecs(maxVectors: 64) { vectors in
-                    Result { () throws(IOError) in try Socket.writev(fd, vectors) }
+                    Result { () throws(IOError) in try Socket.send(fd, vectors) }
                 }.get()
             } catch {
                 context.logger.debug("write failed", metadata: ["conn": "\(id)", "peer": "\(peer?.description ?? "-")", "error": "\(error)"])
@@ -306,7 +306,7 @@ final class Connection {
                 lastWriteAt = monotonicNow()
                 if congested { updateReading() }
                 if written < requested && !output.isEmpty && output.byteCount > 0 {
-                    // The kernel's buffer is full: the next writev would only fail with EAGAIN.
+                    // The kernel's buffer is full: the next send would only fail with EAGAIN.
                     armWriteSource()
                     return
                 }

@@ -11,8 +11,8 @@ import Glibc
 /// message is incomplete, so an idle connection costs no buffer).
 ///
 /// Work on a loop runs in *ticks* (`tick(_:)`): whatever the tick sends is queued on the connections and flushed
-/// together when the tick ends — a reply costs one `writev`, and several broadcasts handled in one tick reach
-/// each receiver in one `writev` too.
+/// together when the tick ends — a reply costs one send, and several broadcasts handled in one tick reach
+/// each receiver in one send too.
 package final class EventLoop: @unchecked Sendable {
     // @unchecked Sendable: `queue`, `index` and `readBuffer`'s address are immutable; every `var` below is
     // touched only on `queue`, which `assertInLoop()` checks in debug builds.

@@ -52,16 +52,29 @@ package enum Socket {
         return withUnsafePointer(to: &storage) { SocketAddress($0) }
     }
 
-    /// `read` into `buffer`; `.processed(0)` is end of stream.
+    /// `recv` into `buffer`; `.processed(0)` is end of stream. `recv` rather than `read`: it goes straight to the
+    /// socket layer, skipping the file layer's work (position lock, access checks) that a socket does not need.
     @inline(__always)
-    package static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(IOError) -> IOResult<Int> {
-        try syscall("read") { Glibc.read(fd, buffer.baseAddress, buffer.count) }
+    package static func receive(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(IOError) -> IOResult<Int> {
+        try syscall("recv") { Glibc.recv(fd, buffer.baseAddress, buffer.count, 0) }
     }
 
-    /// `writev` of up to IOV_MAX vectors; returns the number of bytes the kernel took.
+    /// Sends up to IOV_MAX vectors; returns the number of bytes the kernel took. One vector (the common case: a
+    /// reply, or one broadcast message) goes through `send`, several through `sendmsg`: both go straight to the
+    /// socket layer, where `writev` first passes through the file layer — measurable at 100,000 sends a second.
+    /// MSG_NOSIGNAL: a peer that has gone away is an EPIPE here, never a SIGPIPE (which is also ignored).
     @inline(__always)
-    package static func writev(_ fd: Int32, _ vectors: UnsafeBufferPointer<iovec>) throws(IOError) -> IOResult<Int> {
-        try syscall("writev") { Glibc.writev(fd, vectors.baseAddress, Int32(vectors.count)) }
+    package static func send(_ fd: Int32, _ vectors: UnsafeBufferPointer<iovec>) throws(IOError) -> IOResult<Int> {
+        if vectors.count == 1 {
+            let vector = vectors[0]
+            return try syscall("send") { Glibc.send(fd, vector.iov_base, vector.iov_len, Int32(MSG_NOSIGNAL)) }
+        }
+        return try syscall("sendmsg") {
+            var message = msghdr()
+            message.msg_iov = UnsafeMutablePointer(mutating: vectors.baseAddress)
+            message.msg_iovlen = vectors.count
+            return Glibc.sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
+        }
     }
 
     @inline(__always)
