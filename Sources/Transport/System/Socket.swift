@@ -53,7 +53,7 @@ package enum Socket {
     }
 
     /// `recv` into `buffer`; `.processed(0)` is end of stream. `recv` rather than `read`: it goes straight to the
-    /// socket layer, skipping the file layer's work (position lock, access checks) that a socket does not need.
+    /// socket layer, skipping the file (VFS) layer a socket does not need.
     @inline(__always)
     package static func receive(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(IOError) -> IOResult<Int> {
         try syscall("recv") { Glibc.recv(fd, buffer.baseAddress, buffer.count, 0) }
