@@ -78,8 +78,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // Test clients (HTTP and WebSocket over real sockets) shared by the integration suites.
-        .target(name: "TestSupport", dependencies: ["WebSocket"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        // Test clients (HTTP and WebSocket over real sockets) and server settings shared by the integration suites.
+        .target(
+            name: "TestSupport",
+            dependencies: ["WebSocket", "Transport", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
 
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: swiftSettings),
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket"], swiftSettings: swiftSettings),

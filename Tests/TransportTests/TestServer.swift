@@ -9,25 +9,6 @@ import WebSocket
 import Glibc
 #endif
 
-extension ServerConfiguration {
-    /// 127.0.0.1 on a port the kernel picks, one loop, and times short enough that a test which waits for one takes
-    /// a fraction of a second while a loaded machine still meets them. A test changes what it is about.
-    static func forTesting(_ adjust: (inout ServerConfiguration) -> Void = { _ in }) -> ServerConfiguration {
-        var configuration = ServerConfiguration()
-        configuration.host = "127.0.0.1"
-        configuration.port = 0
-        configuration.eventLoops = 1
-        configuration.requestTimeoutMilliseconds = 5_000
-        configuration.idleTimeoutMilliseconds = 5_000
-        configuration.webSocketCloseTimeoutMilliseconds = 1_000
-        configuration.lingerTimeoutMilliseconds = 1_000
-        configuration.shutdownDeadlineMilliseconds = 2_000
-        configuration.pingIntervalMilliseconds = 0
-        adjust(&configuration)
-        return configuration
-    }
-}
-
 /// A server on its own ephemeral port, for one test. `shutdown()` may be called by the test (it is idempotent);
 /// `withTestServer` calls it at the end in any case.
 final class TestServer: Sendable {
@@ -35,15 +16,7 @@ final class TestServer: Sendable {
     let port: Int
     private let stopped = Mutex(false)
 
-    /// Silent unless LASTWORD_TEST_LOG is set (then debug logs go to stderr).
-    static let logger: Logger = {
-        if getenv("LASTWORD_TEST_LOG") != nil {
-            var logger = Logger(label: "transport-tests")
-            logger.logLevel = .debug
-            return logger
-        }
-        return Logger(label: "transport-tests", factory: { _ in SwiftLogNoOpLogHandler() })
-    }()
+    static let logger = testLogger(label: "transport-tests")
 
     init(configuration: ServerConfiguration = .forTesting(), router: Router, loops: EventLoopGroup? = nil) throws {
         var configuration = configuration

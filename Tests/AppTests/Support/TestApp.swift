@@ -86,29 +86,11 @@ final class TestApp {
     let cookies: CitizenCookies
     private var stopped = false
 
-    /// Silent unless LASTWORD_TEST_LOG is set (then debug logs go to stderr).
-    static let logger: Logger = {
-        if getenv("LASTWORD_TEST_LOG") != nil {
-            var logger = Logger(label: "app-tests")
-            logger.logLevel = .debug
-            return logger
-        }
-        return Logger(label: "app-tests", factory: { _ in SwiftLogNoOpLogHandler() })
-    }()
+    static let logger = testLogger(label: "app-tests")
 
-    /// The transport's settings for tests: short time limits, no pings, 127.0.0.1 on an ephemeral port.
+    /// The transport's settings for tests (`forTesting`), with two event loops.
     static func serverConfiguration() -> ServerConfiguration {
-        var configuration = ServerConfiguration()
-        configuration.host = "127.0.0.1"
-        configuration.port = 0
-        configuration.eventLoops = 2
-        configuration.requestTimeoutMilliseconds = 5_000
-        configuration.idleTimeoutMilliseconds = 5_000
-        configuration.webSocketCloseTimeoutMilliseconds = 1_000
-        configuration.lingerTimeoutMilliseconds = 1_000
-        configuration.shutdownDeadlineMilliseconds = 2_000
-        configuration.pingIntervalMilliseconds = 0
-        return configuration
+        .forTesting { $0.eventLoops = 2 }
     }
 
     /// `campaigns` are written as one file each; `adjust` changes the application settings the test is about.
