@@ -214,7 +214,8 @@ struct CampaignDetail: Encodable {
     }
 }
 
-struct TallyBody: Encodable {
+/// One project's tally as clients see it: in HTTP answers and in the live topics' snapshots and deltas.
+struct TallyBody: Encodable, Equatable {
     var participants: Int
     var counts: [Int]
     var average: Double?

@@ -49,7 +49,7 @@ package final class LiveTally: Sendable {
     /// The fields of a topic as a group's last delta left them.
     private struct Said {
         var totals: Totals?
-        var projects: [String: Entry] = [:]
+        var projects: [String: TallyBody] = [:]
     }
 
     private struct Totals: Equatable {
@@ -58,25 +58,6 @@ package final class LiveTally: Sendable {
         var participants: Int
         var ratings: Int
         var likes: Int
-    }
-
-    /// One project's fields on the board.
-    private struct Entry: Equatable {
-        var participants: Int
-        var counts: [Int]
-        var average: Double?
-        var likes: Int
-        var suggestions: Int
-        var watchers: Int
-
-        init(_ tally: ProjectTally, watchers: Int) {
-            participants = tally.participants
-            counts = tally.counts
-            average = tally.average.map { ($0 * 1000).rounded() / 1000 }
-            likes = tally.likes
-            suggestions = tally.suggestions
-            self.watchers = watchers
-        }
     }
 
     private struct Topic {
@@ -399,7 +380,7 @@ package final class LiveTally: Sendable {
         var epoch: String
         var kind: Topic.Kind
         var totals: Totals
-        var projects: [(String, Entry)]
+        var projects: [(String, TallyBody)]
         var applied: UInt64?
     }
 
@@ -412,10 +393,10 @@ package final class LiveTally: Sendable {
         case .campaign(let id):
             let tally = state.board.campaigns[id]
             let changed: Set<String>? = delta ? group.dirtyProjects : nil
-            let projects = (catalog.campaign(id)?.projects ?? []).compactMap { project -> (String, Entry)? in
+            let projects = (catalog.campaign(id)?.projects ?? []).compactMap { project -> (String, TallyBody)? in
                 if let changed, !changed.contains(project.slug) { return nil }
-                return (project.slug, Entry(tally?.projects[project.slug] ?? .empty,
-                                            watchers: projectTopicKeys[project.slug].flatMap { state.topics[$0]?.watchers } ?? 0))
+                return (project.slug, TallyBody(tally?.projects[project.slug] ?? .empty,
+                                                watchers: projectTopicKeys[project.slug].flatMap { state.topics[$0]?.watchers } ?? 0))
             }
             let totals = Totals(state: state.states[id] ?? .closed, watchers: topic.watchers, participants: tally?.participants ?? 0,
                                 ratings: tally?.ratings ?? 0, likes: tally?.likes ?? 0)
@@ -426,7 +407,7 @@ package final class LiveTally: Sendable {
             let totals = Totals(state: state.states[campaign] ?? .closed, watchers: topic.watchers, participants: tally.participants,
                                 ratings: tally.participants, likes: tally.likes)
             return Snapshot(topic: topic.key, seq: group.seq, epoch: epochs[phase], kind: topic.kind, totals: totals,
-                            projects: [(slug, Entry(tally, watchers: topic.watchers))], applied: applied)
+                            projects: [(slug, TallyBody(tally, watchers: topic.watchers))], applied: applied)
         }
     }
 
@@ -475,7 +456,7 @@ package final class LiveTally: Sendable {
     }
 
     /// A project's fields; with `old`, only those that differ from it.
-    private static func write(_ entry: Entry, since old: Entry?, into json: inout JSONWriter) {
+    private static func write(_ entry: TallyBody, since old: TallyBody?, into json: inout JSONWriter) {
         json.beginObject()
         if old?.participants != entry.participants { json.field("participants", entry.participants) }
         if old?.counts != entry.counts {
