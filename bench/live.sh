@@ -7,6 +7,8 @@
 #
 #   bench/live.sh all            # everything, in that order
 #   bench/live.sh board          # one; knobs: VOTERS WATCHERS RATE T (seconds) SERVER_CPU CLIENT_CPU
+#   PROFILE=1 bench/live.sh ingest   # also `perf record -g` the server for 3 s mid-run (needs perf: linux-perf)
+#                                    # and print where its CPU went
 # Needs Go and gorilla/websocket from Debian (golang-go golang-github-gorilla-websocket-dev) for bench/livebench.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,8 +37,22 @@ run_case() {
   done
   [[ -n $url ]] || { cat "$WORK/server.log"; kill $server; exit 1; }
   echo "== $mode: $* (server $url, pid $server)"
+  local profiler=""
+  if [[ -n ${PROFILE:-} ]]; then
+    # Mid-run: the board first connects its watchers (~10 s), then both cases warm up for 1 s.
+    local delay=$([[ $mode == board ]] && echo 12 || echo 3)
+    (sleep "$delay"; perf record -F 1999 -g -p $server -o "$WORK/perf.data" -- sleep 3 >/dev/null 2>&1) &
+    profiler=$!
+  fi
   taskset -c "$CLIENT_CPU" "$WORK/livebench" "$mode" -base "$url" -server-pid $server -t "${T}s" "$@" | tail -n 2
   kill -TERM $server; wait $server || true
+  if [[ -n $profiler ]]; then
+    wait $profiler || true
+    echo "-- server CPU by shared object"
+    perf report -i "$WORK/perf.data" --no-children --sort dso -g none 2>/dev/null | grep -v '^#' | grep . | head -n 8
+    echo "-- server CPU by function, callees included"
+    perf report -i "$WORK/perf.data" --children --sort sym -g none 2>/dev/null | grep -v '^#' | grep . | head -n 40 | cut -c1-160
+  fi
   grep -o 'transactions=[0-9]*\|averageBatch=[0-9]*' "$WORK/server.log" | tr '\n' ' '; echo
 }
 
