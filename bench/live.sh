@@ -38,13 +38,15 @@ run_case() {
   [[ -n $url ]] || { cat "$WORK/server.log"; kill $server; exit 1; }
   echo "== $mode: $* (server $url, pid $server)"
   local profiler=""
+  : >"$WORK/livebench.err"
   if [[ -n ${PROFILE:-} ]]; then
-    # Mid-run: the board first connects its watchers (~10 s), then both cases warm up for 1 s.
-    local delay=$([[ $mode == board ]] && echo 12 || echo 3)
-    (sleep "$delay"; perf record -F 1999 -g -p $server -o "$WORK/perf.data" -- sleep 3 >/dev/null 2>&1) &
+    # 3 s from the middle of the measured window, which livebench announces on stderr.
+    (for _ in $(seq 1200); do grep -q measuring "$WORK/livebench.err" && break; sleep 0.1; done
+     sleep $((T / 2 - 1)); perf record -F 1999 -g -p $server -o "$WORK/perf.data" -- sleep 3 >/dev/null 2>&1) &
     profiler=$!
   fi
-  taskset -c "$CLIENT_CPU" "$WORK/livebench" "$mode" -base "$url" -server-pid $server -t "${T}s" "$@" | tail -n 2
+  taskset -c "$CLIENT_CPU" "$WORK/livebench" "$mode" -base "$url" -server-pid $server -t "${T}s" "$@" \
+    2> >(tee "$WORK/livebench.err" | grep -v '^livebench: measuring' >&2) | tail -n 2
   kill -TERM $server; wait $server || true
   if [[ -n $profiler ]]; then
     wait $profiler || true

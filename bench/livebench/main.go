@@ -153,13 +153,13 @@ func dial(o options, cookie string) (*websocket.Conn, error) {
 }
 
 type serverMessage struct {
-	Type  string          `json:"type"`
-	ID    string          `json:"id"`
-	Error string          `json:"error"`
+	Type    string          `json:"type"`
+	ID      string          `json:"id"`
+	Error   string          `json:"error"`
 	Seq     uint64          `json:"seq"`
 	Epoch   string          `json:"epoch"`
 	Applied uint64          `json:"applied"`
-	Data  json.RawMessage `json:"data"`
+	Data    json.RawMessage `json:"data"`
 }
 
 // ---------------------------------------------------------------- ingest
@@ -183,6 +183,10 @@ func ingest(o options, slugs []string) {
 	cpu := startCPU(o.serverPID)
 	measureFrom := now() + o.warmup
 	measureTo := measureFrom + o.duration
+	go func() {
+		time.Sleep(measureFrom - now())
+		announceMeasuring(o.duration)
+	}()
 	results := make([]voterResult, o.voters)
 	var wg sync.WaitGroup
 	for i := range conns {
@@ -230,7 +234,7 @@ func ingest(o options, slugs []string) {
 		}(i)
 	}
 	wg.Wait()
-	serverCPU := cpu.stop()
+	use := cpu.stop()
 	acked := 0
 	var latencies []time.Duration
 	errs := map[string]int{}
@@ -245,10 +249,10 @@ func ingest(o options, slugs []string) {
 		c.Close()
 	}
 	rate := float64(acked) / o.duration.Seconds()
-	fmt.Printf("ingest: %d voters, %d ratings acknowledged in %v: %.0f/s; ack latency p50 %.2f ms p99 %.2f ms; errors %v; server CPU %.0f%%\n",
-		o.voters, acked, o.duration, rate, ms(percentile(latencies, 50)), ms(percentile(latencies, 99)), errs, serverCPU)
-	fmt.Printf("LIVEBENCH mode=ingest voters=%d acked=%d acked_per_s=%.0f ack_p50_ms=%.2f ack_p99_ms=%.2f errors=%d server_cpu_pct=%.0f\n",
-		o.voters, acked, rate, ms(percentile(latencies, 50)), ms(percentile(latencies, 99)), total(errs), serverCPU)
+	fmt.Printf("ingest: %d voters, %d ratings acknowledged in %v: %.0f/s; ack latency p50 %.2f ms p99 %.2f ms; errors %v; %v\n",
+		o.voters, acked, o.duration, rate, ms(percentile(latencies, 50)), ms(percentile(latencies, 99)), errs, use)
+	fmt.Printf("LIVEBENCH mode=ingest voters=%d acked=%d acked_per_s=%.0f ack_p50_ms=%.2f ack_p99_ms=%.2f errors=%d %s\n",
+		o.voters, acked, rate, ms(percentile(latencies, 50)), ms(percentile(latencies, 99)), total(errs), use.fields())
 }
 
 // ---------------------------------------------------------------- board
@@ -361,12 +365,12 @@ func board(o options, slugs []string) {
 		}
 	}
 	cpu := startCPU(o.serverPID)
-	clientTicks := processTicks(os.Getpid())
 	measureFrom := now() + o.warmup
 	measureTo := measureFrom + o.duration
 	go func() {
 		time.Sleep(measureFrom - now())
 		counting.Store(true)
+		announceMeasuring(o.duration)
 		time.Sleep(measureTo - now())
 		counting.Store(false)
 	}()
@@ -422,8 +426,7 @@ func board(o options, slugs []string) {
 	}
 	time.Sleep(measureTo - now() + 2*time.Second)
 	stopped.Store(true)
-	serverCPU := cpu.stop()
-	clientCPU := float64(processTicks(os.Getpid())-clientTicks) / (o.duration + o.warmup + 2*time.Second).Seconds()
+	use := cpu.stop()
 	close(stop)
 	disconnected := 0
 	if err := <-readerDone; err != nil {
@@ -489,12 +492,12 @@ func board(o options, slugs []string) {
 		gaps += w.gaps
 	}
 	perWatcher := float64(received) / float64(o.watchers) / o.duration.Seconds()
-	fmt.Printf("board: %d watchers in %d groups, %d ratings sent, %d acknowledged, %d refused; ack→last watcher p50 %.1f ms p99 %.1f ms max %.1f ms (%d ratings measured, %d incomplete); %.2f updates per watcher per second; one update's fan-out first→last watcher p50 %.1f ms p99 %.1f ms; %d gaps; %d watchers disconnected; server CPU %.0f%%, client CPU %.0f%%\n",
+	fmt.Printf("board: %d watchers in %d groups, %d ratings sent, %d acknowledged, %d refused; ack→last watcher p50 %.1f ms p99 %.1f ms max %.1f ms (%d ratings measured, %d incomplete); %.2f updates per watcher per second; one update's fan-out first→last watcher p50 %.1f ms p99 %.1f ms; %d gaps; %d watchers disconnected; %v\n",
 		o.watchers, len(members), sent.Load(), acked.Load(), rejected.Load(), ms(percentile(latencies, 50)), ms(percentile(latencies, 99)), ms(percentile(latencies, 100)),
-		len(latencies), incomplete, perWatcher, ms(percentile(fanouts, 50)), ms(percentile(fanouts, 99)), gaps, disconnected, serverCPU, clientCPU)
-	fmt.Printf("LIVEBENCH mode=board watchers=%d groups=%d sent=%d acked=%d refused=%d effect_p50_ms=%.1f effect_p99_ms=%.1f effect_max_ms=%.1f measured=%d incomplete=%d updates_per_watcher_per_s=%.2f fanout_p50_ms=%.1f fanout_p99_ms=%.1f gaps=%d disconnected=%d server_cpu_pct=%.0f client_cpu_pct=%.0f\n",
+		len(latencies), incomplete, perWatcher, ms(percentile(fanouts, 50)), ms(percentile(fanouts, 99)), gaps, disconnected, use)
+	fmt.Printf("LIVEBENCH mode=board watchers=%d groups=%d sent=%d acked=%d refused=%d effect_p50_ms=%.1f effect_p99_ms=%.1f effect_max_ms=%.1f measured=%d incomplete=%d updates_per_watcher_per_s=%.2f fanout_p50_ms=%.1f fanout_p99_ms=%.1f gaps=%d disconnected=%d %s\n",
 		o.watchers, len(members), sent.Load(), acked.Load(), rejected.Load(), ms(percentile(latencies, 50)), ms(percentile(latencies, 99)), ms(percentile(latencies, 100)),
-		len(latencies), incomplete, perWatcher, ms(percentile(fanouts, 50)), ms(percentile(fanouts, 99)), gaps, disconnected, serverCPU, clientCPU)
+		len(latencies), incomplete, perWatcher, ms(percentile(fanouts, 50)), ms(percentile(fanouts, 99)), gaps, disconnected, use.fields())
 }
 
 // ---------------------------------------------------------------- helpers
@@ -552,35 +555,133 @@ func scanUpdate(data []byte) serverMessage {
 	return m
 }
 
+// announceMeasuring tells stderr that the measured window starts now (bench/live.sh's profiler waits for it).
+func announceMeasuring(duration time.Duration) {
+	fmt.Fprintf(os.Stderr, "livebench: measuring for %v\n", duration)
+}
+
+// cpuSampler measures, over one window, the CPU used by the server, by this load generator, by every other process
+// on the machine (user processes and kernel threads apart) and the hypervisor's steal. The machine is shared: a
+// run is *clean* when other processes and steal each stayed under 5 % of a core, and only clean runs say what the
+// server does (the same flag as ../shared/tools/wsbench).
 type cpuSampler struct {
-	pid   int
-	ticks int64
-	at    time.Time
+	serverPID        int
+	at               time.Time
+	server, client   int64
+	others, kthreads map[int]int64
+	steal            int64
 }
 
-func startCPU(pid int) *cpuSampler {
-	return &cpuSampler{pid: pid, ticks: processTicks(pid), at: time.Now()}
-}
+// cpuUse is a window's CPU, each in % of one core.
+type cpuUse struct{ server, client, other, kthread, steal float64 }
 
-// stop returns the process's CPU use since start, in % of one core (100 ticks per second on Linux).
-func (c *cpuSampler) stop() float64 {
-	if c.pid == 0 {
-		return 0
+func (u cpuUse) clean() bool { return u.other < 5 && u.steal < 5 }
+
+func (u cpuUse) String() string {
+	flag := "clean"
+	if !u.clean() {
+		flag = "NOISY"
 	}
-	elapsed := time.Since(c.at).Seconds()
-	return float64(processTicks(c.pid)-c.ticks) / 100 / elapsed * 100
+	return fmt.Sprintf("server CPU %.0f%%, client CPU %.0f%%, other processes %.0f%%, kernel threads %.0f%%, steal %.0f%% (%s)",
+		u.server, u.client, u.other, u.kthread, u.steal, flag)
 }
 
-func processTicks(pid int) int64 {
-	if pid == 0 {
-		return 0
+func (u cpuUse) fields() string {
+	clean := 0
+	if u.clean() {
+		clean = 1
 	}
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	return fmt.Sprintf("server_cpu_pct=%.0f client_cpu_pct=%.0f other_cpu_pct=%.0f kthread_cpu_pct=%.0f steal_pct=%.0f clean=%d",
+		u.server, u.client, u.other, u.kthread, u.steal, clean)
+}
+
+func startCPU(serverPID int) *cpuSampler {
+	c := &cpuSampler{serverPID: serverPID, at: time.Now(), server: processTicks(serverPID), client: processTicks(os.Getpid()), steal: stealTicks()}
+	c.others, c.kthreads = otherTicks(serverPID)
+	return c
+}
+
+func (c *cpuSampler) stop() cpuUse {
+	percent := func(ticks int64) float64 { return float64(ticks) / 100 / time.Since(c.at).Seconds() * 100 } // 100 ticks a second
+	others, kthreads := otherTicks(c.serverPID)
+	var u cpuUse
+	if c.serverPID != 0 {
+		u.server = percent(processTicks(c.serverPID) - c.server)
+	}
+	u.client = percent(processTicks(os.Getpid()) - c.client)
+	u.other = percent(sinceThen(c.others, others))
+	u.kthread = percent(sinceThen(c.kthreads, kthreads))
+	u.steal = percent(stealTicks() - c.steal)
+	return u
+}
+
+// sinceThen adds up the ticks each process in now used since then (all of them for a process born in between).
+func sinceThen(then, now map[int]int64) int64 {
+	var sum int64
+	for pid, ticks := range now {
+		if before, ok := then[pid]; ok && before <= ticks {
+			ticks -= before
+		}
+		sum += ticks
+	}
+	return sum
+}
+
+// otherTicks reads the CPU ticks of every process but the server and this one, user processes and kernel threads
+// apart.
+func otherTicks(serverPID int) (others, kthreads map[int]int64) {
+	others, kthreads = map[int]int64{}, map[int]int64{}
+	entries, _ := os.ReadDir("/proc")
+	for _, entry := range entries {
+		pid, err := strconv.Atoi(entry.Name())
+		if err != nil || pid == serverPID || pid == os.Getpid() {
+			continue
+		}
+		fields := statFields(pid)
+		if len(fields) < 13 {
+			continue
+		}
+		flags, _ := strconv.ParseUint(fields[6], 10, 64)
+		utime, _ := strconv.ParseInt(fields[11], 10, 64)
+		stime, _ := strconv.ParseInt(fields[12], 10, 64)
+		if flags&0x00200000 != 0 { // PF_KTHREAD
+			kthreads[pid] = utime + stime
+		} else {
+			others[pid] = utime + stime
+		}
+	}
+	return
+}
+
+// stealTicks is the machine-wide hypervisor steal from /proc/stat.
+func stealTicks() int64 {
+	data, err := os.ReadFile("/proc/stat")
 	if err != nil {
 		return 0
 	}
+	fields := strings.Fields(strings.SplitN(string(data), "\n", 2)[0])
+	if len(fields) < 9 || fields[0] != "cpu" {
+		return 0
+	}
+	steal, _ := strconv.ParseInt(fields[8], 10, 64)
+	return steal
+}
+
+// statFields are the fields of /proc/PID/stat after the command name (fields[0] is the state).
+func statFields(pid int) []string {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return nil
+	}
 	text := string(data)
-	fields := strings.Fields(text[strings.LastIndexByte(text, ')')+2:])
+	return strings.Fields(text[strings.LastIndexByte(text, ')')+2:])
+}
+
+func processTicks(pid int) int64 {
+	fields := statFields(pid)
+	if len(fields) < 13 {
+		return 0
+	}
 	utime, _ := strconv.ParseInt(fields[11], 10, 64)
 	stime, _ := strconv.ParseInt(fields[12], 10, 64)
 	return utime + stime
