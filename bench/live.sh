@@ -9,6 +9,8 @@
 #   bench/live.sh board          # one; knobs: VOTERS WATCHERS RATE T (seconds) SERVER_CPU CLIENT_CPU
 #   PROFILE=1 bench/live.sh ingest   # also `perf record -g` the server for 3 s mid-run (needs perf: linux-perf)
 #                                    # and print where its CPU went
+# Each case ends with the CPU of the server, the load generator, other processes, kernel threads and hypervisor
+# steal, and says whether the run was clean (others and steal under 5 % of a core) or NOISY.
 # Needs Go and gorilla/websocket from Debian (golang-go golang-github-gorilla-websocket-dev) for bench/livebench.
 set -euo pipefail
 cd "$(dirname "$0")/.."
