@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 
 from playwright.sync_api import Page, expect
 
@@ -38,6 +39,15 @@ def number(page: Page, selector: str) -> int:
 
 def tally(server, slug: str) -> dict:
     return server.api(f"/api/projects/{slug}")["tally"]
+
+
+def scan(png, path) -> str:
+    """What a QR scanner (Debian's zbarimg) reads in the image `png`, saved at `path`."""
+    path.write_bytes(png)
+    result = subprocess.run(["zbarimg", "--raw", "--quiet", "-Sdisable", "-Sqrcode.enable", str(path)],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, f"no QR code found in {path}: {result.stderr}"
+    return result.stdout.strip()
 
 
 def test_rating_on_a_phone_moves_the_board(server, new_context, console, results_dir):
@@ -225,6 +235,8 @@ def test_poster_prints_the_qr_code_on_one_page(server, new_context, console, res
     expect(page.locator("#project-url")).to_have_text(server.url + "/p/new-schools")
     expect(page.locator(".poster-cta")).to_have_text("扫码评价 · Scan to rate")
     page.screenshot(path=str(results_dir / "poster.png"), full_page=True)
+    # A phone's scanner, shown the code as the browser draws it, opens the project's page.
+    assert scan(qr.screenshot(), results_dir / "poster-qr.png") == server.url + "/p/new-schools"
 
     page.emulate_media(media="print")
     expect(page.locator(".poster-toolbar")).to_be_hidden()
@@ -232,6 +244,17 @@ def test_poster_prints_the_qr_code_on_one_page(server, new_context, console, res
     (results_dir / "poster.pdf").write_bytes(pdf)
     pages = re.findall(rb"/Type\s*/Page(?!s)", pdf)
     assert len(pages) == 1, f"the poster prints on {len(pages)} pages"
+
+
+def test_every_projects_poster_scans_to_its_own_page(server, new_context, console, tmp_path):
+    page = console.watch(new_context(locale="en", viewport={"width": 1000, "height": 1300}).new_page())
+    slugs = [project["slug"] for project in server.api(f"/api/campaigns/{CAMPAIGN}")["projects"]]
+    assert len(slugs) == 10
+    for slug in slugs:
+        page.goto(f"{server.url}/poster/{slug}")
+        qr = page.locator(f'img[src="/qr/{slug}.svg"]')
+        expect(qr).to_have_js_property("complete", True)
+        assert scan(qr.screenshot(), tmp_path / f"{slug}.png") == f"{server.url}/p/{slug}"
 
 
 def test_policy_shows_the_servers_limits(server, new_context, console, results_dir):
