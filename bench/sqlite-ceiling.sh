@@ -4,7 +4,7 @@
 # Writes, per rating, the same rows as Storage's RatingWriter for a new citizen's first rating: the citizen (a random
 # 22-character token), the rating, the relative tally update, the participant, the campaign's participant count and
 # the applied-action receipt; N ratings in transactions of BATCH; WAL, synchronous=FULL, and the writer's cache and
-# checkpoint settings; on the v1 schema taken from Sources/Storage/StoreSchema.swift.
+# checkpoint settings; on the schema of every migration in Sources/Storage/StoreSchema.swift.
 # Only the sqlite3 run is timed; the SQL text is generated beforehand.
 #
 # MODE=statements (default): one INSERT/UPDATE per row, as an application would send them. The shell compiles every
@@ -26,8 +26,8 @@ DB="$DIR/ceiling.sqlite"
 SQL="$DIR/ceiling.sql"
 rm -f "$DB" "$DB-wal" "$DB-shm"
 
-# The schema: the text of migration "v1" between `static let v1 = """` and its closing `"""`.
-awk '/static let v1 = """/ { on = 1; next } on && /^ *"""/ { exit } on { print }' \
+# The schema: the text of every migration (`static let vN = """` to its closing `"""`), in order.
+awk '/static let v[0-9]+ = """/ { on = 1; next } on && /^ *"""/ { on = 0; next } on { print }' \
     "$HERE/Sources/Storage/StoreSchema.swift" > "$DIR/schema.sql"
 
 {

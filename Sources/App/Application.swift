@@ -25,6 +25,10 @@ package struct ApplicationConfiguration: Sendable {
     /// Commands per transaction, and commands waiting for the writer before new ones are refused (server.busy).
     package var writerMaxBatch: Int = 512
     package var writerMaxQueue: Int = 20_000
+    /// How long the receipt of an applied rating or like is kept, so that a retry with its client id is answered
+    /// as a duplicate; afterwards the id may name a new action. Pruned every `receiptPruneIntervalMilliseconds`.
+    package var receiptRetentionMilliseconds: Int64 = 24 * 3_600_000
+    package var receiptPruneIntervalMilliseconds: Int = 60_000
     /// Campaign files imported (idempotently) at every start.
     package var campaignFiles: [String] = ["config/campaigns/demo.yaml"]
 
@@ -60,6 +64,7 @@ package final class Application: Sendable {
     package let writer: RatingWriter
     package let tally: LiveTally
     package let catalog: CampaignCatalog
+    private let receipts: ReceiptPruner
     private let logger: Logger
 
     package init(configuration: ApplicationConfiguration, server: ServerConfiguration, loops: EventLoopGroup, logger: Logger) throws {
@@ -81,6 +86,8 @@ package final class Application: Sendable {
         }
         catalog = CampaignCatalog(try store.campaigns())
         writer = store.makeWriter()
+        receipts = ReceiptPruner(store: store, retentionMilliseconds: configuration.receiptRetentionMilliseconds,
+                                 intervalMilliseconds: configuration.receiptPruneIntervalMilliseconds, logger: logger)
         var liveConfiguration = LiveTally.Configuration()
         liveConfiguration.interval = .milliseconds(configuration.liveIntervalMilliseconds)
         liveConfiguration.history = configuration.liveHistory
@@ -119,11 +126,13 @@ package final class Application: Sendable {
         }
         self.router = router
         tally.start()
+        receipts.start()
     }
 
     /// After the server stopped: no more deltas, and every queued write committed.
     package func shutdown() {
         tally.stop()
+        receipts.stop()
         writer.shutdown()
         let statistics = writer.statistics
         logger.info("writer stopped", metadata: [

@@ -55,18 +55,19 @@ package final class Store: Sendable {
     private static func migrate(_ database: any DatabaseWriter, path: String) throws {
         let migrator = StoreSchema.makeMigrator()
         let known = Set(StoreSchema.migrations.map(\.name))
-        let unknown: [String]
+        let applied: [String]
         do {
-            unknown = try database.read { db -> [String] in
+            applied = try database.read { db -> [String] in
                 guard try db.tableExists("grdb_migrations") else { return [] }
                 return try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid")
-                    .filter { !known.contains($0) }
             }
         } catch {
             throw StorageError.openFailed(path: path, reason: String(describing: error))
         }
+        let unknown = applied.filter { !known.contains($0) }
         guard unknown.isEmpty else { throw StorageError.unknownMigrations(path: path, migrations: unknown) }
-        for migration in StoreSchema.migrations {
+        // Only the pending ones: GRDB traps on a target the database is already past.
+        for migration in StoreSchema.migrations where !applied.contains(migration.name) {
             do {
                 try migrator.migrate(database, upTo: migration.name)
             } catch {

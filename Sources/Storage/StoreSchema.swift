@@ -14,6 +14,7 @@ enum StoreSchema {
 
     static let migrations: [Migration] = [
         Migration(name: "v1", sql: v1),
+        Migration(name: "v2", sql: v2),
     ]
 
     static func makeMigrator() -> DatabaseMigrator {
@@ -140,5 +141,11 @@ enum StoreSchema {
             id INTEGER PRIMARY KEY CHECK (id = 1),
             secret BLOB NOT NULL CHECK (length(secret) = 32)
         ) STRICT;
+        """
+
+    /// Receipts are kept for a retention period, then pruned oldest first (`Store.pruneReceipts`): the index lets
+    /// each pruning find its oldest rows without reading the table.
+    static let v2 = """
+        CREATE INDEX applied_action_by_time ON applied_action (applied_at);
         """
 }

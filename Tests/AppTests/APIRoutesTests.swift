@@ -216,6 +216,27 @@ extension AppIntegrationTests {
             #expect(try app.tally("new-schools")["likes"] == .number(1))
         }
 
+        @Test func afterTheRetentionAReceiptIsPrunedAndItsIdNamesANewAction() throws {
+            let app = try TestApp {
+                $0.receiptRetentionMilliseconds = 0       // every receipt is past the retention at the next pass
+                $0.receiptPruneIntervalMilliseconds = 10
+            }
+            defer { app.shutdown() }
+            let citizen = app.newCitizen()
+            #expect(try app.rate("new-schools", id: "r-1", level: 2, suggestion: "多开班次", as: citizen).json()["status"] == .string("applied"))
+            #expect(try app.like("new-schools", id: "l-1", liked: true, as: citizen).json()["status"] == .string("applied"))
+            let before = try app.tally("new-schools")
+
+            #expect(eventually(within: 10) { (try? app.storedRows("applied_action", for: "new-schools")) == 0 })
+            // What the receipts counted is still there.
+            #expect(try app.tally("new-schools") == before)
+            #expect(try app.storedRating(of: citizen.id, for: "new-schools")?.level == 2)
+
+            // The same id is a new action now, and the same rating again changes nothing.
+            #expect(try app.rate("new-schools", id: "r-1", level: 2, suggestion: "多开班次", as: citizen).json()["status"] == .string("applied"))
+            #expect(try app.tally("new-schools") == before)
+        }
+
         @Test func theSameRatingSentOnFiveConnectionsAtOnceIsAppliedOnce() throws {
             // A retry racing the original (the page reconnected before the first answer came).
             let app = try TestApp()

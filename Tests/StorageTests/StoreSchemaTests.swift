@@ -8,11 +8,11 @@ import Testing
     /// Shipped migrations are frozen: editing one would leave databases migrated by the old text with a different
     /// schema than new ones. Add a migration instead. (FNV-1a 64 of the SQL text.)
     @Test func shippedMigrationsAreFrozen() {
-        let shipped: [String: UInt64] = ["v1": 2_776_941_303_073_787_477]
+        let shipped: [String: UInt64] = ["v1": 2_776_941_303_073_787_477, "v2": 17_611_902_528_797_344_971]
         for migration in StoreSchema.migrations {
             #expect(shipped[migration.name] == Self.fnv1a(migration.sql), "migration \(migration.name) was edited")
         }
-        #expect(StoreSchema.migrations.map(\.name) == ["v1"])
+        #expect(StoreSchema.migrations.map(\.name) == ["v1", "v2"])
     }
 
     static func fnv1a(_ text: String) -> UInt64 {
@@ -38,7 +38,38 @@ import Testing
                         "rating", "server_secret", "tally"]
         #expect(tables == expected)
         #expect(strict == expected)
-        #expect(migrations == ["v1"])
+        #expect(migrations == ["v1", "v2"])
+    }
+
+    @Test func aVersion1DatabaseGainsTheReceiptIndexAndKeepsItsRows() async throws {
+        let directory = try TemporaryDirectory()
+        do { // what a version-1 build left behind
+            try FileManager.default.createDirectory(atPath: (directory.databasePath as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
+            let old = try DatabaseQueue(path: directory.databasePath)
+            try StoreSchema.makeMigrator().migrate(old, upTo: "v1")
+            #expect(try await old.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") } == ["v1"])
+        }
+        let first = try Store(configuration: StorageConfiguration(path: directory.databasePath))
+        _ = try first.importCampaign(Fixtures.campaign())
+        let writer = first.makeWriter()
+        #expect(await writer.outcome(of: Fixtures.rate(1, .satisfied, id: "kept")).applied != nil)
+        writer.shutdown()
+
+        let (migrations, index, plan) = try await first.database.read { db in
+            (
+                try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid"),
+                try String.fetchAll(db, sql: "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'applied_action' AND sql IS NOT NULL"),
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT citizen FROM applied_action WHERE applied_at < 5 ORDER BY applied_at LIMIT 10")
+                    .map { $0["detail"] as String }
+            )
+        }
+        #expect(migrations == ["v1", "v2"])
+        #expect(index == ["applied_action_by_time"])
+        #expect(plan.contains { $0.contains("applied_action_by_time") }, "pruning reads the index: \(plan)")
+        #expect(try first.receiptCount() == 1)
+        // Opened again, with nothing left to migrate.
+        #expect(try Store(configuration: StorageConfiguration(path: directory.databasePath)).receiptCount() == 1)
     }
 
     @Test func aFileDatabaseUsesWALWithFullSyncAndForeignKeys() throws {

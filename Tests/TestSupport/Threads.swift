@@ -34,3 +34,14 @@ package final class BackgroundWork: Sendable {
         done.wait(timeout: .now() + seconds) == .success
     }
 }
+
+/// Polls a server-internal condition (a counter, a row the wire does not show) until it holds or `seconds` pass.
+/// Anything a client can observe is waited for by reading, not with this.
+package func eventually(within seconds: Double = 5, _ condition: () -> Bool) -> Bool {
+    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    while ContinuousClock.now < deadline {
+        if condition() { return true }
+        usleep(2_000)
+    }
+    return condition()
+}

@@ -68,17 +68,6 @@ func withTestServer<R>(
     return try body(server)
 }
 
-/// Polls a server-internal condition (a counter) until it holds or `seconds` pass. Only for state the wire does
-/// not show; anything a client can observe is waited for by reading.
-func eventually(within seconds: Double = 5, _ condition: () -> Bool) -> Bool {
-    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-    while ContinuousClock.now < deadline {
-        if condition() { return true }
-        usleep(2_000)
-    }
-    return condition()
-}
-
 /// Descriptors this process has open.
 func openDescriptorCount() -> Int {
     guard let directory = opendir("/proc/self/fd") else { preconditionFailure("cannot list /proc/self/fd") }

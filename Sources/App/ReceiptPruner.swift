@@ -1,0 +1,66 @@
+import Dispatch
+import Logging
+import Storage
+import Synchronization
+
+/// Deletes the writer's receipts once they are older than the retention, so the table that makes retries count once
+/// stays bounded by the retention times the rate limits instead of growing with every action ever taken.
+///
+/// Runs on its own utility queue: once at start, then every `interval`. Each pass deletes in chunks of `chunk`
+/// rows, each its own short transaction on the writer connection, so the rating writer waits for at most one chunk
+/// at a time.
+final class ReceiptPruner: Sendable {
+    private let store: Store
+    private let retentionMilliseconds: Int64
+    private let interval: DispatchTimeInterval
+    private let chunk: Int
+    private let logger: Logger
+    private let queue = DispatchQueue(label: "lastword.receipts", qos: .utility)
+    private let stopped = Mutex(false)
+
+    init(store: Store, retentionMilliseconds: Int64, intervalMilliseconds: Int, chunk: Int = 5_000, logger: Logger) {
+        precondition(retentionMilliseconds >= 0 && intervalMilliseconds > 0 && chunk > 0, "retention, interval and chunk must be positive")
+        self.store = store
+        self.retentionMilliseconds = retentionMilliseconds
+        interval = .milliseconds(intervalMilliseconds)
+        self.chunk = chunk
+        self.logger = logger
+    }
+
+    func start() {
+        schedule(after: .now())
+    }
+
+    /// No pass starts after this returns; one in progress finishes its current chunk first.
+    func stop() {
+        stopped.withLock { $0 = true }
+        queue.sync {}
+    }
+
+    private var isStopped: Bool { stopped.withLock { $0 } }
+
+    private func schedule(after deadline: DispatchTime) {
+        queue.asyncAfter(deadline: deadline) { [self] in
+            guard !isStopped else { return }
+            prune()
+            schedule(after: .now() + interval)
+        }
+    }
+
+    private func prune() {
+        let cutoff = wallClockMilliseconds() - retentionMilliseconds
+        var total = 0
+        do {
+            while !isStopped {
+                let deleted = try store.pruneReceipts(appliedBefore: cutoff, limit: chunk)
+                total += deleted
+                if deleted < chunk { break }
+            }
+        } catch {
+            logger.error("pruning receipts failed", metadata: ["error": "\(error)"])
+        }
+        if total > 0 {
+            logger.info("receipts pruned", metadata: ["count": "\(total)", "appliedBefore": "\(cutoff)"])
+        }
+    }
+}
