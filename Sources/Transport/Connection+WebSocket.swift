@@ -301,8 +301,16 @@ extension Connection {
 }
 
 /// Same-origin comparison of an Origin header with the Host header (RFC 6454 §4–5): scheme-default ports ignored.
-enum OriginPolicy {
-    static func isSameOrigin(origin: String, host: String) -> Bool {
+package enum OriginPolicy {
+    /// Why `origin` may not act on this server, or nil: it is one of `allowed` (case-insensitive), or `allowed` is
+    /// empty and it is this server's own origin by the Host header.
+    package static func refusal(origin: String, host: String?, allowed: [String]) -> String? {
+        if allowed.contains(where: { $0.lowercased() == origin.lowercased() }) { return nil }
+        if allowed.isEmpty, let host, isSameOrigin(origin: origin, host: host) { return nil }
+        return "Origin \(origin.prefix(100)) is not allowed."
+    }
+
+    package static func isSameOrigin(origin: String, host: String) -> Bool {
         let lower = origin.lowercased()
         let scheme: String
         let rest: Substring

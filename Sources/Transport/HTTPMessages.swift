@@ -57,7 +57,10 @@ package struct HTTPResponse: Sendable {
 
     /// A JSON response from already-encoded bytes.
     package static func json(_ status: Int = 200, _ body: [UInt8], headers: HTTPHeaders = [:]) -> HTTPResponse {
-        HTTPResponse(status: status, contentType: "application/json", body: body, headers: headers)
+        var response = HTTPResponse(status: status, contentType: "application/json", body: body, headers: headers)
+        // A JSON body is never to be sniffed as HTML or script (a stored suggestion could otherwise be run).
+        response.headers.replaceOrAdd("X-Content-Type-Options", "nosniff")
+        return response
     }
 
     /// The error shape every client sees: `{"error": code, "message": text}` (DEVELOPERS.md, quality bar).

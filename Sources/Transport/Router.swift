@@ -44,6 +44,14 @@ package struct Router: HTTPService {
     private var routes: [Route] = []
     private var webSockets: [String: any WebSocketEndpoint] = [:]
     package var staticFiles: StaticFiles?
+    /// A page under the static root (e.g. "/404.html") that browsers get, with status 404, for a GET of an address
+    /// nothing serves; API clients still get the JSON error.
+    package var notFoundPage: String?
+    /// Origins whose pages may send state-changing requests (POST, PUT, PATCH, DELETE): nil checks nothing, empty
+    /// allows only this server's own origin (by Host), as for WebSocket handshakes. A request without Origin (a
+    /// script, curl) passes: browsers always send Origin on such requests, and a forged cross-site form or fetch is
+    /// what the check stops (OWASP's CSRF origin check).
+    package var stateChangingOrigins: [String]?
 
     package init(staticFiles: StaticFiles? = nil) {
         self.staticFiles = staticFiles
@@ -98,6 +106,16 @@ package struct Router: HTTPService {
     }
 
     package func handle(_ request: HTTPRequest, responder: HTTPResponder) {
+        if let allowed = stateChangingOrigins, Self.stateChangingMethods.contains(request.method) {
+            let origins = request.headers.values("Origin")
+            if origins.count > 1 {
+                return responder.respond(.error(403, code: "http.forbidden_origin", message: "More than one Origin header."))
+            }
+            if let origin = origins.first?.trimmingASCIISpaces(),
+               let refusal = OriginPolicy.refusal(origin: origin, host: request.headers["Host"], allowed: allowed) {
+                return responder.respond(.error(403, code: "http.forbidden_origin", message: refusal))
+            }
+        }
         let parts = request.path.split(separator: "/", omittingEmptySubsequences: true)
         var allowed: [String] = []
         for route in routes {
@@ -117,7 +135,12 @@ package struct Router: HTTPService {
             return
         }
         if request.method == "GET" || request.method == "HEAD", let staticFiles {
-            responder.respond(staticFiles.response(for: request))
+            let response = staticFiles.response(for: request)
+            if response.status == 404, let notFoundPage {
+                responder.respond(staticFiles.notFoundPage(notFoundPage, for: request))
+            } else {
+                responder.respond(response)
+            }
             return
         }
         if !Self.knownMethods.contains(request.method) {
@@ -127,6 +150,7 @@ package struct Router: HTTPService {
         responder.respond(.error(404, code: "http.not_found", message: "Nothing here."))
     }
 
+    private static let stateChangingMethods: Set<String> = ["POST", "PUT", "PATCH", "DELETE"]
     private static let knownMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"]
 
     private static func match(_ segments: [Segment], _ parts: [Substring]) -> [String: String]? {

@@ -79,6 +79,28 @@ package final class StaticFiles: Sendable {
         .error(404, code: "http.not_found", message: "Nothing here.")
     }
 
+    /// The answer for a page address that names nothing: to a browser navigating (Accept includes text/html), the
+    /// page at `page` (a path under the root, e.g. "/404.html") with status 404, so a person sees a localized page
+    /// with a way back instead of raw JSON; to anything else (scripts, API clients), the JSON error.
+    package func notFoundPage(_ page: String, for request: HTTPRequest) -> HTTPResponse {
+        guard Self.wantsHTML(request) else { return notFound() }
+        var rewritten = request
+        rewritten.head.path = page
+        rewritten.head.headers.remove("If-None-Match")
+        var response = response(for: rewritten)
+        guard response.status == 200 else { return notFound() }
+        response.status = 404
+        response.headers.replaceOrAdd("Cache-Control", "no-store")
+        response.headers.remove("ETag")
+        return response
+    }
+
+    /// Whether the request prefers an HTML page: a browser's navigation sends `Accept: text/html,…`.
+    package static func wantsHTML(_ request: HTTPRequest) -> Bool {
+        guard let accept = request.headers["Accept"]?.lowercased() else { return false }
+        return accept.contains("text/html")
+    }
+
     /// The cached file if it is unchanged on disk, else read (and, if small and compressible, gzip) it again.
     private func load(_ path: String, info: stat) -> CachedFile? {
         if let cached = cache.withLock({ $0[path] }),
