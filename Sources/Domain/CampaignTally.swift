@@ -20,6 +20,7 @@ extension CampaignTally {
     /// The campaign part of `TallyBoard.apply(_:)`.
     package mutating func apply(_ change: TallyChange) {
         if change.newParticipant { participants += 1 }
+        if change.leftParticipant { participants = max(0, participants - 1) }
         projects[change.projectSlug, default: .empty].apply(change)
     }
 }

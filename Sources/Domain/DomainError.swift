@@ -35,6 +35,8 @@ package enum DomainError: Error, Sendable, Equatable {
     /// The database refused or failed the write (disk full, I/O error, a constraint that validation should have
     /// caught); nothing of this command was stored. Logged by the caller; the client may retry.
     case storageFailure
+    /// A withdrawal of a rating the citizen never gave (or already withdrew).
+    case ratingNotFound(String)
 
     /// Stable code for clients, logs and tests.
     package var code: String {
@@ -57,6 +59,7 @@ package enum DomainError: Error, Sendable, Equatable {
         case .overloaded: "server.busy"
         case .shuttingDown: "server.shutting_down"
         case .storageFailure: "server.storage_failure"
+        case .ratingNotFound: "rating.not_found"
         }
     }
 
@@ -82,6 +85,7 @@ package enum DomainError: Error, Sendable, Equatable {
         case .overloaded: "The server is busy; try again."
         case .shuttingDown: "The server is restarting; try again."
         case .storageFailure: "The server could not store this; try again."
+        case .ratingNotFound(let slug): "You have no rating of project \"\(slug)\" to withdraw."
         }
     }
 }

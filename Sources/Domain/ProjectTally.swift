@@ -32,12 +32,11 @@ package struct ProjectTally: Codable, Sendable, Equatable {
 }
 
 extension ProjectTally {
-    /// The project part of `TallyBoard.apply(_:)`: a rating moves one count from the old level to the new one.
+    /// The project part of `TallyBoard.apply(_:)`: a rating moves one count from the old level to the new one; a
+    /// withdrawal (an old level and no new one) takes one count away.
     package mutating func apply(_ change: TallyChange) {
-        if let newLevel = change.newLevel {
-            if let oldLevel = change.oldLevel { counts[oldLevel.index] -= 1 }
-            counts[newLevel.index] += 1
-        }
+        if let oldLevel = change.oldLevel { counts[oldLevel.index] -= 1 }
+        if let newLevel = change.newLevel { counts[newLevel.index] += 1 }
         likes += change.likesDelta
         suggestions += change.suggestionsDelta
     }

@@ -6,7 +6,7 @@ package struct TallyChange: Codable, Sendable, Equatable {
     /// For a rating: the citizen's previous rating of this project, nil for a first rating. Nil for a like or unlike,
     /// which never moves a level.
     package var oldLevel: SatisfactionLevel?
-    /// The rating's level; nil for a like or unlike.
+    /// The rating's level; nil for a like or unlike, and for a withdrawal (then `oldLevel` is the withdrawn level).
     package var newLevel: SatisfactionLevel?
     /// -1 (unlike), 0, +1 (like). Liking twice or unliking what was not liked changes nothing.
     package var likesDelta: Int
@@ -14,6 +14,8 @@ package struct TallyChange: Codable, Sendable, Equatable {
     package var suggestionsDelta: Int
     /// The citizen's first rating in this campaign: the campaign's distinct participants grow by one.
     package var newParticipant: Bool
+    /// A withdrawal of the citizen's last rating in this campaign: the campaign's participants fall by one.
+    package var leftParticipant: Bool
 
     package init(
         campaignID: String,
@@ -22,7 +24,8 @@ package struct TallyChange: Codable, Sendable, Equatable {
         newLevel: SatisfactionLevel? = nil,
         likesDelta: Int = 0,
         suggestionsDelta: Int = 0,
-        newParticipant: Bool = false
+        newParticipant: Bool = false,
+        leftParticipant: Bool = false
     ) {
         self.campaignID = campaignID
         self.projectSlug = projectSlug
@@ -31,10 +34,11 @@ package struct TallyChange: Codable, Sendable, Equatable {
         self.likesDelta = likesDelta
         self.suggestionsDelta = suggestionsDelta
         self.newParticipant = newParticipant
+        self.leftParticipant = leftParticipant
     }
 
     /// True when applying it changes no number (a like of a liked project, a revision to the same level).
     package var isNeutral: Bool {
-        likesDelta == 0 && suggestionsDelta == 0 && !newParticipant && (newLevel == nil || newLevel == oldLevel)
+        likesDelta == 0 && suggestionsDelta == 0 && !newParticipant && !leftParticipant && (newLevel == nil || newLevel == oldLevel)
     }
 }

@@ -4,7 +4,7 @@ import GRDB
 /// What the writer thread remembers between transactions, so a command does not look it up again: citizens' row
 /// ids and projects. Only committed facts enter it (`CommandExecutor` stages what a transaction adds, and the
 /// writer adopts it after COMMIT), so a rolled-back transaction leaves nothing stale behind. Projects change only by
-/// an import, which takes effect at the next start (CampaignCatalog says the same).
+/// an import, after which the application calls `RatingWriter.forgetProjects()` and the next batch looks them up again.
 struct WriterCache {
     /// Citizens kept at most (each ~80 bytes); beyond it the cache starts afresh.
     static let maxCitizens = 500_000
@@ -71,6 +71,9 @@ struct CommandExecutor {
         let addLike: RawStatement
         let removeLike: RawStatement
         let recordAction: RawStatement
+        let deleteRating: RawStatement
+        let remainingRating: RawStatement
+        let removeParticipant: RawStatement
         let savepoint: RawStatement
         let release: RawStatement
         let rollback: RawStatement
@@ -80,7 +83,7 @@ struct CommandExecutor {
             addCitizen = try RawStatement(db, sql: "INSERT INTO citizen (token, created_at) VALUES (?1, ?2)")
             findAction = try RawStatement(db, sql: """
                 SELECT a.kind, a.level, a.suggestion, a.liked, a.old_level, a.likes_delta, a.suggestions_delta,
-                    a.new_participant, p.slug, p.campaign
+                    a.new_participant, p.slug, p.campaign, a.left_participant
                 FROM applied_action a JOIN project p ON p.id = a.project
                 WHERE a.citizen = ?1 AND a.client_id = ?2
                 """)
@@ -116,9 +119,15 @@ struct CommandExecutor {
             removeLike = try RawStatement(db, sql: #"DELETE FROM "like" WHERE citizen = ?1 AND project = ?2"#)
             recordAction = try RawStatement(db, sql: """
                 INSERT INTO applied_action (citizen, client_id, project, kind, level, suggestion, liked, old_level,
-                    likes_delta, suggestions_delta, new_participant, applied_at)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                    likes_delta, suggestions_delta, new_participant, applied_at, left_participant)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
                 """)
+            deleteRating = try RawStatement(db, sql: "DELETE FROM rating WHERE citizen = ?1 AND project = ?2")
+            remainingRating = try RawStatement(db, sql: """
+                SELECT 1 FROM rating r JOIN project p ON p.id = r.project
+                WHERE r.citizen = ?1 AND p.campaign = ?2 LIMIT 1
+                """)
+            removeParticipant = try RawStatement(db, sql: "DELETE FROM participant WHERE campaign = ?1 AND citizen = ?2")
             savepoint = try RawStatement(db, sql: "SAVEPOINT command")
             release = try RawStatement(db, sql: "RELEASE SAVEPOINT command")
             rollback = try RawStatement(db, sql: "ROLLBACK TO SAVEPOINT command")
@@ -190,10 +199,7 @@ struct CommandExecutor {
         guard let project = try findProject(command.project) else {
             return .rejected(.unknownProject(command.project))
         }
-        let at: Int64
-        switch command {
-        case .rate(_, _, _, _, _, let time), .like(_, _, _, _, let time): at = time
-        }
+        let at = command.at
         switch CampaignDefinition.state(at: at, opensAt: project.opensAt, closesAt: project.closesAt) {
         case .upcoming: return .rejected(.campaignNotOpen)
         case .closed: return .rejected(.campaignClosed)
@@ -219,6 +225,14 @@ struct CommandExecutor {
                     clientID: clientID, at: at)
             case .like(_, let slug, let liked, let clientID, let at):
                 receipt = try like(citizen: citizen, project: project, slug: slug, liked: liked, clientID: clientID, at: at)
+            case .withdraw(_, let slug, let clientID, let at):
+                guard let withdrawn = try withdraw(citizen: citizen, project: project, slug: slug, clientID: clientID, at: at) else {
+                    // Nothing was written for it (a new citizen row is rolled back with the savepoint or not kept).
+                    if careful { try statements.release.run() }
+                    if citizen.isNew { newCitizens[command.citizen.rawValue] = citizen.id }
+                    return .rejected(.ratingNotFound(slug))
+                }
+                receipt = withdrawn
             }
             try count(receipt.change, projectID: project.id)
             if careful { try statements.release.run() }
@@ -308,6 +322,44 @@ struct CommandExecutor {
         return WriteReceipt(clientID: clientID, project: slug, level: nil, suggestion: nil, liked: liked, change: change)
     }
 
+    /// Deletes the citizen's rating of the project; nil when there is none. The last rating of a campaign withdrawn
+    /// removes the citizen from its participants.
+    private func withdraw(citizen: Citizen, project: Project, slug: String, clientID: String, at: Int64) throws -> WriteReceipt? {
+        guard !citizen.isNew else { return nil }
+        let find = statements.findRating
+        find.bind(1, citizen.id)
+        find.bind(2, project.id)
+        guard try find.step(), let oldLevel = SatisfactionLevel(rawValue: find.int(0)) else { return nil }
+        let hadSuggestion = find.int(1) != 0
+        find.reset()
+        let delete = statements.deleteRating
+        delete.bind(1, citizen.id)
+        delete.bind(2, project.id)
+        try delete.run()
+
+        let remaining = statements.remainingRating
+        remaining.bind(1, citizen.id)
+        remaining.bind(2, project.campaignID)
+        var leftParticipant = false
+        if try remaining.step() {
+            remaining.reset()
+        } else {
+            let remove = statements.removeParticipant
+            remove.bind(1, project.campaignID)
+            remove.bind(2, citizen.id)
+            try remove.run()
+            leftParticipant = remove.changes == 1
+        }
+        let change = TallyChange(
+            campaignID: project.campaignID, projectSlug: slug, oldLevel: oldLevel, newLevel: nil,
+            likesDelta: 0, suggestionsDelta: hadSuggestion ? -1 : 0, leftParticipant: leftParticipant)
+        try recordAction(
+            citizen: citizen, clientID: clientID, project: project, kind: "withdraw", level: nil, suggestion: nil,
+            liked: nil, change: change, at: at)
+        return WriteReceipt(clientID: clientID, project: slug, level: nil, suggestion: nil, liked: nil, change: change,
+                            action: .withdraw)
+    }
+
     /// Counts a command's change: into the batch's sums (fast path), or straight into the tally rows (careful path).
     private mutating func count(_ change: TallyChange, projectID: Int64) throws {
         var deltas = [0, 0, 0, 0, 0, 0, 0]
@@ -318,12 +370,14 @@ struct CommandExecutor {
         guard !careful else {
             if deltas != [0, 0, 0, 0, 0, 0, 0] { try moveTally(projectID: projectID, slug: change.projectSlug, deltas: deltas) }
             if change.newParticipant { try countParticipants(campaignID: change.campaignID, count: 1) }
+            if change.leftParticipant { try countParticipants(campaignID: change.campaignID, count: -1) }
             return
         }
         var entry = tallyDeltas[projectID] ?? (change.projectSlug, [0, 0, 0, 0, 0, 0, 0])
         for index in 0..<7 { entry.deltas[index] += deltas[index] }
         tallyDeltas[projectID] = entry
         if change.newParticipant { participantDeltas[change.campaignID, default: 0] += 1 }
+        if change.leftParticipant { participantDeltas[change.campaignID, default: 0] -= 1 }
     }
 
     private func recordAction(
@@ -343,6 +397,7 @@ struct CommandExecutor {
         record.bind(10, change.suggestionsDelta)
         record.bind(11, change.newParticipant)
         record.bind(12, at)
+        record.bind(13, change.leftParticipant)
         try record.run()
     }
 
@@ -375,10 +430,12 @@ struct CommandExecutor {
         func sameAction(as command: WriteCommand) -> Bool {
             switch command {
             case .rate(_, let project, let level, let suggestion, _, _):
-                receipt.liked == nil && receipt.project == project && receipt.level == level
+                receipt.action == .rate && receipt.project == project && receipt.level == level
                     && receipt.suggestion == suggestion
             case .like(_, let project, let liked, _, _):
-                receipt.liked == liked && receipt.project == project
+                receipt.action == .like && receipt.liked == liked && receipt.project == project
+            case .withdraw(_, let project, _, _):
+                receipt.action == .withdraw && receipt.project == project
             }
         }
     }
@@ -389,7 +446,8 @@ struct CommandExecutor {
         find.bind(2, clientID)
         guard try find.step() else { return nil }
         defer { find.reset() }
-        let isRate = find.text(0) == "rate"
+        let action = WriteAction(rawValue: find.text(0) ?? "") ?? .rate
+        let isRate = action == .rate
         let level = find.optionalInt(1).flatMap(SatisfactionLevel.init(rawValue:))
         let slug = find.text(8) ?? ""
         let change = TallyChange(
@@ -399,13 +457,15 @@ struct CommandExecutor {
             newLevel: level,
             likesDelta: find.int(5),
             suggestionsDelta: find.int(6),
-            newParticipant: find.int(7) != 0)
+            newParticipant: find.int(7) != 0,
+            leftParticipant: find.int(10) != 0)
         return AppliedAction(receipt: WriteReceipt(
             clientID: clientID,
             project: slug,
             level: isRate ? level : nil,
             suggestion: find.text(2),
-            liked: isRate ? nil : find.int(3) != 0,
-            change: change))
+            liked: action == .like ? find.int(3) != 0 : nil,
+            change: change,
+            action: action))
     }
 }

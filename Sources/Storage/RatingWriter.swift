@@ -40,6 +40,12 @@ package final class RatingWriter: Sendable {
         core.submit(command, completion: completion)
     }
 
+    /// An import changed campaigns or projects (a new window, a new project): commands queued from now on look them
+    /// up in the database again instead of in the writer's cache.
+    package func forgetProjects() {
+        core.state.withLock { $0.projectsChanged = true }
+    }
+
     /// Finishes the queued commands, then stops the thread. Later submits are answered `rejected(.shuttingDown)`.
     /// Blocks until the queue is drained and the thread has stopped. Called from a completion (on the writer thread,
     /// which cannot wait for itself) it returns at once; the thread still drains the queue, then stops.
@@ -73,6 +79,8 @@ extension RatingWriter {
         var writerSleeping = false
         var writerThread: pthread_t?
         var statistics = WriterStatistics()
+        /// An import changed campaigns or projects: the next batch looks projects up afresh.
+        var projectsChanged = false
 
         var queueDepth: Int { queue.count - head }
     }
@@ -199,6 +207,9 @@ extension RatingWriter {
                 }
                 switch next {
                 case .batch(let batch):
+                    if state.withLock({ state in defer { state.projectsChanged = false }; return state.projectsChanged }) {
+                        cache.projects.removeAll()
+                    }
                     process(batch, cache: &cache)
                 case .sleep:
                     wakeUp.wait()

@@ -12,6 +12,7 @@ extension Store {
         let labels = try Self.encodeJSON(definition.levelLabels)
         let figures = try definition.projects.map { try Self.encodeJSON($0.figures) }
         return try database.write { db in
+            let changesBefore = db.totalChangesCount
             for project in definition.projects {
                 let owner = try String.fetchOne(
                     db, sql: "SELECT campaign FROM project WHERE slug = ?", arguments: [project.slug])
@@ -97,6 +98,10 @@ extension Store {
                         sql: "UPDATE project SET position = ? WHERE id = ?", arguments: [position, project.id])
                 }
             }
+            if db.totalChangesCount != changesBefore {
+                // A running server polls this to pick the import up without a restart (`catalogRevision()`).
+                try db.execute(sql: "UPDATE catalog_revision SET revision = revision + 1 WHERE id = 1")
+            }
             return summary
         }
     }
@@ -173,5 +178,11 @@ extension Store {
         } catch {
             throw StorageError.corrupt("cannot decode \(T.self) from \(text): \(error)")
         }
+    }
+
+    /// Grows with every import that changed a campaign or project, from any process: a server that sees it move
+    /// reloads its catalog.
+    package func catalogRevision() throws -> Int64 {
+        try database.read { db in try Int64.fetchOne(db, sql: "SELECT revision FROM catalog_revision WHERE id = 1") ?? 0 }
     }
 }

@@ -15,6 +15,7 @@ enum StoreSchema {
     static let migrations: [Migration] = [
         Migration(name: "v1", sql: v1),
         Migration(name: "v2", sql: v2),
+        Migration(name: "v3", sql: v3),
     ]
 
     static func makeMigrator() -> DatabaseMigrator {
@@ -147,5 +148,73 @@ enum StoreSchema {
     /// each pruning find its oldest rows without reading the table.
     static let v2 = """
         CREATE INDEX applied_action_by_time ON applied_action (applied_at);
+        """
+
+    /// Withdrawn ratings, tally history and catalog revisions.
+    ///
+    /// - `applied_action` is rebuilt (SQLite cannot change a CHECK): its kind may be `withdraw` (the citizen took the
+    ///   rating back while the window was open), and `left_participant` records that it was the citizen's last
+    ///   rating in the campaign, so the campaign's participants fall by one. Every row is kept.
+    /// - `tally_sample` and `campaign_sample`: the tallies at moments in time, written by the history sampler when
+    ///   something changed, for the board's "how the scores moved" view. They are observations, not derived state:
+    ///   `verify` does not recompute them.
+    /// - `catalog_revision`: bumped by every import that changed a campaign or project, so a running server sees an
+    ///   import made by `lastword campaign import` in another process and reloads its catalog.
+    static let v3 = """
+        CREATE TABLE applied_action_v3 (
+            citizen INTEGER NOT NULL REFERENCES citizen(id),
+            client_id TEXT NOT NULL CHECK (length(client_id) BETWEEN 1 AND 64 AND client_id NOT GLOB '*[^A-Za-z0-9_-]*'),
+            project INTEGER NOT NULL REFERENCES project(id),
+            kind TEXT NOT NULL CHECK (kind IN ('rate', 'like', 'withdraw')),
+            level INTEGER CHECK (level BETWEEN 1 AND 5),
+            suggestion TEXT CHECK (suggestion IS NULL OR length(suggestion) BETWEEN 1 AND 500),
+            liked INTEGER CHECK (liked IN (0, 1)),
+            old_level INTEGER CHECK (old_level BETWEEN 1 AND 5),
+            likes_delta INTEGER NOT NULL CHECK (likes_delta BETWEEN -1 AND 1),
+            suggestions_delta INTEGER NOT NULL CHECK (suggestions_delta BETWEEN -1 AND 1),
+            new_participant INTEGER NOT NULL CHECK (new_participant IN (0, 1)),
+            left_participant INTEGER NOT NULL DEFAULT 0 CHECK (left_participant IN (0, 1)),
+            applied_at INTEGER NOT NULL,
+            PRIMARY KEY (citizen, client_id),
+            CHECK (kind = 'rate' AND level IS NOT NULL AND liked IS NULL AND likes_delta = 0 AND left_participant = 0
+                OR kind = 'like' AND level IS NULL AND suggestion IS NULL AND liked IS NOT NULL AND old_level IS NULL
+                   AND suggestions_delta = 0 AND new_participant = 0 AND left_participant = 0
+                OR kind = 'withdraw' AND level IS NULL AND suggestion IS NULL AND liked IS NULL
+                   AND old_level IS NOT NULL AND likes_delta = 0 AND suggestions_delta <= 0 AND new_participant = 0)
+        ) STRICT, WITHOUT ROWID;
+        INSERT INTO applied_action_v3 (citizen, client_id, project, kind, level, suggestion, liked, old_level,
+            likes_delta, suggestions_delta, new_participant, left_participant, applied_at)
+            SELECT citizen, client_id, project, kind, level, suggestion, liked, old_level,
+                likes_delta, suggestions_delta, new_participant, 0, applied_at
+            FROM applied_action;
+        DROP TABLE applied_action;
+        ALTER TABLE applied_action_v3 RENAME TO applied_action;
+        CREATE INDEX applied_action_by_time ON applied_action (applied_at);
+
+        CREATE TABLE campaign_sample (
+            campaign TEXT NOT NULL REFERENCES campaign(id),
+            at INTEGER NOT NULL,
+            participants INTEGER NOT NULL CHECK (participants >= 0),
+            PRIMARY KEY (campaign, at)
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE TABLE tally_sample (
+            project INTEGER NOT NULL REFERENCES project(id),
+            at INTEGER NOT NULL,
+            level1 INTEGER NOT NULL CHECK (level1 >= 0),
+            level2 INTEGER NOT NULL CHECK (level2 >= 0),
+            level3 INTEGER NOT NULL CHECK (level3 >= 0),
+            level4 INTEGER NOT NULL CHECK (level4 >= 0),
+            level5 INTEGER NOT NULL CHECK (level5 >= 0),
+            likes INTEGER NOT NULL CHECK (likes >= 0),
+            suggestions INTEGER NOT NULL CHECK (suggestions >= 0),
+            PRIMARY KEY (project, at)
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE TABLE catalog_revision (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            revision INTEGER NOT NULL CHECK (revision >= 0)
+        ) STRICT;
+        INSERT INTO catalog_revision (id, revision) VALUES (1, 0);
         """
 }

@@ -13,11 +13,14 @@ package struct WriteReceipt: Codable, Sendable, Equatable {
     package var liked: Bool?
     /// The effect on the tallies.
     package var change: TallyChange
+    /// Rate, like or withdraw (after a withdrawal `level`, `suggestion` and `liked` are nil).
+    package var action: WriteAction
 
     package init(
         clientID: String, project: String, level: SatisfactionLevel?, suggestion: String?, liked: Bool?,
-        change: TallyChange
+        change: TallyChange, action: WriteAction? = nil
     ) {
+        self.action = action ?? (liked != nil ? .like : level != nil ? .rate : .withdraw)
         self.clientID = clientID
         self.project = project
         self.level = level

@@ -8,11 +8,12 @@ import Testing
     /// Shipped migrations are frozen: editing one would leave databases migrated by the old text with a different
     /// schema than new ones. Add a migration instead. (FNV-1a 64 of the SQL text.)
     @Test func shippedMigrationsAreFrozen() {
-        let shipped: [String: UInt64] = ["v1": 2_776_941_303_073_787_477, "v2": 17_611_902_528_797_344_971]
+        let shipped: [String: UInt64] = ["v1": 2_776_941_303_073_787_477, "v2": 17_611_902_528_797_344_971,
+                                        "v3": 10_145_635_449_625_102_094]
         for migration in StoreSchema.migrations {
             #expect(shipped[migration.name] == Self.fnv1a(migration.sql), "migration \(migration.name) was edited")
         }
-        #expect(StoreSchema.migrations.map(\.name) == ["v1", "v2"])
+        #expect(StoreSchema.migrations.map(\.name) == ["v1", "v2", "v3"])
     }
 
     static func fnv1a(_ text: String) -> UInt64 {
@@ -34,11 +35,47 @@ import Testing
                 try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
             )
         }
-        let expected = ["applied_action", "campaign", "campaign_tally", "citizen", "like", "participant", "project",
-                        "rating", "server_secret", "tally"]
+        let expected = ["applied_action", "campaign", "campaign_sample", "campaign_tally", "catalog_revision", "citizen",
+                        "like", "participant", "project", "rating", "server_secret", "tally", "tally_sample"]
         #expect(tables == expected)
         #expect(strict == expected)
-        #expect(migrations == ["v1", "v2"])
+        #expect(migrations == ["v1", "v2", "v3"])
+    }
+
+    @Test func aVersion2DatabaseKeepsItsReceiptsAndLearnsWithdrawals() async throws {
+        let directory = try TemporaryDirectory()
+        do { // what a version-2 build left behind: a rating and a like, with their receipts
+            try FileManager.default.createDirectory(atPath: (directory.databasePath as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
+            let old = try DatabaseQueue(path: directory.databasePath)
+            try StoreSchema.makeMigrator().migrate(old, upTo: "v2")
+        }
+        let store = try Store(configuration: StorageConfiguration(path: directory.databasePath))
+        _ = try store.importCampaign(Fixtures.campaign())
+        let writer = store.makeWriter()
+        defer { writer.shutdown() }
+        #expect(await writer.outcome(of: Fixtures.rate(1, .satisfied, id: "old-rate")).applied != nil)
+        #expect(await writer.outcome(of: Fixtures.like(1, id: "old-like")).applied != nil)
+        writer.shutdown()
+
+        // Reopened: the migration to v3 ran before those writes; open it again to check what it rebuilt.
+        let reopened = try Store(configuration: StorageConfiguration(path: directory.databasePath))
+        let again = reopened.makeWriter()
+        defer { again.shutdown() }
+        guard case .duplicate(let receipt) = await again.outcome(of: Fixtures.rate(1, .satisfied, id: "old-rate")) else {
+            Issue.record("a receipt written before v3 still answers a retry")
+            return
+        }
+        #expect(receipt.action == .rate)
+        guard case .duplicate(let like) = await again.outcome(of: Fixtures.like(1, id: "old-like")) else {
+            Issue.record("a like's receipt still answers a retry")
+            return
+        }
+        #expect(like.action == .like && like.liked == true)
+        let withdrawn = await again.outcome(of: .withdraw(citizen: Fixtures.citizen(1), project: "school-a", clientID: "w", at: Fixtures.now))
+        #expect(withdrawn.applied?.change.leftParticipant == true)
+        #expect(try reopened.verify() == [])
+        #expect(try reopened.receiptCount() == 3)
     }
 
     @Test func aVersion1DatabaseGainsTheReceiptIndexAndKeepsItsRows() async throws {
@@ -64,7 +101,7 @@ import Testing
                     .map { $0["detail"] as String }
             )
         }
-        #expect(migrations == ["v1", "v2"])
+        #expect(migrations == ["v1", "v2", "v3"])
         #expect(index == ["applied_action_by_time"])
         #expect(plan.contains { $0.contains("applied_action_by_time") }, "pruning reads the index: \(plan)")
         #expect(try first.receiptCount() == 1)
