@@ -13,33 +13,66 @@ struct APIRoutes: Sendable {
     let staticFiles: StaticFiles?
     /// Largest JSON body of a rating or like (http.maxJsonBodyBytes).
     let maxJSONBodySize: Int
+    /// Samples a history answer carries at most, and how often they are taken.
+    let historyMaxPoints: Int
+    let historyIntervalMilliseconds: Int
 
     func install(on router: inout Router) {
         let services = services
         let store = store
-        router.add("GET", "/api/campaigns") { _ throws(HTTPError) in
+        let publicBaseURL = publicBaseURL
+        router.add("GET", "/api/campaigns") { request throws(HTTPError) in
             let now = wallClockMilliseconds()
-            let list = services.catalog.campaigns.map { CampaignSummary($0, now: now) }
-            return .json(encoding: ["campaigns": list])
+            let campaigns = services.catalog.campaigns
+            let list = CampaignSelection.newestFirst(campaigns).map { campaign in
+                CampaignSummary(campaign, now: now, tally: services.tally.campaignTally(campaign.id),
+                                url: Self.campaignURL(campaign.id, request: request, publicBaseURL: publicBaseURL))
+            }
+            return .json(encoding: CampaignList(campaigns: list, current: CampaignSelection.current(campaigns, at: now)?.id))
         }
+        let historyMaxPoints = historyMaxPoints
+        let historyInterval = historyIntervalMilliseconds
+        router.add("GET", "/api/campaigns/:id/history", async: { request in
+            guard let id = request.parameters["id"], let campaign = services.catalog.campaign(id) else {
+                throw HTTPError(DomainError.unknownCampaign(request.parameters["id"] ?? ""))
+            }
+            var samples = try store.samples(campaignID: campaign.id, limit: historyMaxPoints)
+            // The last point is the state now, so the line ends where the board's numbers are.
+            if let now = services.tally.campaignTally(campaign.id) {
+                samples.append(TallySample(at: wallClockMilliseconds(), participants: now.participants, projects: now.projects))
+            }
+            return .json(encoding: HistoryBody(campaign: campaign, samples: samples, intervalMilliseconds: historyInterval),
+                         headers: ["Cache-Control": "no-store"])
+        })
         router.add("GET", "/api/campaigns/:id") { request throws(HTTPError) in
             guard let id = request.parameters["id"], let campaign = services.catalog.campaign(id) else {
-                throw HTTPError(404, code: "campaign.not_found", message: "No such campaign.")
+                throw HTTPError(DomainError.unknownCampaign(request.parameters["id"] ?? ""))
             }
-            return .json(encoding: CampaignDetail(campaign, now: wallClockMilliseconds()))
+            let tally = services.tally.campaignTally(campaign.id)
+            var tallies: [String: TallyBody] = [:]
+            for project in campaign.projects {
+                tallies[project.slug] = TallyBody(tally?.projects[project.slug] ?? .empty,
+                                                  watchers: services.tally.watchers("project:" + project.slug))
+            }
+            return .json(encoding: CampaignDetail(
+                campaign: CampaignSummary(campaign, now: wallClockMilliseconds(), tally: tally,
+                                          url: Self.campaignURL(campaign.id, request: request, publicBaseURL: publicBaseURL)),
+                projects: campaign.projects, tallies: tallies))
         }
-        let publicBaseURL = publicBaseURL
         router.add("GET", "/api/projects/:slug") { request throws(HTTPError) in
             guard let slug = request.parameters["slug"], let (campaign, project) = services.catalog.project(slug) else {
-                throw HTTPError(404, code: "project.not_found", message: "No such project.")
+                throw HTTPError(DomainError.unknownProject(request.parameters["slug"] ?? ""))
             }
             let tally = services.tally.projectTally(slug) ?? .empty
-            return .json(encoding: ProjectDetail(campaign: CampaignSummary(campaign, now: wallClockMilliseconds()), project: project,
+            let summary = CampaignSummary(campaign, now: wallClockMilliseconds(), tally: services.tally.campaignTally(campaign.id),
+                                          url: Self.campaignURL(campaign.id, request: request, publicBaseURL: publicBaseURL))
+            return .json(encoding: ProjectDetail(campaign: summary, project: project,
                                                  tally: TallyBody(tally, watchers: services.tally.watchers("project:" + slug)),
                                                  url: Self.projectURL(slug, request: request, publicBaseURL: publicBaseURL)))
         }
         router.add("GET", "/api/policy") { _ throws(HTTPError) in
-            .json(encoding: PolicyBody(services.integrity.policy, maxSuggestion: Suggestion.maxLength))
+            .json(encoding: PolicyBody(services.integrity.policy, maxSuggestion: Suggestion.maxLength,
+                                       cookieMaxAgeDays: CitizenCookies.maxAgeSeconds / 86_400))
         }
         router.add("GET", "/api/session", async: { request in
             try await Self.session(request, services: services, store: store)
@@ -47,8 +80,23 @@ struct APIRoutes: Sendable {
         router.addResponder("POST", "/api/projects/:slug/rating") { request, responder in
             write(request, type: "rate", responder: responder)
         }
+        router.addResponder("DELETE", "/api/projects/:slug/rating") { request, responder in
+            write(request, type: "withdraw", responder: responder)
+        }
         router.addResponder("POST", "/api/projects/:slug/like") { request, responder in
             write(request, type: "like", responder: responder)
+        }
+        router.add("GET", "/qr/campaigns/:file") { request throws(HTTPError) in
+            guard let file = request.parameters["file"], file.hasSuffix(".svg"),
+                  let campaign = services.catalog.campaign(String(file.dropLast(4))) else {
+                throw HTTPError(DomainError.unknownCampaign(String((request.parameters["file"] ?? "").dropLast(4))))
+            }
+            let url = Self.campaignURL(campaign.id, request: request, publicBaseURL: publicBaseURL)
+            guard let svg = QRCodeSVG.make(url, title: campaign.title.zh + " / " + campaign.title.en) else {
+                throw HTTPError(500, code: "server.qr", message: "The QR code could not be made.")
+            }
+            return HTTPResponse(status: 200, contentType: "image/svg+xml; charset=utf-8", body: Array(svg.utf8),
+                                headers: ["Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"])
         }
         router.add("GET", "/qr/:file") { request throws(HTTPError) in
             guard let file = request.parameters["file"], file.hasSuffix(".svg"),
@@ -63,26 +111,43 @@ struct APIRoutes: Sendable {
                                 headers: ["Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"])
         }
         // Pages with a path of their own: the same static page, which reads its parameter from the location.
-        for (pattern, page) in [("/p/:slug", "/project.html"), ("/poster/:slug", "/poster.html"), ("/board", "/board.html"), ("/policy", "/policy.html")] {
+        let pages = [("/p/:slug", "/project.html"), ("/poster/:slug", "/poster.html"), ("/board", "/board.html"),
+                     ("/policy", "/policy.html"), ("/archive", "/archive.html"), ("/posters", "/posters.html")]
+        for (pattern, page) in pages {
             let staticFiles = staticFiles
             router.add("GET", pattern) { request throws(HTTPError) in
-                if let slug = request.parameters["slug"], services.catalog.project(slug) == nil {
-                    throw HTTPError(404, code: "project.not_found", message: "No such project.")
-                }
                 guard let staticFiles else { throw HTTPError(404, code: "http.not_found", message: "Nothing here.") }
+                if let slug = request.parameters["slug"], services.catalog.project(slug) == nil {
+                    // A person following a wrong or old address gets the localized 404 page with a way back.
+                    if StaticFiles.wantsHTML(request) { return staticFiles.notFoundPage(Self.notFoundPage, for: request) }
+                    throw HTTPError(DomainError.unknownProject(slug))
+                }
                 var rewritten = request
                 rewritten.head.path = page
                 return staticFiles.response(for: rewritten)
             }
         }
+        router.notFoundPage = Self.notFoundPage
+    }
+
+    /// The page browsers get for an address that names nothing.
+    static let notFoundPage = "/404.html"
+
+    /// The campaign page's address, as the board's QR code encodes it.
+    static func campaignURL(_ id: String, request: HTTPRequest, publicBaseURL: String?) -> String {
+        baseURL(request: request, publicBaseURL: publicBaseURL) + "/?campaign=" + id
+    }
+
+    private static func baseURL(request: HTTPRequest, publicBaseURL: String?) -> String {
+        if let publicBaseURL { return publicBaseURL }
+        let scheme = request.headers["X-Forwarded-Proto"]?.lowercased() == "https" ? "https" : "http"
+        return scheme + "://" + (request.headers["Host"] ?? "localhost")
     }
 
     /// The address a project's QR code encodes: `site.publicBaseUrl` if set, else this request's Host with the scheme
     /// a TLS-terminating proxy reports in X-Forwarded-Proto (http otherwise). The poster prints the same string.
     static func projectURL(_ slug: String, request: HTTPRequest, publicBaseURL: String?) -> String {
-        if let publicBaseURL { return publicBaseURL + "/p/" + slug }
-        let scheme = request.headers["X-Forwarded-Proto"]?.lowercased() == "https" ? "https" : "http"
-        return scheme + "://" + (request.headers["Host"] ?? "localhost") + "/p/" + slug
+        baseURL(request: request, publicBaseURL: publicBaseURL) + "/p/" + slug
     }
 
     /// Issues the citizen cookie if the request has none, and returns what this citizen has done.
@@ -105,7 +170,11 @@ struct APIRoutes: Sendable {
             citizen = id
             headers.add("Set-Cookie", cookie)
         }
-        let record = try store.citizenRecord(citizen, campaignID: request.query("campaign"))
+        let campaign = request.query("campaign")
+        if let campaign, services.catalog.campaign(campaign) == nil {
+            throw HTTPError(DomainError.unknownCampaign(campaign))
+        }
+        let record = try store.citizenRecord(citizen, campaignID: campaign)
         return .json(encoding: SessionBody(citizen: citizen, record: record), headers: headers)
     }
 
@@ -120,39 +189,55 @@ struct APIRoutes: Sendable {
             case .none:
                 throw HTTPError(401, code: "citizen.missing", message: "Open /api/session first to get a visitor cookie.")
             }
-            var body: WriteBody
+            // The same message, parser and command as on the WebSocket: the body is the message without type and
+            // project, which the method and path say.
+            var message = try readBody(request)
+            message.type = type
+            message.project = request.parameters["slug"]
             do {
-                body = try request.decodeJSON(WriteBody.self, limit: maxJSONBodySize)
-            } catch where error.code == "http.invalid_json" {
-                // The API's own code for a body it cannot read (docs/PROTOCOL.md), as on the WebSocket.
-                throw HTTPError(400, code: "request.invalid", message: error.message)
-            }
-            let message = ClientMessage(type: type, topic: nil, since: nil, id: body.id, project: request.parameters["slug"],
-                                        level: body.level, suggestion: body.suggestion, liked: body.liked)
-            body.id = nil
-            let now = wallClockMilliseconds()
-            let command: WriteCommand
-            do {
-                command = try LiveCommands.command(from: message, citizen: citizen, now: now)
-                try services.integrity.admitAction(ip: request.peer?.ip, citizen: citizen, now: now)
+                let command = try LiveCommands.command(from: message, citizen: citizen, now: wallClockMilliseconds())
+                try services.writes.submit(command, ip: request.peer?.ip, fromPage: false) { outcome, applied in
+                    switch outcome {
+                    case .applied(let receipt):
+                        responder.respond(.json(200, LiveCommands.ack(receipt, status: "applied", applied: applied)))
+                    case .duplicate(let receipt):
+                        responder.respond(.json(200, LiveCommands.ack(receipt, status: "duplicate")))
+                    case .rejected(let error):
+                        responder.respond(HTTPError(error).response)
+                    }
+                }
             } catch {
                 throw HTTPError(error)
             }
-            let tally = services.tally
-            services.writer.submit(command) { outcome in
-                switch outcome {
-                case .applied(let receipt):
-                    let applied = tally.apply(receipt.change)
-                    responder.respond(.json(200, LiveCommands.ack(receipt, status: "applied",
-                                                                  applied: tally.includesAppliedCount ? applied : nil)))
-                case .duplicate(let receipt):
-                    responder.respond(.json(200, LiveCommands.ack(receipt, status: "duplicate")))
-                case .rejected(let error):
-                    responder.respond(HTTPError(error).response)
-                }
-            }
         } catch {
             responder.respond(error.response)
+        }
+    }
+}
+
+extension APIRoutes {
+    /// The JSON body of a write: one flat object, read by the WebSocket's parser, so both say the same about the same
+    /// mistake (`The field level must be a whole number from 1 to 5.`).
+    private func readBody(_ request: HTTPRequest) throws(HTTPError) -> ClientMessage {
+        guard request.body.count <= maxJSONBodySize else {
+            throw HTTPError(413, code: "http.body_too_large", message: "The JSON body is larger than \(maxJSONBodySize) bytes.")
+        }
+        if let contentType = request.headers["Content-Type"], !contentType.lowercased().hasPrefix("application/json") {
+            throw HTTPError(415, code: "http.unsupported_media_type", message: "Send the body as application/json.")
+        }
+        // `type` is not part of an HTTP body: the parser requires one, so it reads the body as if it had it.
+        let body = request.body.isEmpty ? Array("{}".utf8) : request.body
+        let result = body.withUnsafeBytes { raw in
+            Result { () throws(ClientMessage.ParseError) in try ClientMessage.parseBody(raw) }
+        }
+        switch result {
+        case .success(let message): return message
+        case .failure(let error):
+            let text = switch error {
+            case .malformed: "The body must be one JSON object, like {\"id\": \"r1\", \"level\": 4, \"suggestion\": null}."
+            case .missingType, .wrongType: error.message
+            }
+            throw HTTPError(400, code: "request.invalid", message: text)
         }
     }
 }
@@ -162,7 +247,7 @@ extension HTTPError {
     init(_ error: DomainError) {
         let status: Int
         switch error.code {
-        case "project.not_found", "campaign.not_found": status = 404
+        case "project.not_found", "campaign.not_found", "rating.not_found": status = 404
         case "campaign.closed", "campaign.not_open", "request.id_reused": status = 409
         case "citizen.invalid", "citizen.missing": status = 401
         case "limit.rate", "limit.new_citizens": status = 429
@@ -177,11 +262,53 @@ extension HTTPError {
 
 // MARK: bodies
 
-struct WriteBody: Decodable {
-    var id: String?
-    var level: Int?
-    var suggestion: String?
-    var liked: Bool?
+struct CampaignList: Encodable {
+    var campaigns: [CampaignSummary]
+    /// The campaign pages show when the address names none (`CampaignSelection.current`).
+    var current: String?
+
+    private enum CodingKeys: String, CodingKey { case campaigns, current }
+
+    /// `current` is null when there is no campaign at all.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(campaigns, forKey: .campaigns)
+        try container.encode(current, forKey: .current)
+    }
+}
+
+/// A campaign's totals: its archive entry and the board's header.
+struct CampaignTotals: Encodable {
+    var participants: Int
+    var ratings: Int
+    var likes: Int
+    var suggestions: Int
+    var average: Double?
+
+    private enum CodingKeys: String, CodingKey { case participants, ratings, likes, suggestions, average }
+
+    init(_ tally: CampaignTally?) {
+        let tally = tally ?? CampaignTally()
+        participants = tally.participants
+        ratings = tally.ratings
+        likes = tally.likes
+        suggestions = tally.suggestions
+        var weighted = 0
+        for project in tally.projects.values {
+            for (index, count) in project.counts.enumerated() { weighted += (index + 1) * count }
+        }
+        average = ratings > 0 ? (Double(weighted) / Double(ratings) * 1000).rounded() / 1000 : nil
+    }
+
+    /// `average` is null with no rating.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(participants, forKey: .participants)
+        try container.encode(ratings, forKey: .ratings)
+        try container.encode(likes, forKey: .likes)
+        try container.encode(suggestions, forKey: .suggestions)
+        try container.encode(average, forKey: .average)
+    }
 }
 
 struct CampaignSummary: Encodable {
@@ -192,8 +319,13 @@ struct CampaignSummary: Encodable {
     var timeZone: String
     var state: String
     var levelLabels: [LocalizedText]
+    var totals: CampaignTotals
+    /// The campaign page's address, as the board's QR code encodes it.
+    var url: String
 
-    init(_ campaign: CampaignDefinition, now: Int64) {
+    init(_ campaign: CampaignDefinition, now: Int64, tally: CampaignTally?, url: String) {
+        totals = CampaignTotals(tally)
+        self.url = url
         id = campaign.id
         title = campaign.title
         opensAt = campaign.opensAt
@@ -207,11 +339,8 @@ struct CampaignSummary: Encodable {
 struct CampaignDetail: Encodable {
     var campaign: CampaignSummary
     var projects: [ProjectDefinition]
-
-    init(_ campaign: CampaignDefinition, now: Int64) {
-        self.campaign = CampaignSummary(campaign, now: now)
-        projects = campaign.projects
-    }
+    /// Each project's tally by slug: a closed campaign's final results without a WebSocket.
+    var tallies: [String: TallyBody]
 }
 
 /// One project's tally as clients see it: in HTTP answers and in the live topics' snapshots and deltas.
@@ -289,13 +418,79 @@ struct PolicyBody: Encodable {
     var perCitizenBurst: Int
     var newCitizensPerIPPerHour: Int
     var maxSuggestionLength: Int
+    /// How long the visitor cookie lasts.
+    var cookieMaxAgeDays: Int
 
-    init(_ policy: RateLimitPolicy, maxSuggestion: Int) {
+    init(_ policy: RateLimitPolicy, maxSuggestion: Int, cookieMaxAgeDays: Int) {
+        self.cookieMaxAgeDays = cookieMaxAgeDays
         perIPPerSecond = policy.perIPPerSecond
         perIPBurst = policy.perIPBurst
         perCitizenPerSecond = policy.perCitizenPerSecond
         perCitizenBurst = policy.perCitizenBurst
         newCitizensPerIPPerHour = policy.newCitizensPerIPPerHour
         maxSuggestionLength = maxSuggestion
+    }
+}
+
+/// `GET /api/campaigns/:id/history`: the campaign's samples, oldest first, and each project's.
+struct HistoryBody: Encodable {
+    struct Point: Encodable {
+        var at: Int64
+        var participants: Int
+        var ratings: Int
+        var likes: Int
+        var average: Double?
+
+        private enum CodingKeys: String, CodingKey { case at, participants, ratings, likes, average }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(at, forKey: .at)
+            try container.encode(participants, forKey: .participants)
+            try container.encode(ratings, forKey: .ratings)
+            try container.encode(likes, forKey: .likes)
+            try container.encode(average, forKey: .average)
+        }
+    }
+
+    struct ProjectPoint: Encodable {
+        var at: Int64
+        var participants: Int
+        var likes: Int
+        var average: Double?
+
+        private enum CodingKeys: String, CodingKey { case at, participants, likes, average }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(at, forKey: .at)
+            try container.encode(participants, forKey: .participants)
+            try container.encode(likes, forKey: .likes)
+            try container.encode(average, forKey: .average)
+        }
+    }
+
+    var campaign: String
+    var intervalSeconds: Int
+    var points: [Point]
+    var projects: [String: [ProjectPoint]]
+
+    init(campaign: CampaignDefinition, samples: [TallySample], intervalMilliseconds: Int) {
+        self.campaign = campaign.id
+        intervalSeconds = intervalMilliseconds / 1000
+        points = samples.map { sample in
+            let totals = CampaignTotals(CampaignTally(participants: sample.participants, projects: sample.projects))
+            return Point(at: sample.at, participants: sample.participants, ratings: totals.ratings, likes: totals.likes,
+                         average: totals.average)
+        }
+        var projects: [String: [ProjectPoint]] = [:]
+        for project in campaign.projects {
+            projects[project.slug] = samples.compactMap { sample in
+                guard let tally = sample.projects[project.slug] else { return nil }
+                return ProjectPoint(at: sample.at, participants: tally.participants, likes: tally.likes,
+                                    average: tally.average.map { ($0 * 1000).rounded() / 1000 })
+            }
+        }
+        self.projects = projects
     }
 }

@@ -31,6 +31,13 @@ package struct ApplicationConfiguration: Sendable {
     package var receiptPruneIntervalMilliseconds: Int = 60_000
     /// Campaign files imported (idempotently) at every start.
     package var campaignFiles: [String] = ["config/campaigns/demo.yaml"]
+    /// How often the server checks whether an import (e.g. `lastword campaign import` on its database) changed the
+    /// campaigns, in milliseconds: a new campaign shows within this time, without a restart.
+    package var catalogCheckIntervalMilliseconds: Int = 2_000
+    /// How often the tallies are sampled for the history view (when they changed), in milliseconds.
+    package var historySampleIntervalMilliseconds: Int = 300_000
+    /// Samples a history answer returns at most per campaign (the newest).
+    package var historyMaxPoints: Int = 2_000
 
     /// Smallest time between two live deltas of one topic, in milliseconds.
     package var liveIntervalMilliseconds: Int = 100
@@ -63,18 +70,22 @@ package final class Application: Sendable {
     package let store: Store
     package let writer: RatingWriter
     package let tally: LiveTally
-    package let catalog: CampaignCatalog
+    package let catalog: CampaignDirectory
     private let receipts: ReceiptPruner
+    let catalogWatcher: CatalogWatcher
+    let history: HistorySampler
     private let logger: Logger
 
     package init(configuration: ApplicationConfiguration, server: ServerConfiguration, loops: EventLoopGroup, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
+        // Every path is checked, and every campaign file read, before anything is created: a wrong path in the
+        // configuration must not leave an empty database (or its directory) behind.
+        let definitions = try StartupCheck.run(configuration)
         store = try Store(configuration: StorageConfiguration(
             path: configuration.databasePath, synchronousFull: configuration.synchronousFull,
             maxBatch: configuration.writerMaxBatch, maxQueue: configuration.writerMaxQueue))
-        for file in configuration.campaignFiles {
-            let definition = try CampaignFile.load(yaml: try readTextFile(file))
+        for (file, definition) in definitions {
             let summary = try store.importCampaign(definition)
             logger.info("campaign imported", metadata: [
                 "file": "\(file)", "campaign": "\(definition.id)", "created": "\(summary.campaignCreated)",
@@ -84,7 +95,8 @@ package final class Application: Sendable {
                 logger.warning("projects in the database but not in the file are kept", metadata: ["projects": "\(summary.projectsMissingFromFile)"])
             }
         }
-        catalog = CampaignCatalog(try store.campaigns())
+        let revision = try store.catalogRevision()
+        catalog = CampaignDirectory(CampaignCatalog(try store.campaigns()))
         writer = store.makeWriter()
         receipts = ReceiptPruner(store: store, retentionMilliseconds: configuration.receiptRetentionMilliseconds,
                                  intervalMilliseconds: configuration.receiptPruneIntervalMilliseconds, logger: logger)
@@ -94,9 +106,14 @@ package final class Application: Sendable {
         liveConfiguration.phases = configuration.livePhases
         liveConfiguration.includeAppliedCount = configuration.liveIncludeAppliedCount
         tally = LiveTally(board: try store.loadTallyBoard(), catalog: catalog, loops: loops, configuration: liveConfiguration)
+        catalogWatcher = CatalogWatcher(store: store, directory: catalog, tally: tally, writer: writer, revision: revision,
+                                        intervalMilliseconds: configuration.catalogCheckIntervalMilliseconds, logger: logger)
+        history = HistorySampler(store: store, directory: catalog, tally: tally,
+                                 intervalMilliseconds: configuration.historySampleIntervalMilliseconds, logger: logger)
         let services = LiveServices(
             catalog: catalog, tally: tally, writer: writer, integrity: Integrity(policy: configuration.rateLimits),
             cookies: CitizenCookies(secret: try store.serverSecret(), secure: configuration.cookieSecure),
+            channels: CitizenChannels(loops: loops),
             maxTopicsPerConnection: configuration.maxTopicsPerConnection,
             maxPendingWritesPerConnection: configuration.maxPendingWritesPerConnection)
 
@@ -118,7 +135,10 @@ package final class Application: Sendable {
             return .json(encoding: Health(status: "ok", version: LastWordVersion.current, uptimeSeconds: (seconds * 1000).rounded() / 1000))
         }
         APIRoutes(services: services, store: store, publicBaseURL: configuration.publicBaseURL, staticFiles: staticFiles,
-                  maxJSONBodySize: server.maxJSONBodySize).install(on: &router)
+                  maxJSONBodySize: server.maxJSONBodySize, historyMaxPoints: configuration.historyMaxPoints,
+                  historyIntervalMilliseconds: configuration.historySampleIntervalMilliseconds).install(on: &router)
+        // Ratings, withdrawals and likes from another site's page are refused like its WebSocket handshakes.
+        router.stateChangingOrigins = server.allowedOrigins
         router.webSocket("/ws", LiveEndpoint(services: services))
         if configuration.webSocketTestEndpoints {
             router.webSocket("/ws/echo", EchoEndpoint())
@@ -127,12 +147,16 @@ package final class Application: Sendable {
         self.router = router
         tally.start()
         receipts.start()
+        catalogWatcher.start()
+        history.start()
     }
 
     /// After the server stopped: no more deltas, and every queued write committed.
     package func shutdown() {
         tally.stop()
         receipts.stop()
+        catalogWatcher.stop()
+        history.stop()
         writer.shutdown()
         let statistics = writer.statistics
         logger.info("writer stopped", metadata: [

@@ -118,31 +118,3 @@ enum ISO8601Instant {
         return era * 146_097 + doe - 719_468
     }
 }
-
-/// The campaigns and projects, as stored, for lookups by id and slug. Immutable once the server runs (an import
-/// while it runs takes effect at the next start).
-package struct CampaignCatalog: Sendable {
-    package let campaigns: [CampaignDefinition]
-    private let campaignsByID: [String: Int]
-    private let projectsBySlug: [String: (campaign: Int, project: Int)]
-
-    package init(_ campaigns: [CampaignDefinition]) {
-        self.campaigns = campaigns
-        var byID: [String: Int] = [:]
-        var bySlug: [String: (Int, Int)] = [:]
-        for (c, campaign) in campaigns.enumerated() {
-            byID[campaign.id] = c
-            for (p, project) in campaign.projects.enumerated() { bySlug[project.slug] = (c, p) }
-        }
-        campaignsByID = byID
-        projectsBySlug = bySlug
-    }
-
-    package func campaign(_ id: String) -> CampaignDefinition? {
-        campaignsByID[id].map { campaigns[$0] }
-    }
-
-    package func project(_ slug: String) -> (campaign: CampaignDefinition, project: ProjectDefinition)? {
-        projectsBySlug[slug].map { (campaigns[$0.campaign], campaigns[$0.campaign].projects[$0.project]) }
-    }
-}

@@ -10,7 +10,8 @@ package struct CitizenCookies: Sendable {
     /// Adds `Secure` (set when the site is served over HTTPS).
     private let secure: Bool
     /// Cookie lifetime: a campaign's evaluation runs for months; a citizen keeps one identity across them.
-    private let maxAgeSeconds = 400 * 24 * 3600
+    /// 400 days: the longest lifetime browsers honour (RFC 6265bis §5.5 caps Max-Age there). /policy says so.
+    static let maxAgeSeconds = 400 * 24 * 3600
 
     package init(secret: [UInt8], secure: Bool) {
         precondition(secret.count >= 32, "the cookie secret must be at least 32 bytes")
@@ -47,7 +48,7 @@ package struct CitizenCookies: Sendable {
 
     package func setCookie(for id: CitizenID) -> String {
         let value = id.rawValue + "." + Base64URL.encode(signature(id.rawValue))
-        return "\(Self.name)=\(value); Path=/; Max-Age=\(maxAgeSeconds); HttpOnly; SameSite=Lax" + (secure ? "; Secure" : "")
+        return "\(Self.name)=\(value); Path=/; Max-Age=\(Self.maxAgeSeconds); HttpOnly; SameSite=Lax" + (secure ? "; Secure" : "")
     }
 
     /// Clears a refused cookie so the next request starts afresh.

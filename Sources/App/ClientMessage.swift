@@ -32,10 +32,34 @@ struct ClientMessage: Equatable {
         case malformed
         case wrongType(String)
         case missingType
+
+        /// What the client did wrong and what it must send instead, in its own terms (field names, JSON kinds).
+        var message: String {
+            switch self {
+            case .malformed: "The message must be one JSON object, like {\"type\": \"rate\", \"id\": \"r1\", \"project\": \"new-schools\", \"level\": 4}."
+            case .missingType: "The message has no type; type must be one of subscribe, unsubscribe, rate, withdraw, like, ping."
+            case .wrongType(let field): "The field \(field) must be \(Self.expected(field))."
+            }
+        }
+
+        private static func expected(_ field: String) -> String {
+            switch field {
+            case "level": "a whole number from 1 to 5"
+            case "since": "a whole number or null"
+            case "liked": "true or false"
+            case "suggestion": "a string or null"
+            default: "a string"
+            }
+        }
+    }
+
+    /// Parses an HTTP write's body: the same object without `type` (the method and path give it).
+    static func parseBody(_ bytes: UnsafeRawBufferPointer) throws(ParseError) -> ClientMessage {
+        try parse(bytes, requireType: false)
     }
 
     /// Parses one message; a field of the wrong JSON type is an error naming the field.
-    static func parse(_ bytes: UnsafeRawBufferPointer) throws(ParseError) -> ClientMessage {
+    static func parse(_ bytes: UnsafeRawBufferPointer, requireType: Bool = true) throws(ParseError) -> ClientMessage {
         var reader = JSONReader(bytes)
         var message = ClientMessage(type: "")
         var sawType = false
@@ -53,7 +77,7 @@ struct ClientMessage: Equatable {
             default: try reader.skipValue()
             }
         }
-        guard sawType else { throw .missingType }
+        guard sawType || !requireType else { throw .missingType }
         return message
     }
 }

@@ -6,15 +6,22 @@ import WebSocket
 
 /// Everything a live session needs, shared by all sessions.
 package struct LiveServices: Sendable {
-    package var catalog: CampaignCatalog
+    package var catalog: CampaignDirectory
     package var tally: LiveTally
     package var writer: RatingWriter
     package var integrity: Integrity
     package var cookies: CitizenCookies
+    /// Each citizen's open pages, told about the citizen's own writes.
+    package var channels: CitizenChannels
     /// Topics one connection may watch at once.
     package var maxTopicsPerConnection: Int
     /// Ratings and likes of one connection waiting for their commit; more are refused until some are acknowledged.
     package var maxPendingWritesPerConnection: Int
+
+    /// The one path of every citizen write.
+    var writes: CitizenWrites {
+        CitizenWrites(writer: writer, tally: tally, integrity: integrity, channels: channels)
+    }
 }
 
 /// `/ws`: one WebSocket per page. The page subscribes to topics and sends ratings and likes; see docs/PROTOCOL.md.
@@ -55,9 +62,14 @@ final class LiveSession: WebSocketHandler {
         self.ip = ip
     }
 
+    func webSocketDidOpen(_ connection: WebSocketConnection) {
+        if let citizen { services.channels.join(connection, citizen: citizen) }
+    }
+
     func webSocketDidClose(_ connection: WebSocketConnection, code: UInt16?, reason: String) {
         for topic in topics { services.tally.unsubscribe(connection, topic: topic) }
         topics = []
+        if let citizen { services.channels.leave(connection, citizen: citizen) }
     }
 
     func webSocket(_ connection: WebSocketConnection, didReceive message: WebSocketMessage) {
@@ -70,18 +82,13 @@ final class LiveSession: WebSocketHandler {
         case .success(let message):
             decoded = message
         case .failure(let error):
-            let message = switch error {
-            case .malformed: "The message is not valid JSON."
-            case .missingType: "The message has no type."
-            case .wrongType(let field): "The field \(field) has the wrong type."
-            }
-            send(error: "request.invalid", message: message, id: nil, on: connection)
+            send(error: "request.invalid", message: error.message, id: nil, on: connection)
             return
         }
         switch decoded.type {
         case "subscribe": subscribe(decoded, on: connection)
         case "unsubscribe": unsubscribe(decoded, on: connection)
-        case "rate", "like": write(decoded, on: connection)
+        case "rate", "like", "withdraw": write(decoded, on: connection)
         case "ping": connection.send(text: #"{"type":"pong"}"#)
         default:
             send(error: "request.unknown_type", message: "Unknown message type.", id: decoded.id, on: connection)
@@ -115,26 +122,18 @@ final class LiveSession: WebSocketHandler {
         do throws(DomainError) {
             guard let citizen else { throw cookieRefused ? DomainError.invalidCitizen : DomainError.missingCitizen }
             command = try LiveCommands.command(from: message, citizen: citizen, now: wallClockMilliseconds())
-            try services.integrity.admitAction(ip: ip, citizen: citizen, now: wallClockMilliseconds())
             guard pendingWrites < services.maxPendingWritesPerConnection else { throw DomainError.overloaded }
+            let session = LoopBound(self, loop: connection.loop)
+            let id = message.id
+            try services.writes.submit(command, ip: ip, fromPage: true) { outcome, applied in
+                connection.execute { connection in
+                    session.value.completed(outcome, id: id, applied: applied, on: connection)
+                }
+            }
         } catch {
             return send(error: error, id: message.id, on: connection)
         }
         pendingWrites += 1
-        let session = LoopBound(self, loop: connection.loop)
-        let tally = services.tally
-        let id = message.id
-        services.writer.submit(command) { outcome in
-            var count: UInt64?
-            if case .applied(let receipt) = outcome {
-                let applied = tally.apply(receipt.change)
-                if tally.includesAppliedCount { count = applied }
-            }
-            let applied = count
-            connection.execute { connection in
-                session.value.completed(outcome, id: id, applied: applied, on: connection)
-            }
-        }
     }
 
     private func completed(_ outcome: WriteOutcome, id: String?, applied: UInt64?, on connection: WebSocketConnection) {
@@ -174,6 +173,9 @@ enum LiveCommands {
         guard let rawID = message.id else { throw DomainError.invalidClientID }
         let clientID = try ClientActionID.validate(rawID)
         guard let project = message.project, !project.isEmpty else { throw DomainError.unknownProject(message.project ?? "") }
+        if message.type == "withdraw" {
+            return .withdraw(citizen: citizen, project: project, clientID: clientID, at: now)
+        }
         if message.type == "like" {
             guard let liked = message.liked else { throw DomainError.invalidRequest("like needs liked: true or false") }
             return .like(citizen: citizen, project: project, liked: liked, clientID: clientID, at: now)
@@ -184,7 +186,8 @@ enum LiveCommands {
         return .rate(citizen: citizen, project: project, level: level, suggestion: suggestion, clientID: clientID, at: now)
     }
 
-    /// `{"type":"ack","id":…,"status":"applied"|"duplicate","project":…,"level":…,"suggestion":…,"liked":…}`
+    /// `{"type":"ack","id":…,"status":"applied"|"duplicate","action":"rate"|"like"|"withdraw","project":…,"level":…,
+    /// "suggestion":…,"liked":…}`
     /// `applied`: the count of writes the server had applied with this one (with `live.includeAppliedCount`).
     static func ack(_ receipt: WriteReceipt, status: String, applied: UInt64? = nil) -> [UInt8] {
         var json = JSONWriter()
@@ -192,6 +195,7 @@ enum LiveCommands {
         json.field("type", "ack")
         json.field("id", receipt.clientID)
         json.field("status", status)
+        json.field("action", receipt.action.rawValue)
         json.field("project", receipt.project)
         json.key("level")
         if let level = receipt.level { json.int(level.rawValue) } else { json.null() }

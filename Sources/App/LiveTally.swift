@@ -83,6 +83,12 @@ package final class LiveTally: Sendable {
         var states: [String: CampaignState] = [:]
         /// Writes applied so far (the `applied` marker).
         var applied: UInt64 = 0
+        /// Topic keys by campaign id and by project slug, made once per campaign and project (the hot path looks
+        /// them up per rating); they grow when an import adds a campaign or project.
+        var campaignTopicKeys: [String: String] = [:]
+        var projectTopicKeys: [String: String] = [:]
+        /// Numbers the next new topic.
+        var nextTopicNumber: UInt64 = 1
         /// The cadence timer is running: it visits one phase per tick until a whole round finds nothing to send.
         var cadenceRunning = false
         /// Ticks done since the cadence started, and when it started: the ticks due by now are `elapsed / period`.
@@ -91,11 +97,9 @@ package final class LiveTally: Sendable {
         var idleTicks = 0
     }
 
-    private let catalog: CampaignCatalog
+    private let catalog: CampaignDirectory
     private let configuration: Configuration
-    /// Topic keys by campaign id and by project slug, made once (the hot path looks them up per rating).
-    private let campaignTopicKeys: [String: String]
-    private let projectTopicKeys: [String: String]
+    private let loops: EventLoopGroup
     /// Names this run of the server and each phase group: sequence numbers restart at every start and differ between
     /// groups, so a client resuming with a number from another run or group gets a snapshot.
     package let epochs: [String]
@@ -106,37 +110,17 @@ package final class LiveTally: Sendable {
     /// time a send takes) and at most once per interval. DispatchSourceTimer is thread-safe; created and resumed once.
     nonisolated(unsafe) private let cadence: DispatchSourceTimer
 
-    package init(board: TallyBoard, catalog: CampaignCatalog, loops: EventLoopGroup, configuration: Configuration) {
+    package init(board: TallyBoard, catalog: CampaignDirectory, loops: EventLoopGroup, configuration: Configuration) {
         precondition(configuration.phases >= 1, "live.phases must be at least 1")
         self.catalog = catalog
         self.configuration = configuration
+        self.loops = loops
         var generator = SystemRandomNumberGenerator()
         let hex = String(generator.next() as UInt64, radix: 16)
         let run = String(repeating: "0", count: 16 - hex.count) + hex
         epochs = (0..<configuration.phases).map { "\(run)-\($0)" }
         var initial = State(board: board)
-        var campaignKeys: [String: String] = [:]
-        var projectKeys: [String: String] = [:]
-        var number: UInt64 = 1
-        func makeTopic(_ key: String, _ kind: Topic.Kind) -> Topic {
-            defer { number += 1 }
-            return Topic(key: key, kind: kind, number: number,
-                         phases: (0..<configuration.phases).map { _ in Phase(group: BroadcastGroup(loops: loops)) })
-        }
-        let now = wallClockMilliseconds()
-        for campaign in catalog.campaigns {
-            let key = "campaign:" + campaign.id
-            campaignKeys[campaign.id] = key
-            initial.topics[key] = makeTopic(key, .campaign(campaign.id))
-            initial.states[campaign.id] = campaign.state(at: now)
-            for project in campaign.projects {
-                let key = "project:" + project.slug
-                projectKeys[project.slug] = key
-                initial.topics[key] = makeTopic(key, .project(campaign: campaign.id, slug: project.slug))
-            }
-        }
-        campaignTopicKeys = campaignKeys
-        projectTopicKeys = projectKeys
+        Self.addTopics(for: catalog.campaigns, to: &initial, phases: configuration.phases, loops: loops, now: wallClockMilliseconds())
         state = Mutex(initial)
         cadence = DispatchSource.makeTimerSource(queue: queue)
         cadence.setEventHandler { [weak self] in self?.tick() }
@@ -144,13 +128,60 @@ package final class LiveTally: Sendable {
         cadence.resume()
         // What every group has been told so far is the state at start: the first delta says only what changed since.
         state.withLock { state in
-            for key in Array(state.topics.keys) {
-                for phase in 0..<configuration.phases {
-                    let whole = snapshot(of: state.topics[key]!, phase: phase, in: state)
-                    state.topics[key]!.phases[phase].said.totals = whole.totals
-                    for (slug, entry) in whole.projects { state.topics[key]!.phases[phase].said.projects[slug] = entry }
+            for key in Array(state.topics.keys) { recordSaid(key, in: &state) }
+        }
+    }
+
+    /// Sets what every group of topic `key` has been told to the topic's whole present state.
+    private func recordSaid(_ key: String, in state: inout State) {
+        for phase in 0..<configuration.phases {
+            let whole = snapshot(of: state.topics[key]!, phase: phase, in: state)
+            state.topics[key]!.phases[phase].said.totals = whole.totals
+            for (slug, entry) in whole.projects { state.topics[key]!.phases[phase].said.projects[slug] = entry }
+        }
+    }
+
+    /// Topics for the campaigns and projects that have none yet; returns the keys made.
+    @discardableResult
+    private static func addTopics(for campaigns: [CampaignDefinition], to state: inout State, phases: Int, loops: EventLoopGroup,
+                                  now: Int64) -> [String] {
+        var made: [String] = []
+        func makeTopic(_ key: String, _ kind: Topic.Kind, in state: inout State) {
+            defer { state.nextTopicNumber += 1 }
+            state.topics[key] = Topic(key: key, kind: kind, number: state.nextTopicNumber,
+                                      phases: (0..<phases).map { _ in Phase(group: BroadcastGroup(loops: loops)) })
+            made.append(key)
+        }
+        for campaign in campaigns {
+            let key = "campaign:" + campaign.id
+            if state.campaignTopicKeys[campaign.id] == nil {
+                state.campaignTopicKeys[campaign.id] = key
+                makeTopic(key, .campaign(campaign.id), in: &state)
+                state.states[campaign.id] = campaign.state(at: now)
+            }
+            for project in campaign.projects where state.projectTopicKeys[project.slug] == nil {
+                let key = "project:" + project.slug
+                state.projectTopicKeys[project.slug] = key
+                makeTopic(key, .project(campaign: campaign.id, slug: project.slug), in: &state)
+            }
+        }
+        return made
+    }
+
+    /// After `catalog` changed (an import): topics for new campaigns and projects, and every campaign's watchers
+    /// told of its new projects at the next delta. Window changes are published by the once-a-second state check.
+    package func catalogChanged() {
+        let campaigns = catalog.campaigns
+        state.withLock { state in
+            let made = Self.addTopics(for: campaigns, to: &state, phases: configuration.phases, loops: loops, now: wallClockMilliseconds())
+            for key in made { recordSaid(key, in: &state) }
+            for campaign in campaigns {
+                guard let key = state.campaignTopicKeys[campaign.id] else { continue }
+                for project in campaign.projects where made.contains("project:" + project.slug) {
+                    state.topics[key]?.markDirty(project: project.slug)
                 }
             }
+            startCadence(&state)
         }
     }
 
@@ -185,8 +216,8 @@ package final class LiveTally: Sendable {
         state.withLock { state in
             state.board.apply(change)
             state.applied += 1
-            if let key = campaignTopicKeys[change.campaignID] { state.topics[key]?.markDirty(project: change.projectSlug) }
-            if let key = projectTopicKeys[change.projectSlug] { state.topics[key]?.markDirty() }
+            if let key = state.campaignTopicKeys[change.campaignID] { state.topics[key]?.markDirty(project: change.projectSlug) }
+            if let key = state.projectTopicKeys[change.projectSlug] { state.topics[key]?.markDirty() }
             startCadence(&state)
             return state.applied
         }
@@ -278,7 +309,7 @@ package final class LiveTally: Sendable {
 
     /// A project's watcher count is also part of its campaign's board.
     private func markWatchersChanged(_ topic: Topic, in state: inout State) {
-        if case .project(let campaign, let slug) = topic.kind, let key = campaignTopicKeys[campaign] {
+        if case .project(let campaign, let slug) = topic.kind, let key = state.campaignTopicKeys[campaign] {
             state.topics[key]?.markDirty(project: slug)
         }
     }
@@ -362,9 +393,9 @@ package final class LiveTally: Sendable {
                 let current = campaign.state(at: now)
                 if state.states[campaign.id] != current {
                     state.states[campaign.id] = current
-                    if let key = campaignTopicKeys[campaign.id] { state.topics[key]?.markDirty() }
+                    if let key = state.campaignTopicKeys[campaign.id] { state.topics[key]?.markDirty() }
                     for project in campaign.projects {
-                        if let key = projectTopicKeys[project.slug] { state.topics[key]?.markDirty() }
+                        if let key = state.projectTopicKeys[project.slug] { state.topics[key]?.markDirty() }
                     }
                     startCadence(&state)
                 }
@@ -396,7 +427,7 @@ package final class LiveTally: Sendable {
             let projects = (catalog.campaign(id)?.projects ?? []).compactMap { project -> (String, TallyBody)? in
                 if let changed, !changed.contains(project.slug) { return nil }
                 return (project.slug, TallyBody(tally?.projects[project.slug] ?? .empty,
-                                                watchers: projectTopicKeys[project.slug].flatMap { state.topics[$0]?.watchers } ?? 0))
+                                                watchers: state.projectTopicKeys[project.slug].flatMap { state.topics[$0]?.watchers } ?? 0))
             }
             let totals = Totals(state: state.states[id] ?? .closed, watchers: topic.watchers, participants: tally?.participants ?? 0,
                                 ratings: tally?.ratings ?? 0, likes: tally?.likes ?? 0)

@@ -1,4 +1,3 @@
-import Dispatch
 import Logging
 import Storage
 import Synchronization
@@ -12,40 +11,32 @@ import Synchronization
 final class ReceiptPruner: Sendable {
     private let store: Store
     private let retentionMilliseconds: Int64
-    private let interval: DispatchTimeInterval
     private let chunk: Int
     private let logger: Logger
-    private let queue = DispatchQueue(label: "lastword.receipts", qos: .utility)
-    private let stopped = Mutex(false)
+    private let task: Mutex<PeriodicTask?> = Mutex(nil)
 
     init(store: Store, retentionMilliseconds: Int64, intervalMilliseconds: Int, chunk: Int = 5_000, logger: Logger) {
         precondition(retentionMilliseconds >= 0 && intervalMilliseconds > 0 && chunk > 0, "retention, interval and chunk must be positive")
         self.store = store
         self.retentionMilliseconds = retentionMilliseconds
-        interval = .milliseconds(intervalMilliseconds)
         self.chunk = chunk
         self.logger = logger
+        let periodic = PeriodicTask(label: "lastword.receipts", intervalMilliseconds: intervalMilliseconds) { [weak self] in
+            self?.prune()
+        }
+        task.withLock { $0 = periodic }
     }
 
     func start() {
-        schedule(after: .now())
+        task.withLock { $0 }?.start()
     }
 
     /// No pass starts after this returns; one in progress finishes its current chunk first.
     func stop() {
-        stopped.withLock { $0 = true }
-        queue.sync {}
+        task.withLock { $0 }?.stop()
     }
 
-    private var isStopped: Bool { stopped.withLock { $0 } }
-
-    private func schedule(after deadline: DispatchTime) {
-        queue.asyncAfter(deadline: deadline) { [self] in
-            guard !isStopped else { return }
-            prune()
-            schedule(after: .now() + interval)
-        }
-    }
+    private var isStopped: Bool { task.withLock { $0 }?.isStopped ?? true }
 
     private func prune() {
         let cutoff = wallClockMilliseconds() - retentionMilliseconds

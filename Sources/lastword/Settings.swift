@@ -110,6 +110,8 @@ struct Settings {
         }
         application.receiptRetentionMilliseconds = Int64(retentionHours) * 3_600_000
         application.campaignFiles = config.stringArray(forKey: "campaigns.files", default: application.campaignFiles)
+        application.catalogCheckIntervalMilliseconds = config.int(forKey: "campaigns.checkIntervalMs",
+                                                                  default: application.catalogCheckIntervalMilliseconds)
 
         let live = config.scoped(to: "live")
         application.liveIntervalMilliseconds = live.int(forKey: "intervalMs", default: application.liveIntervalMilliseconds)
@@ -118,6 +120,12 @@ struct Settings {
         application.liveIncludeAppliedCount = live.bool(forKey: "includeAppliedCount", default: application.liveIncludeAppliedCount)
         application.maxTopicsPerConnection = live.int(forKey: "maxTopicsPerConnection", default: application.maxTopicsPerConnection)
         application.maxPendingWritesPerConnection = live.int(forKey: "maxPendingWritesPerConnection", default: application.maxPendingWritesPerConnection)
+        let sampleSeconds = live.int(forKey: "historySampleSeconds", default: application.historySampleIntervalMilliseconds / 1000)
+        guard (1...86_400).contains(sampleSeconds) else {
+            throw SettingsError("live.historySampleSeconds must be between 1 and 86,400 (a day)")
+        }
+        application.historySampleIntervalMilliseconds = sampleSeconds * 1000
+        application.historyMaxPoints = live.int(forKey: "historyMaxPoints", default: application.historyMaxPoints)
 
         let integrity = config.scoped(to: "integrity")
         var limits = application.rateLimits
@@ -165,6 +173,9 @@ struct Settings {
         try require(server.pingIntervalMilliseconds >= 0, "timeouts.pingIntervalMs must be 0 (off) or positive")
         try require(application.writerMaxBatch > 0 && application.writerMaxQueue > 0, "database.writerMaxBatch and writerMaxQueue must be positive")
         try require(application.liveIntervalMilliseconds >= 10, "live.intervalMs must be at least 10")
+        try require((100...3_600_000).contains(application.catalogCheckIntervalMilliseconds),
+                    "campaigns.checkIntervalMs must be between 100 and 3,600,000 (an hour)")
+        try require((1...100_000).contains(application.historyMaxPoints), "live.historyMaxPoints must be between 1 and 100,000")
         try require((1...16).contains(application.livePhases), "live.phases must be between 1 and 16")
         try require(application.liveHistory >= 0 && application.maxTopicsPerConnection > 0 && application.maxPendingWritesPerConnection > 0,
                     "live.history, maxTopicsPerConnection and maxPendingWritesPerConnection must be positive")

@@ -158,6 +158,7 @@ extension AppIntegrationTests {
             #expect(body == .object([
                 "perIPPerSecond": .number(7), "perIPBurst": .number(70), "perCitizenPerSecond": .number(0.5),
                 "perCitizenBurst": .number(5), "newCitizensPerIPPerHour": .number(99), "maxSuggestionLength": .number(500),
+                "cookieMaxAgeDays": .number(400),
             ]))
         }
     }
@@ -178,8 +179,8 @@ extension AppIntegrationTests {
             #expect(response.status == 200)
             #expect(response.header("Content-Type")?.hasPrefix("application/json") == true)
             #expect(try response.json() == .object([
-                "type": .string("ack"), "id": .string("r-17"), "status": .string("applied"), "project": .string("new-schools"),
-                "level": .number(4), "suggestion": .string("放学时段加开班次"), "liked": .null,
+                "type": .string("ack"), "id": .string("r-17"), "status": .string("applied"), "action": .string("rate"),
+                "project": .string("new-schools"), "level": .number(4), "suggestion": .string("放学时段加开班次"), "liked": .null,
             ]))
             let tally = try app.tally("new-schools")
             #expect(tally["counts"]?.ints == [0, 0, 0, 1, 0])
@@ -202,8 +203,8 @@ extension AppIntegrationTests {
             let again = try app.rate("new-schools", id: "r-1", level: 5, suggestion: "好", as: citizen)
             #expect(again.status == 200)
             #expect(try again.json() == .object([
-                "type": .string("ack"), "id": .string("r-1"), "status": .string("duplicate"), "project": .string("new-schools"),
-                "level": .number(5), "suggestion": .string("好"), "liked": .null,
+                "type": .string("ack"), "id": .string("r-1"), "status": .string("duplicate"), "action": .string("rate"),
+                "project": .string("new-schools"), "level": .number(5), "suggestion": .string("好"), "liked": .null,
             ]))
             #expect(try app.tally("new-schools") == before)
             #expect(try app.storedRows("applied_action", for: "new-schools") == 1)
@@ -312,8 +313,8 @@ extension AppIntegrationTests {
             let citizen = app.newCitizen()
             let liked = try app.like("elder-care", id: "l-1", liked: true, as: citizen)
             #expect(try liked.json() == .object([
-                "type": .string("ack"), "id": .string("l-1"), "status": .string("applied"), "project": .string("elder-care"),
-                "level": .null, "suggestion": .null, "liked": .bool(true),
+                "type": .string("ack"), "id": .string("l-1"), "status": .string("applied"), "action": .string("like"),
+                "project": .string("elder-care"), "level": .null, "suggestion": .null, "liked": .bool(true),
             ]))
             #expect(try app.tally("elder-care")["likes"] == .number(1))
             #expect(try app.like("elder-care", id: "l-2", liked: true, as: citizen).status == 200)
@@ -526,7 +527,7 @@ extension AppIntegrationTests {
             defer { app.shutdown() }
             let response = try app.get("/api/projects/new-schools/rating", cookie: app.newCitizen().cookie)
             #expect(response.status == 405)
-            #expect(response.header("Allow") == "POST")
+            #expect(response.header("Allow") == "POST, DELETE")
         }
     }
 

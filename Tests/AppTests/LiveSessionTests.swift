@@ -204,8 +204,8 @@ extension AppIntegrationTests {
             #expect(stored?.level == 4, "committed before the ack was sent")
             #expect(stored?.suggestion == "放学时段加开班次")
             #expect(ack == .object([
-                "type": .string("ack"), "id": .string("r-17"), "status": .string("applied"), "project": .string("new-schools"),
-                "level": .number(4), "suggestion": .string("放学时段加开班次"), "liked": .null,
+                "type": .string("ack"), "id": .string("r-17"), "status": .string("applied"), "action": .string("rate"),
+                "project": .string("new-schools"), "level": .number(4), "suggestion": .string("放学时段加开班次"), "liked": .null,
             ]))
 
             try client.rate("new-schools", id: "r-17", level: 4, suggestion: "放学时段加开班次")
@@ -217,8 +217,8 @@ extension AppIntegrationTests {
 
             try client.send(#"{"type":"like","id":"l-18","project":"new-schools","liked":true}"#)
             #expect(try client.next() == .object([
-                "type": .string("ack"), "id": .string("l-18"), "status": .string("applied"), "project": .string("new-schools"),
-                "level": .null, "suggestion": .null, "liked": .bool(true),
+                "type": .string("ack"), "id": .string("l-18"), "status": .string("applied"), "action": .string("like"),
+                "project": .string("new-schools"), "level": .null, "suggestion": .null, "liked": .bool(true),
             ]))
             let tally = try app.tally("new-schools")
             #expect(tally["participants"] == .number(1))

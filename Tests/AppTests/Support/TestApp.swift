@@ -102,6 +102,7 @@ final class TestApp {
         try directory.makeDirectory("public")
         try directory.write("public/project.html", "<!doctype html><title>project page</title>")
         try directory.write("public/board.html", "<!doctype html><title>board page</title>")
+        try directory.write("public/404.html", "<!doctype html><title>not found page</title>")
         var configuration = ApplicationConfiguration()
         configuration.publicDirectory = directory.path + "/public"
         configuration.databasePath = directory.path + "/data/lastword.sqlite"

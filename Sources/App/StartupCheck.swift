@@ -1,0 +1,69 @@
+import Domain
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What start-up needs from the file system, checked before anything is created: the campaign files (read and
+/// validated), the static directory, and a database path whose directory exists or can be made. Every problem
+/// is reported at once, each naming the setting and the path, so an operator fixes the configuration in one go.
+package enum StartupCheck {
+    package struct Failure: Error, CustomStringConvertible {
+        package var problems: [String]
+        package var description: String {
+            "the configuration cannot be used:\n" + problems.map { "  - " + $0 }.joined(separator: "\n")
+        }
+    }
+
+    /// The campaign files' definitions, in the configured order; throws `Failure` listing every problem.
+    package static func run(_ configuration: ApplicationConfiguration) throws -> [(String, CampaignDefinition)] {
+        var problems: [String] = []
+        var definitions: [(String, CampaignDefinition)] = []
+        for file in configuration.campaignFiles {
+            do {
+                definitions.append((file, try CampaignFile.load(yaml: try readTextFile(file))))
+            } catch {
+                problems.append("campaigns.files: \(error)")
+            }
+        }
+        if !isDirectory(configuration.publicDirectory) {
+            problems.append("static.directory: \(configuration.publicDirectory) is not a directory (it holds the pages: Public/ in the repository)")
+        }
+        if let problem = databaseProblem(configuration.databasePath) {
+            problems.append("database.path: \(problem)")
+        }
+        guard problems.isEmpty else { throw Failure(problems: problems) }
+        return definitions
+    }
+
+    /// Why the database cannot be opened or created at `path`, or nil: an existing file must be writable; a new
+    /// one needs its nearest existing ancestor directory to be writable (the missing directories are made).
+    static func databaseProblem(_ path: String) -> String? {
+        if path == ":memory:" { return nil }
+        if access(path, F_OK) == 0 {
+            if isDirectory(path) { return "\(path) is a directory; name the database file" }
+            return access(path, R_OK | W_OK) == 0 ? nil : "\(path) exists but cannot be written by this user"
+        }
+        var directory = parent(of: path)
+        while access(directory, F_OK) != 0 {
+            let up = parent(of: directory)
+            if up == directory { break }
+            directory = up
+        }
+        guard isDirectory(directory) else { return "\(directory) is not a directory, so \(path) cannot be created" }
+        guard access(directory, W_OK | X_OK) == 0 else {
+            return "\(path) does not exist and cannot be created: \(directory) is not writable by this user"
+        }
+        return nil
+    }
+
+    private static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        let head = String(path[..<slash])
+        return head.isEmpty ? "/" : head
+    }
+
+    private static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+}
