@@ -265,16 +265,8 @@ extension HTTPError {
 struct CampaignList: Encodable {
     var campaigns: [CampaignSummary]
     /// The campaign pages show when the address names none (`CampaignSelection.current`).
-    var current: String?
+    @NullWhenNil var current: String?
 
-    private enum CodingKeys: String, CodingKey { case campaigns, current }
-
-    /// `current` is null when there is no campaign at all.
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(campaigns, forKey: .campaigns)
-        try container.encode(current, forKey: .current)
-    }
 }
 
 /// A campaign's totals: its archive entry and the board's header.
@@ -283,9 +275,7 @@ struct CampaignTotals: Encodable {
     var ratings: Int
     var likes: Int
     var suggestions: Int
-    var average: Double?
-
-    private enum CodingKeys: String, CodingKey { case participants, ratings, likes, suggestions, average }
+    @NullWhenNil var average: Double?
 
     init(_ tally: CampaignTally?) {
         let tally = tally ?? CampaignTally()
@@ -298,16 +288,6 @@ struct CampaignTotals: Encodable {
             for (index, count) in project.counts.enumerated() { weighted += (index + 1) * count }
         }
         average = ratings > 0 ? (Double(weighted) / Double(ratings) * 1000).rounded() / 1000 : nil
-    }
-
-    /// `average` is null with no rating.
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(participants, forKey: .participants)
-        try container.encode(ratings, forKey: .ratings)
-        try container.encode(likes, forKey: .likes)
-        try container.encode(suggestions, forKey: .suggestions)
-        try container.encode(average, forKey: .average)
     }
 }
 
@@ -347,23 +327,10 @@ struct CampaignDetail: Encodable {
 struct TallyBody: Encodable, Equatable {
     var participants: Int
     var counts: [Int]
-    var average: Double?
+    @NullWhenNil var average: Double?
     var likes: Int
     var suggestions: Int
     var watchers: Int
-
-    private enum CodingKeys: String, CodingKey { case participants, counts, average, likes, suggestions, watchers }
-
-    /// `average` is null with no participant (the synthesized encoding would leave it out).
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(participants, forKey: .participants)
-        try container.encode(counts, forKey: .counts)
-        try container.encode(average, forKey: .average)
-        try container.encode(likes, forKey: .likes)
-        try container.encode(suggestions, forKey: .suggestions)
-        try container.encode(watchers, forKey: .watchers)
-    }
 
     init(_ tally: ProjectTally, watchers: Int) {
         participants = tally.participants
@@ -386,16 +353,7 @@ struct ProjectDetail: Encodable {
 struct SessionBody: Encodable {
     struct Rating: Encodable {
         var level: Int
-        var suggestion: String?
-
-        private enum CodingKeys: String, CodingKey { case level, suggestion }
-
-        /// `suggestion` is null when there is none.
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(level, forKey: .level)
-            try container.encode(suggestion, forKey: .suggestion)
-        }
+        @NullWhenNil var suggestion: String?
     }
     /// A short, non-secret label of the citizen (the cookie itself stays HttpOnly).
     var citizen: String
@@ -439,35 +397,14 @@ struct HistoryBody: Encodable {
         var participants: Int
         var ratings: Int
         var likes: Int
-        var average: Double?
-
-        private enum CodingKeys: String, CodingKey { case at, participants, ratings, likes, average }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(at, forKey: .at)
-            try container.encode(participants, forKey: .participants)
-            try container.encode(ratings, forKey: .ratings)
-            try container.encode(likes, forKey: .likes)
-            try container.encode(average, forKey: .average)
-        }
+        @NullWhenNil var average: Double?
     }
 
     struct ProjectPoint: Encodable {
         var at: Int64
         var participants: Int
         var likes: Int
-        var average: Double?
-
-        private enum CodingKeys: String, CodingKey { case at, participants, likes, average }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(at, forKey: .at)
-            try container.encode(participants, forKey: .participants)
-            try container.encode(likes, forKey: .likes)
-            try container.encode(average, forKey: .average)
-        }
+        @NullWhenNil var average: Double?
     }
 
     var campaign: String

@@ -69,12 +69,7 @@ package final class CitizenChannels: Sendable {
         json.beginObject()
         json.field("type", "mine")
         json.field("action", receipt.action.rawValue)
-        json.field("project", receipt.project)
-        json.key("level")
-        if let level = receipt.level { json.int(level.rawValue) } else { json.null() }
-        json.field("suggestion", receipt.suggestion)
-        json.key("liked")
-        if let liked = receipt.liked { json.bool(liked) } else { json.null() }
+        json.receiptFields(receipt)
         json.endObject()
         return json.bytes
     }

@@ -196,12 +196,7 @@ enum LiveCommands {
         json.field("id", receipt.clientID)
         json.field("status", status)
         json.field("action", receipt.action.rawValue)
-        json.field("project", receipt.project)
-        json.key("level")
-        if let level = receipt.level { json.int(level.rawValue) } else { json.null() }
-        json.field("suggestion", receipt.suggestion)
-        json.key("liked")
-        if let liked = receipt.liked { json.bool(liked) } else { json.null() }
+        json.receiptFields(receipt)
         if let applied { json.field("applied", applied) }
         json.endObject()
         return json.bytes
@@ -215,5 +210,18 @@ extension DomainError {
         case .rateLimited(let seconds), .tooManyNewCitizens(let seconds): return seconds
         default: return nil
         }
+    }
+}
+
+extension JSONWriter {
+    /// What a committed write did, as acknowledgements and `mine` messages say it: `"project":…,"level":…,
+    /// "suggestion":…,"liked":…` (null where the action does not set them).
+    mutating func receiptFields(_ receipt: WriteReceipt) {
+        field("project", receipt.project)
+        key("level")
+        if let level = receipt.level { int(level.rawValue) } else { null() }
+        field("suggestion", receipt.suggestion)
+        key("liked")
+        if let liked = receipt.liked { bool(liked) } else { null() }
     }
 }
