@@ -75,6 +75,13 @@ import Testing
         try campaign.validate()
     }
 
+    @Test func aProblemNamesItsKeyPathApartFromWhatIsWrong() {
+        var campaign = Fixtures.campaign()
+        campaign.projects[1].figures[0].value.en = " "
+        #expect(throws: CampaignDefinition.Problem("projects[1].figures[0].value.en", "must not be empty")) { try campaign.check() }
+        #expect(throws: DomainError.invalidDefinition("projects[1].figures[0].value.en must not be empty")) { try campaign.validate() }
+    }
+
     @Test(arguments: [
         (Int64.min, CampaignState.upcoming),
         (0, .upcoming),
