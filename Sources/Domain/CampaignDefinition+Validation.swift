@@ -111,8 +111,10 @@ extension CampaignDefinition {
         }
     }
 
-    /// The shape of an IANA name ("Asia/Shanghai", "Etc/GMT+8", "UTC"). Whether the zone exists is the display's
-    /// concern: the domain is pure and carries no time zone database.
+    /// An IANA name ("Asia/Shanghai", "Etc/GMT+8", "UTC") that browsers know: pages format every time in this zone,
+    /// and `Intl.DateTimeFormat` throws on a name it does not know, which would break every page of the campaign.
+    /// The shape is checked first (a bounded, printable name in the error); the domain is pure, so the names come
+    /// from a list compiled in, `IANATimeZone.names`.
     private static func checkTimeZone(_ value: String) throws(Problem) {
         let bytes = value.utf8
         let wellFormed = (1...Limits.maxTimeZoneLength).contains(bytes.count)
@@ -124,8 +126,8 @@ extension CampaignDefinition {
                     || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")
             }
             && bytes.first != UInt8(ascii: "/") && bytes.last != UInt8(ascii: "/")
-        guard wellFormed else {
-            throw Problem("timeZone", "\"\(value)\" is not an IANA time zone name such as Asia/Shanghai")
+        guard wellFormed, IANATimeZone.names.contains(value) else {
+            throw Problem("timeZone", "\"\(value)\" is not an IANA time zone name; use one such as Asia/Shanghai")
         }
     }
 }
