@@ -237,3 +237,75 @@ extension String {
         return String(self[range.upperBound...])
     }
 }
+
+/// config/campaigns/demo.yaml says what every figure is, in words, in its `done` texts. A flow mapping ends a
+/// value at its first comma, so `{zh: 12,480个, …}` once loaded as "12": this table, written out from the texts,
+/// catches any figure that the file no longer says as intended.
+@Suite struct DemoCampaignFiguresTests {
+    struct Figure: Equatable, CustomStringConvertible {
+        var labelZH: String
+        var labelEN: String
+        var valueZH: String
+        var valueEN: String
+        var description: String { "\(labelZH) / \(labelEN) = \(valueZH) / \(valueEN)" }
+    }
+
+    /// Every figure of every project, in file order.
+    static let intended: [(slug: String, figures: [Figure])] = [
+        ("new-schools", [
+            Figure(labelZH: "新增学位", labelEN: "New school places", valueZH: "12,480个", valueEN: "12,480"),
+            Figure(labelZH: "竣工学校", labelEN: "Schools finished", valueZH: "12所", valueEN: "12"),
+        ]),
+        ("bus-lines", [
+            Figure(labelZH: "新开线路", labelEN: "New lines", valueZH: "22条", valueEN: "22"),
+            Figure(labelZH: "高峰发车间隔", labelEN: "Peak interval", valueZH: "8分钟", valueEN: "8 minutes"),
+        ]),
+        ("elder-care", [
+            Figure(labelZH: "老年食堂", labelEN: "Canteens", valueZH: "64个", valueEN: "64"),
+            Figure(labelZH: "服务人次", labelEN: "Visits served", valueZH: "38万", valueEN: "380,000"),
+        ]),
+        ("old-neighbourhoods", [
+            Figure(labelZH: "改造小区", labelEN: "Compounds renovated", valueZH: "126个", valueEN: "126"),
+            Figure(labelZH: "加装电梯", labelEN: "Lifts added", valueZH: "213部", valueEN: "213"),
+        ]),
+        ("community-clinics", [
+            Figure(labelZH: "新增全科医生", labelEN: "New GPs", valueZH: "180名", valueEN: "180"),
+            Figure(labelZH: "基层诊疗量", labelEN: "Clinic visits", valueZH: "增长12%", valueEN: "+12%"),
+        ]),
+        ("village-water", [
+            Figure(labelZH: "受益人口", labelEN: "People served", valueZH: "21.6万", valueEN: "216,000"),
+            Figure(labelZH: "水质合格率", labelEN: "Samples up to standard", valueZH: "99.2%", valueEN: "99.2%"),
+        ]),
+        ("public-parking", [
+            Figure(labelZH: "新增泊位", labelEN: "New spaces", valueZH: "10,350个", valueEN: "10,350"),
+            Figure(labelZH: "充电泊位", labelEN: "Charging spaces", valueZH: "2,150个", valueEN: "2,150"),
+        ]),
+        ("childcare", [
+            Figure(labelZH: "新增托位", labelEN: "New places", valueZH: "3,260个", valueEN: "3,260"),
+            Figure(labelZH: "每千人托位", labelEN: "Places per 1,000", valueZH: "4.6个", valueEN: "4.6"),
+        ]),
+        ("farmers-markets", [
+            Figure(labelZH: "改造市场", labelEN: "Markets upgraded", valueZH: "42个", valueEN: "42"),
+            Figure(labelZH: "快检批次", labelEN: "Samples tested", valueZH: "5.6万", valueEN: "56,000"),
+        ]),
+        ("skills-training", [
+            Figure(labelZH: "培训人次", labelEN: "People trained", valueZH: "5.3万", valueEN: "53,000"),
+            Figure(labelZH: "就业率", labelEN: "In work afterwards", valueZH: "76%", valueEN: "76%"),
+        ]),
+    ]
+
+    @Test func everyFigureOfTheDemoReadsAsItsTextsSayInBothLanguages() throws {
+        let campaign = try CampaignFile.load(yaml: try CampaignFileTests.demoYAML())
+        #expect(campaign.projects.map(\.slug) == Self.intended.map(\.slug))
+        for (slug, intended) in Self.intended {
+            let project = try #require(campaign.projects.first { $0.slug == slug }, "\(slug)")
+            let figures = project.figures.map {
+                Figure(labelZH: $0.label.zh, labelEN: $0.label.en, valueZH: $0.value.zh, valueEN: $0.value.en)
+            }
+            #expect(figures.count == intended.count, "\(slug)")
+            for (read, meant) in zip(figures, intended) {
+                #expect(read == meant, "\(slug)")
+            }
+        }
+    }
+}
