@@ -21,7 +21,7 @@ struct CampaignCommand: AsyncParsableCommand {
 
         func run() async throws {
             let settings = try await Settings.load(path: options.config)
-            let definition = try CampaignFile.load(yaml: try readTextFile(file))
+            let definition = try CampaignFile.load(yaml: try readTextFile(file), file: file)
             let store = try settings.openStore()
             let summary = try store.importCampaign(definition)
             print("imported \(definition.id) into \(settings.application.databasePath): "
