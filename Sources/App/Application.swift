@@ -76,7 +76,7 @@ package final class Application: Sendable {
         for file in configuration.campaignFiles {
             let yaml = try readTextFile(file)
             let definition = try CampaignFile.load(yaml: yaml, file: file)
-            let summary = try store.importCampaign(definition)
+            let summary = try CampaignFile.importCampaign(definition, yaml: yaml, file: file, into: store)
             logger.info("campaign imported", metadata: [
                 "file": "\(file)", "campaign": "\(definition.id)", "created": "\(summary.campaignCreated)",
                 "projectsCreated": "\(summary.projectsCreated)", "projectsUpdated": "\(summary.projectsUpdated)",

@@ -1,4 +1,5 @@
 import Domain
+import Storage
 import Yams
 
 /// A campaign as operators write it, in YAML under config/campaigns/ (see config/campaigns/demo.yaml and
@@ -30,6 +31,35 @@ package enum CampaignFile {
             throw reader.error(for: error)
         }
         return (definition, reader)
+    }
+
+    /// Imports a campaign that `load` read from `yaml`, and says a refusal in the file's terms: a slug that belongs
+    /// to another campaign is named by its key path and line, not as a Swift value.
+    package static func importCampaign(
+        _ definition: CampaignDefinition, yaml: String, file: String, into store: Store
+    ) throws(CampaignFileError) -> ImportSummary {
+        do {
+            return try store.importCampaign(definition)
+        } catch let error as DomainError {
+            throw Self.error(importing: error, definition: definition, yaml: yaml, file: file)
+        } catch let error as StorageError {
+            throw CampaignFileError(file: file, problem: "not imported: \(error.description)")
+        } catch {
+            throw CampaignFileError(file: file, problem: "not imported: the database failed: \(error)")
+        }
+    }
+
+    private static func error(importing error: DomainError, definition: CampaignDefinition, yaml: String, file: String) -> CampaignFileError {
+        guard case .slugBelongsToAnotherCampaign(let slug, let owner) = error else {
+            return CampaignFileError(file: file, problem: "not imported: \(error.message)")
+        }
+        let path = definition.projects.firstIndex { $0.slug == slug }.map { "projects[\($0)].slug" } ?? "projects"
+        // Read again only to find the line: this file was read once already, so it reads the same way.
+        let line = (try? read(yaml: yaml, file: file))?.reader.line(of: path)
+        return CampaignFileError(
+            file: file, line: line, keyPath: path,
+            problem: "\"\(slug)\" already belongs to campaign \"\(owner)\"; a slug is the URL of a printed QR code, "
+                + "so it stays with its campaign: give this project another slug")
     }
 }
 

@@ -1,5 +1,6 @@
 @testable import App
 import Domain
+import Storage
 import TestSupport
 import Testing
 
@@ -362,6 +363,25 @@ import Testing
         #expect(throws: CampaignFileError(file: "/nonexistent/x.yaml", problem: "cannot be opened: No such file or directory")) {
             _ = try readTextFile("/nonexistent/x.yaml")
         }
+    }
+
+    // MARK: - Import
+
+    @Test func refusesASlugOfAnotherCampaignAtItsLine() throws {
+        let store = try Store(configuration: StorageConfiguration(path: ":memory:"))
+        let demo = try Self.demoYAML()
+        _ = try CampaignFile.importCampaign(try CampaignFile.load(yaml: demo, file: "demo.yaml"), yaml: demo, file: "demo.yaml", into: store)
+
+        let other = Self.minimal(replacing: "id:", with: "id: other-2026") + "\n" + Self.minimal.components(after: "projects:\n")
+            .replacing("slug: one", with: "slug: new-schools")
+        let definition = try CampaignFile.load(yaml: other, file: "other.yaml")
+        #expect(throws: CampaignFileError(
+            file: "other.yaml", line: 14, keyPath: "projects[1].slug",
+            problem: #""new-schools" already belongs to campaign "demo-2026"; a slug is the URL of a printed QR code, so it stays with its campaign: give this project another slug"#
+        )) {
+            _ = try CampaignFile.importCampaign(definition, yaml: other, file: "other.yaml", into: store)
+        }
+        #expect(try store.campaign("other-2026") == nil, "nothing of the refused file is stored")
     }
 }
 
