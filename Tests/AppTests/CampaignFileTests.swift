@@ -143,6 +143,18 @@ import Testing
         #expect(campaign.title.zh == "2026年度民生实事 · 你说了算")
     }
 
+    @Test func theExampleInTheCampaignsDocumentLoadsAsItSays() throws {
+        let document = try readTextFile(Self.repositoryRoot() + "/docs/CAMPAIGNS.md")
+        let rest = document.components(after: "```yaml\n")
+        let example = String(rest[..<(try #require(rest.firstRange(of: "```"))).lowerBound])
+        let campaign = try CampaignFile.load(yaml: example, file: "CAMPAIGNS.md")
+        #expect(campaign.levelLabels.count == 5)
+        #expect(campaign.projects[0].figures == [
+            ProjectFigure(label: LocalizedText(zh: "新增学位", en: "New school places"), value: LocalizedText(zh: "12,480个", en: "12,480")),
+            ProjectFigure(label: LocalizedText(zh: "竣工学校", en: "Schools finished"), value: LocalizedText(zh: "12所", en: "12")),
+        ])
+    }
+
     @Test func loadsAMinimalCampaignWithTheDefaultLabels() throws {
         let campaign = try CampaignFile.load(yaml: Self.minimal, file: "x.yaml")
         #expect(campaign.levelLabels == SatisfactionLevel.defaultLabels)
