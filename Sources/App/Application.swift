@@ -85,10 +85,11 @@ package final class Application: Sendable {
         store = try Store(configuration: StorageConfiguration(
             path: configuration.databasePath, synchronousFull: configuration.synchronousFull,
             maxBatch: configuration.writerMaxBatch, maxQueue: configuration.writerMaxQueue))
-        for (file, definition) in definitions {
-            let summary = try store.importCampaign(definition)
+        for file in definitions {
+            let definition = file.definition
+            let summary = try CampaignFile.importCampaign(definition, yaml: file.yaml, file: file.path, into: store)
             logger.info("campaign imported", metadata: [
-                "file": "\(file)", "campaign": "\(definition.id)", "created": "\(summary.campaignCreated)",
+                "file": "\(file.path)", "campaign": "\(definition.id)", "created": "\(summary.campaignCreated)",
                 "projectsCreated": "\(summary.projectsCreated)", "projectsUpdated": "\(summary.projectsUpdated)",
             ])
             if !summary.projectsMissingFromFile.isEmpty {
@@ -174,10 +175,10 @@ struct Health: Codable {
     var uptimeSeconds: Double
 }
 
-/// Reads a UTF-8 text file (configuration-sized: a few MiB at most).
-package func readTextFile(_ path: String) throws -> String {
+/// Reads a UTF-8 text file (configuration-sized: a few MiB at most); an error names the file, like a campaign file's.
+package func readTextFile(_ path: String) throws(CampaignFileError) -> String {
     guard let file = fopen(path, "rb") else {
-        throw CampaignFileError("cannot open \(path): \(String(cString: strerror(errno)))")
+        throw CampaignFileError(file: path, problem: "cannot be opened: \(String(cString: strerror(errno)))")
     }
     defer { fclose(file) }
     var bytes: [UInt8] = []
@@ -186,7 +187,11 @@ package func readTextFile(_ path: String) throws -> String {
         let count = fread(&chunk, 1, chunk.count, file)
         if count == 0 { break }
         bytes.append(contentsOf: chunk[0..<count])
-        if bytes.count > 16 << 20 { throw CampaignFileError("\(path) is larger than 16 MiB") }
+        if bytes.count > 16 << 20 { throw CampaignFileError(file: path, problem: "is larger than 16 MiB; a campaign file is a few KiB") }
+    }
+    // A directory opens, then fails to read (EISDIR): say so rather than read it as an empty file.
+    if ferror(file) != 0 {
+        throw CampaignFileError(file: path, problem: "cannot be read: \(String(cString: strerror(errno)))")
     }
     return String(decoding: bytes, as: UTF8.self)
 }

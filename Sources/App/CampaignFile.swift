@@ -1,47 +1,66 @@
 import Domain
+import Storage
 import Yams
 
-/// A campaign as operators write it, in YAML under config/campaigns/ (see config/campaigns/demo.yaml): times as
-/// ISO 8601 with their UTC offset, labels optional (the national scale's wording by default).
-package struct CampaignFile: Decodable {
-    var id: String
-    var title: LocalizedText
-    var opens: String
-    var closes: String
-    var timeZone: String
-    var levels: [LocalizedText]?
-    var projects: [ProjectDefinition]
-
-    /// Parses and validates a campaign file.
-    package static func load(yaml: String) throws -> CampaignDefinition {
-        let file: CampaignFile
-        do {
-            file = try YAMLDecoder().decode(CampaignFile.self, from: yaml)
-        } catch {
-            throw CampaignFileError("not a valid campaign file: \(error)")
-        }
-        guard let opensAt = ISO8601Instant.milliseconds(file.opens) else {
-            throw CampaignFileError("opens: \(file.opens) is not an ISO 8601 time with an offset, like 2026-11-01T09:00:00+08:00")
-        }
-        guard let closesAt = ISO8601Instant.milliseconds(file.closes) else {
-            throw CampaignFileError("closes: \(file.closes) is not an ISO 8601 time with an offset, like 2027-03-31T18:00:00+08:00")
-        }
-        let definition = CampaignDefinition(
-            id: file.id, title: file.title, opensAt: opensAt, closesAt: closesAt, timeZone: file.timeZone,
-            levelLabels: file.levels ?? SatisfactionLevel.defaultLabels, projects: file.projects
-        )
-        do {
-            try definition.validate()
-        } catch {
-            throw CampaignFileError(error.message)
-        }
-        return definition
+/// A campaign as operators write it, in YAML under config/campaigns/ (see config/campaigns/demo.yaml and
+/// docs/CAMPAIGNS.md): times as ISO 8601 with their UTC offset, labels optional (the national scale's wording by
+/// default). Read strictly: an unknown key, a missing one or a value of the wrong kind is refused with the file, the
+/// line and the key path, because a key the reader skipped is a figure citizens see wrong (`{zh: 12,480个, …}`, whose
+/// comma ends the value, once showed "12").
+package enum CampaignFile {
+    /// Parses and validates a campaign file. `file` names it in errors (the call sites pass its path), as in
+    /// `demo.yaml:25: projects[0].figures[0].value: unknown key "480个"; …`.
+    package static func load(yaml: String, file: String) throws(CampaignFileError) -> CampaignDefinition {
+        try read(yaml: yaml, file: file).definition
     }
-}
 
-package struct CampaignFileError: Error, CustomStringConvertible {
-    package var description: String
-    init(_ description: String) { self.description = description }
+    /// `load`, with the reader that knows the line of every key path, for errors found after the file was read.
+    static func read(yaml: String, file: String) throws(CampaignFileError) -> (definition: CampaignDefinition, reader: CampaignFileReader) {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch {
+            throw CampaignFileError(yamlError: error, yaml: yaml, file: file)
+                ?? CampaignFileError(file: file, problem: "cannot be read as YAML")
+        }
+        var reader = CampaignFileReader(file: file, yaml: yaml)
+        let definition = try reader.campaign(root)
+        do {
+            try definition.check()
+        } catch {
+            throw reader.error(for: error)
+        }
+        return (definition, reader)
+    }
+
+    /// Imports a campaign that `load` read from `yaml`, and says a refusal in the file's terms: a slug that belongs
+    /// to another campaign is named by its key path and line, not as a Swift value.
+    package static func importCampaign(
+        _ definition: CampaignDefinition, yaml: String, file: String, into store: Store
+    ) throws(CampaignFileError) -> ImportSummary {
+        do {
+            return try store.importCampaign(definition)
+        } catch let error as DomainError {
+            throw Self.error(importing: error, definition: definition, yaml: yaml, file: file)
+        } catch let error as StorageError {
+            throw CampaignFileError(file: file, problem: "not imported: \(error.description)")
+        } catch {
+            throw CampaignFileError(file: file, problem: "not imported: the database failed: \(error)")
+        }
+    }
+
+    private static func error(importing error: DomainError, definition: CampaignDefinition, yaml: String, file: String) -> CampaignFileError {
+        guard case .slugBelongsToAnotherCampaign(let slug, let owner) = error else {
+            return CampaignFileError(file: file, problem: "not imported: \(error.message)")
+        }
+        let path = definition.projects.firstIndex { $0.slug == slug }.map { "projects[\($0)].slug" } ?? "projects"
+        // Read again only to find the line: this file was read once already, so it reads the same way.
+        let line = (try? read(yaml: yaml, file: file))?.reader.line(of: path)
+        return CampaignFileError(
+            file: file, line: line, keyPath: path,
+            problem: "\"\(slug)\" already belongs to campaign \"\(owner)\"; a slug is the URL of a printed QR code, "
+                + "so it stays with its campaign: give this project another slug")
+    }
 }
 
 /// ISO 8601 date-times with an explicit offset ("2026-11-01T09:00:00+08:00", "2026-11-01T01:00Z"), without Foundation.

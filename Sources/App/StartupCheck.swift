@@ -14,13 +14,21 @@ package enum StartupCheck {
         }
     }
 
+    /// A campaign file read and validated, ready to import.
+    package struct CampaignFileContents: Sendable {
+        package var path: String
+        package var yaml: String
+        package var definition: CampaignDefinition
+    }
+
     /// The campaign files' definitions, in the configured order; throws `Failure` listing every problem.
-    package static func run(_ configuration: ApplicationConfiguration) throws -> [(String, CampaignDefinition)] {
+    package static func run(_ configuration: ApplicationConfiguration) throws -> [CampaignFileContents] {
         var problems: [String] = []
-        var definitions: [(String, CampaignDefinition)] = []
+        var definitions: [CampaignFileContents] = []
         for file in configuration.campaignFiles {
             do {
-                definitions.append((file, try CampaignFile.load(yaml: try readTextFile(file))))
+                let yaml = try readTextFile(file)
+                definitions.append(CampaignFileContents(path: file, yaml: yaml, definition: try CampaignFile.load(yaml: yaml, file: file)))
             } catch {
                 problems.append("campaigns.files: \(error)")
             }

@@ -15,31 +15,57 @@ extension CampaignDefinition {
         package static let maxTimeZoneLength = 64
     }
 
+    /// One broken rule, named by its key path in the definition (`projects[2].slug`, `levelLabels[0].zh`) and what is
+    /// wrong there, apart, so that a campaign file can point at the line of that key.
+    package struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
+        /// Keys and indices from the definition's root, as in `projects[2].figures[0].value.zh`.
+        package var path: String
+        /// What is wrong, written to follow the path: `"School A" must be 1 to 64 characters of a-z, 0-9 and -`.
+        package var text: String
+
+        package init(_ path: String, _ text: String) {
+            self.path = path
+            self.text = text
+        }
+
+        /// `projects[2].slug "School A" must be …`: the form `DomainError.invalidDefinition` carries.
+        package var description: String { "\(path) \(text)" }
+    }
+
     /// Checks everything the database and the client rely on, and names the first problem found by its path
     /// in the file (`projects[2].slug`).
     package func validate() throws(DomainError) {
+        do {
+            try check()
+        } catch {
+            throw .invalidDefinition(error.description)
+        }
+    }
+
+    /// `validate()`, with the problem's path and text apart.
+    package func check() throws(Problem) {
         try Self.checkIdentifier(id, at: "id")
         try Self.checkText(title, at: "title")
         guard opensAt < closesAt else {
-            throw .invalidDefinition("opensAt (\(opensAt)) must be before closesAt (\(closesAt))")
+            throw Problem("opensAt", "(\(opensAt)) must be before closesAt (\(closesAt))")
         }
         try Self.checkTimeZone(timeZone)
         guard levelLabels.count == SatisfactionLevel.allCases.count else {
-            throw .invalidDefinition("levelLabels must have exactly 5 entries, from level 1 to level 5; it has \(levelLabels.count)")
+            throw Problem("levelLabels", "must have exactly 5 entries, from level 1 to level 5; it has \(levelLabels.count)")
         }
         for (index, label) in levelLabels.enumerated() {
             try Self.checkText(label, at: "levelLabels[\(index)]")
         }
-        guard !projects.isEmpty else { throw .invalidDefinition("projects must not be empty") }
+        guard !projects.isEmpty else { throw Problem("projects", "must not be empty") }
         guard projects.count <= Limits.maxProjects else {
-            throw .invalidDefinition("projects has \(projects.count) entries; at most \(Limits.maxProjects) are allowed")
+            throw Problem("projects", "has \(projects.count) entries; at most \(Limits.maxProjects) are allowed")
         }
         var slugs: [String: Int] = [:]
         for (index, project) in projects.enumerated() {
             let path = "projects[\(index)]"
             try Self.checkIdentifier(project.slug, at: "\(path).slug")
             if let first = slugs.updateValue(index, forKey: project.slug) {
-                throw .invalidDefinition("\(path).slug \"\(project.slug)\" repeats projects[\(first)].slug")
+                throw Problem("\(path).slug", "\"\(project.slug)\" repeats projects[\(first)].slug")
             }
             try Self.checkText(project.title, at: "\(path).title")
             try Self.checkText(project.department, at: "\(path).department")
@@ -47,7 +73,7 @@ extension CampaignDefinition {
             try Self.checkText(project.promised, at: "\(path).promised")
             try Self.checkText(project.done, at: "\(path).done")
             guard project.figures.count <= Limits.maxFiguresPerProject else {
-                throw .invalidDefinition("\(path).figures has \(project.figures.count) entries; at most \(Limits.maxFiguresPerProject) are allowed")
+                throw Problem("\(path).figures", "has \(project.figures.count) entries; at most \(Limits.maxFiguresPerProject) are allowed")
             }
             for (figureIndex, figure) in project.figures.enumerated() {
                 try Self.checkText(figure.label, at: "\(path).figures[\(figureIndex)].label")
@@ -67,27 +93,29 @@ extension CampaignDefinition {
         }
     }
 
-    private static func checkIdentifier(_ value: String, at path: String) throws(DomainError) {
+    private static func checkIdentifier(_ value: String, at path: String) throws(Problem) {
         guard isValidIdentifier(value) else {
-            throw .invalidDefinition("\(path) \"\(value)\" must be 1 to \(Limits.maxIdentifierLength) characters of a-z, 0-9 and -")
+            throw Problem(path, "\"\(value)\" must be 1 to \(Limits.maxIdentifierLength) characters of a-z, 0-9 and -")
         }
     }
 
     /// Both languages present (not only whitespace) and within `Limits.maxTextLength`.
-    private static func checkText(_ text: LocalizedText, at path: String) throws(DomainError) {
+    private static func checkText(_ text: LocalizedText, at path: String) throws(Problem) {
         for (language, value) in [("zh", text.zh), ("en", text.en)] {
             guard value.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) else {
-                throw .invalidDefinition("\(path).\(language) must not be empty")
+                throw Problem("\(path).\(language)", "must not be empty")
             }
             guard value.unicodeScalars.count <= Limits.maxTextLength else {
-                throw .invalidDefinition("\(path).\(language) is longer than \(Limits.maxTextLength) characters")
+                throw Problem("\(path).\(language)", "is longer than \(Limits.maxTextLength) characters")
             }
         }
     }
 
-    /// The shape of an IANA name ("Asia/Shanghai", "Etc/GMT+8", "UTC"). Whether the zone exists is the display's
-    /// concern: the domain is pure and carries no time zone database.
-    private static func checkTimeZone(_ value: String) throws(DomainError) {
+    /// An IANA name ("Asia/Shanghai", "Etc/GMT+8", "UTC") that browsers know: pages format every time in this zone,
+    /// and `Intl.DateTimeFormat` throws on a name it does not know, which would break every page of the campaign.
+    /// The shape is checked first (a bounded, printable name in the error); the domain is pure, so the names come
+    /// from a list compiled in, `IANATimeZone.names`.
+    private static func checkTimeZone(_ value: String) throws(Problem) {
         let bytes = value.utf8
         let wellFormed = (1...Limits.maxTimeZoneLength).contains(bytes.count)
             && bytes.allSatisfy { byte in
@@ -98,8 +126,8 @@ extension CampaignDefinition {
                     || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")
             }
             && bytes.first != UInt8(ascii: "/") && bytes.last != UInt8(ascii: "/")
-        guard wellFormed else {
-            throw .invalidDefinition("timeZone \"\(value)\" is not an IANA time zone name such as Asia/Shanghai")
+        guard wellFormed, IANATimeZone.names.contains(value) else {
+            throw Problem("timeZone", "\"\(value)\" is not an IANA time zone name; use one such as Asia/Shanghai")
         }
     }
 }

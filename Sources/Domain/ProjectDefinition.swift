@@ -1,4 +1,5 @@
-/// One livelihood project of a campaign, as the campaign file describes it.
+/// One livelihood project of a campaign, as the campaign file describes it. Campaign files are read by the App's
+/// `CampaignFileReader`, which decides what may be left out; `Codable` is the synthesized JSON form.
 package struct ProjectDefinition: Codable, Sendable, Hashable {
     /// Stable, `[a-z0-9-]{1,64}`, unique across all campaigns: it is the QR code's URL, `/p/<slug>`, printed on posters,
     /// so it never changes once published.
@@ -30,19 +31,5 @@ package struct ProjectDefinition: Codable, Sendable, Hashable {
         self.promised = promised
         self.done = done
         self.figures = figures
-    }
-
-    private enum CodingKeys: String, CodingKey { case slug, title, department, summary, promised, done, figures }
-
-    /// `figures` may be left out (a project without key numbers).
-    package init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        slug = try container.decode(String.self, forKey: .slug)
-        title = try container.decode(LocalizedText.self, forKey: .title)
-        department = try container.decode(LocalizedText.self, forKey: .department)
-        summary = try container.decode(LocalizedText.self, forKey: .summary)
-        promised = try container.decode(LocalizedText.self, forKey: .promised)
-        done = try container.decode(LocalizedText.self, forKey: .done)
-        figures = try container.decodeIfPresent([ProjectFigure].self, forKey: .figures) ?? []
     }
 }

@@ -25,12 +25,18 @@ package final class Store: Sendable {
         grdb.label = "lastword"
         // Another process (a backup, the sqlite3 shell) may hold a lock for a moment; wait instead of failing.
         grdb.busyMode = .timeout(5)
+        if !configuration.isInMemory {
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+            do {
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            } catch {
+                throw StorageError.openFailed(path: path, reason: "its directory \(directory.path) cannot be created: \(Self.reason(error))")
+            }
+        }
         do {
             if configuration.isInMemory {
                 database = try DatabaseQueue(configuration: grdb)
             } else {
-                let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
-                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
                 database = try DatabasePool(path: path, configuration: grdb)
             }
             // After the pool's own set-up, which chooses NORMAL for WAL. Only the writer connection writes, so only
@@ -49,6 +55,17 @@ package final class Store: Sendable {
             throw StorageError.openFailed(path: path, reason: String(describing: error))
         }
         try Self.migrate(database, path: path)
+    }
+
+    /// Foundation's errors describe themselves as "Error Domain=NSCocoaErrorDomain Code=4 …"; the POSIX error under
+    /// one ("No such file or directory") is what an operator can act on.
+    private static func reason(_ error: any Error) -> String {
+        let error = error as NSError
+        if let underlying = error.userInfo[NSUnderlyingErrorKey].flatMap({ $0 as? any Error }).map({ $0 as NSError }),
+           underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        return error.localizedDescription
     }
 
     /// Runs each pending migration in its own transaction, naming the one that fails.

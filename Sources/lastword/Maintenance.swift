@@ -20,10 +20,19 @@ struct CampaignCommand: AsyncParsableCommand {
         var file: String
 
         func run() async throws {
-            let settings = try await Settings.load(path: options.config)
-            let definition = try CampaignFile.load(yaml: try readTextFile(file))
-            let store = try settings.openStore()
-            let summary = try store.importCampaign(definition)
+            let settings: Settings
+            let definition: CampaignDefinition
+            let summary: ImportSummary
+            do {
+                settings = try await Settings.load(path: options.config)
+                // The file is read and checked before the database is opened: a broken file changes nothing.
+                let yaml = try readTextFile(file)
+                definition = try CampaignFile.load(yaml: yaml, file: file)
+                let store = try settings.openStore()
+                summary = try CampaignFile.importCampaign(definition, yaml: yaml, file: file, into: store)
+            } catch {
+                throw OperatorError(error)
+            }
             print("imported \(definition.id) into \(settings.application.databasePath): "
                   + (summary.campaignCreated ? "new campaign, " : "")
                   + "\(summary.projectsCreated) projects created, \(summary.projectsUpdated) updated")

@@ -34,13 +34,13 @@ struct Serve: AsyncParsableCommand {
         do {
             application = try Application(configuration: settings.application, server: settings.server, loops: loops, logger: logger)
         } catch {
-            throw SettingsError("cannot start: \(error)")
+            throw OperatorError(error, while: "cannot start")
         }
         let server = Server(configuration: settings.server, service: application.router, loops: loops, logger: logger)
         do {
             try server.start()
         } catch {
-            throw SettingsError("cannot listen on \(settings.server.host):\(settings.server.port): \(error)")
+            throw OperatorError(error, while: "cannot listen on \(settings.server.host):\(settings.server.port)")
         }
         for address in server.boundAddresses {
             let host = address.family == AF_INET6 ? "[\(address.ip)]" : "\(address.ip)"

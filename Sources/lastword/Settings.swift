@@ -30,6 +30,11 @@ struct Settings {
             do {
                 providers.append(try await FileProvider<YAMLSnapshot>(filePath: FilePath(filePath)))
             } catch {
+                // A syntax error, in the campaign files' form (`lastword.yaml:2: not valid YAML …`), not Yams' own
+                // several lines with a caret.
+                if let problem = CampaignFileError(yamlError: error, yaml: (try? readTextFile(filePath)) ?? "", file: filePath) {
+                    throw SettingsError("configuration \(problem)")
+                }
                 throw SettingsError("cannot read configuration \(filePath): \(error)")
             }
             settings.source = filePath

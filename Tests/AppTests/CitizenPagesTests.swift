@@ -167,7 +167,7 @@ extension AppIntegrationTests {
             // Another process (`lastword campaign import`) on the same database file.
             let other = try Store(configuration: StorageConfiguration(path: app.databasePath))
             let yaml = TestCampaign.openTown.yaml
-            _ = try other.importCampaign(try CampaignFile.load(yaml: yaml))
+            _ = try other.importCampaign(try CampaignFile.load(yaml: yaml, file: "town-2026.yaml"))
             #expect(app.application.catalogWatcher.check(), "the revision moved")
             #expect(!app.application.catalogWatcher.check(), "and is now seen")
 
@@ -190,7 +190,7 @@ extension AppIntegrationTests {
             var closedNow = TestCampaign.open
             closedNow.closes = "2021-01-01T00:00:00+08:00"
             let other = try Store(configuration: StorageConfiguration(path: app.databasePath))
-            _ = try other.importCampaign(try CampaignFile.load(yaml: closedNow.yaml))
+            _ = try other.importCampaign(try CampaignFile.load(yaml: closedNow.yaml, file: "city-2026.yaml"))
             #expect(app.application.catalogWatcher.check())
             let refused = try app.rate("new-schools", id: "r2", level: 1, as: citizen)
             #expect(refused.status == 409)
@@ -279,7 +279,7 @@ extension AppIntegrationTests {
                 Issue.record("start-up must refuse a missing campaign file")
             } catch let failure as StartupCheck.Failure {
                 #expect(failure.problems.count == 2, "\(failure)")
-                #expect(failure.description.contains("campaigns.files: cannot open \(directory.path)/etc/campaigns/2026.yaml"))
+                #expect(failure.description.contains("campaigns.files: \(directory.path)/etc/campaigns/2026.yaml: cannot be opened: No such file or directory"))
                 #expect(failure.description.contains("static.directory: \(directory.path)/no-public is not a directory"))
             }
             #expect(access(directory.path + "/var", F_OK) != 0, "nothing was created")

@@ -22,6 +22,10 @@ import Testing
         ("empty time zone", { $0.timeZone = "" }, "timeZone"),
         ("time zone with a space", { $0.timeZone = "Asia/Shang hai" }, "timeZone"),
         ("time zone ending in a slash", { $0.timeZone = "Asia/" }, "timeZone"),
+        ("time zone browsers do not know", { $0.timeZone = "Mars/Olympus" },
+         "timeZone \"Mars/Olympus\" is not an IANA time zone name; use one such as Asia/Shanghai"),
+        ("time zone in the wrong case", { $0.timeZone = "asia/shanghai" }, "timeZone \"asia/shanghai\""),
+        ("tz database placeholder that Intl refuses", { $0.timeZone = "Factory" }, "timeZone \"Factory\""),
         ("four level labels", { $0.levelLabels.removeLast() }, "levelLabels must have exactly 5"),
         ("six level labels", { $0.levelLabels.append(Fixtures.text("Extra")) }, "levelLabels must have exactly 5"),
         ("blank level label", { $0.levelLabels[2].zh = "" }, "levelLabels[2].zh"),
@@ -68,11 +72,29 @@ import Testing
         try campaign.validate()
     }
 
-    @Test(arguments: ["Asia/Shanghai", "UTC", "Etc/GMT+8", "America/Argentina/Buenos_Aires", "America/Port-au-Prince"])
-    func acceptsIANATimeZoneNames(_ name: String) throws {
+    @Test(arguments: ["Asia/Shanghai", "UTC", "Etc/GMT+8", "America/Argentina/Buenos_Aires", "America/Port-au-Prince",
+                      "Europe/London", "Asia/Chongqing", "PRC", "Etc/UTC", "Etc/GMT-14", "Europe/Kyiv", "Europe/Kiev"])
+    func acceptsIANATimeZoneNamesAndTheirBackwardCompatibleLinks(_ name: String) throws {
         var campaign = Fixtures.campaign()
         campaign.timeZone = name
         try campaign.validate()
+    }
+
+    @Test func everyListedTimeZoneNamePassesTheShapeCheck() throws {
+        // The list and the shape check must agree, or a listed zone could never be used.
+        #expect(IANATimeZone.names.count > 500)
+        for name in IANATimeZone.names {
+            var campaign = Fixtures.campaign()
+            campaign.timeZone = name
+            #expect(throws: Never.self, "\(name)") { try campaign.validate() }
+        }
+    }
+
+    @Test func aProblemNamesItsKeyPathApartFromWhatIsWrong() {
+        var campaign = Fixtures.campaign()
+        campaign.projects[1].figures[0].value.en = " "
+        #expect(throws: CampaignDefinition.Problem("projects[1].figures[0].value.en", "must not be empty")) { try campaign.check() }
+        #expect(throws: DomainError.invalidDefinition("projects[1].figures[0].value.en must not be empty")) { try campaign.validate() }
     }
 
     @Test(arguments: [
