@@ -38,6 +38,7 @@ async function request(method, path, body) {
 
 export const getCampaigns = () => request("GET", "/api/campaigns");
 export const getCampaign = (id) => request("GET", `/api/campaigns/${encodeURIComponent(id)}`);
+export const getCampaignHistory = (id) => request("GET", `/api/campaigns/${encodeURIComponent(id)}/history`);
 export const getProject = (slug) => request("GET", `/api/projects/${encodeURIComponent(slug)}`);
 export const getPolicy = () => request("GET", "/api/policy");
 
@@ -55,11 +56,43 @@ export async function getSession(campaign) {
   }
 }
 
-/** The campaign to show: ?campaign=<id>, else the first the server lists. */
+/** The campaign list, fetched once per page (the default campaign, the switcher and the policy page share it). */
+let campaignList = null;
+export function listCampaigns() {
+  if (!campaignList) {
+    campaignList = getCampaigns().catch((error) => {
+      campaignList = null; // a later call asks again
+      throw error;
+    });
+  }
+  return campaignList;
+}
+
+/**
+ * The campaign a page shows by default when the server does not say (`current` missing): the contract's rule —
+ * the open one (the one that opened last if several), else the next to open, else the most recently closed.
+ * Never "the first listed": the list's order is not a choice (an old closed campaign must not take over `/`).
+ */
+export function defaultCampaign(campaigns) {
+  const list = campaigns ?? [];
+  const latest = (a, b, key) => (b[key] > a[key] ? b : a);
+  const open = list.filter((c) => c.state === "open");
+  if (open.length) return open.reduce((a, b) => latest(a, b, "opensAt"));
+  const upcoming = list.filter((c) => c.state === "upcoming");
+  if (upcoming.length) return upcoming.reduce((a, b) => (b.opensAt < a.opensAt ? b : a));
+  const closed = list.filter((c) => c.state === "closed");
+  if (closed.length) return closed.reduce((a, b) => latest(a, b, "closesAt"));
+  return list[0] ?? null;
+}
+
+/**
+ * The campaign to show: `?campaign=<id>` when the address says, else the server's `current` (GET /api/campaigns,
+ * docs/PROTOCOL.md), else the same rule computed here. Every page (the citizen pages and the board) asks this.
+ */
 export async function chooseCampaignID() {
   const fromURL = new URLSearchParams(location.search).get("campaign");
   if (fromURL) return fromURL;
-  const { campaigns } = await getCampaigns();
-  if (!campaigns || campaigns.length === 0) return null;
-  return campaigns[0].id;
+  const { campaigns, current } = await listCampaigns();
+  if (current) return current;
+  return defaultCampaign(campaigns)?.id ?? null;
 }

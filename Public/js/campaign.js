@@ -1,14 +1,20 @@
 // /: the campaign page. Title, evaluation window and state, totals, and every project with its live tally.
+// Which campaign: ?campaign=<id>, else the server's `current` (api.js chooseCampaignID, shared with the board);
+// with more than one campaign a switcher links to the others. A closed campaign shows its final results (from
+// GET /api/campaigns/:id `tallies`, then live) and invites no rating; an upcoming one says when it opens.
 
-import { getSession } from "./api.js";
+import { getSession, listCampaigns } from "./api.js";
 import { lang, onLangChange, pick, setupLanguage, t } from "./i18n.js";
 import { Live, mergeProjects } from "./live.js";
-import { createDistribution, el, fmtAverage, fmtInt, fmtWindow, loadChosenCampaign, renderState, setCounter } from "./ui.js";
+import {
+  createDistribution, el, fmtAverage, fmtDateTime, fmtInt, fmtWindow, loadChosenCampaign, renderState, setCounter,
+} from "./ui.js";
 
 const $ = (id) => document.getElementById(id);
 
 const state = {
   campaign: null,
+  campaigns: [], // every campaign, for the switcher
   projects: [],
   board: null, // the campaign topic's data: totals and projects[slug]
   cards: new Map(), // slug -> {update(tally), render()}
@@ -20,11 +26,30 @@ setupLanguage();
 start();
 
 async function start() {
-  const detail = await loadChosenCampaign($("page-status"));
-  if (!detail) return;
+  const status = $("page-status");
+  const detail = await loadChosenCampaign(status);
+  if (!detail) {
+    if (status.dataset.error === "campaign.not_found") {
+      // A wrong ?campaign=: a way back to the campaign everyone else sees.
+      const home = el("a", null, t("campaign.goCurrent"));
+      home.href = "/";
+      status.append(" ", home);
+    }
+    return;
+  }
   state.campaign = detail.campaign;
   state.projects = detail.projects;
-  state.board = { state: detail.campaign.state, participants: 0, ratings: 0, likes: 0, watchers: 0, projects: {} };
+  try {
+    state.campaigns = (await listCampaigns()).campaigns ?? [];
+  } catch {
+    state.campaigns = []; // no switcher; the page itself works
+  }
+  // The numbers known before the live topic answers (the final ones, for a closed campaign).
+  const totals = state.campaigns.find((c) => c.id === detail.campaign.id)?.totals ?? detail.campaign.totals ?? {};
+  state.board = {
+    state: detail.campaign.state, participants: totals.participants ?? 0, ratings: totals.ratings ?? 0, likes: totals.likes ?? 0,
+    watchers: 0, projects: detail.tallies ?? {},
+  };
   $("page-status").hidden = true;
   $("content").hidden = false;
   buildProjects();
@@ -87,11 +112,17 @@ function buildProjects() {
       participants.label.textContent = t("stat.participants");
       average.label.textContent = t("stat.average");
       likes.label.textContent = t("stat.likes");
-      rate.textContent = t("home.open");
       const colon = lang() === "zh" ? "：" : ": ";
-      rate.setAttribute("aria-label", `${t("home.open")}${colon}${pick(project.title)}`);
       poster.textContent = t("home.poster");
       poster.setAttribute("aria-label", `${t("home.poster")}${colon}${pick(project.title)}`);
+      renderCardState(state.board?.state ?? state.campaign.state);
+    };
+    // The card's main button: "see and rate" only while rating is open.
+    const renderCardState = (campaignState) => {
+      const key = campaignState === "open" ? "home.open" : campaignState === "closed" ? "home.seeResults" : "home.seeProject";
+      const colon = lang() === "zh" ? "：" : ": ";
+      rate.textContent = t(key);
+      rate.setAttribute("aria-label", `${t(key)}${colon}${pick(project.title)}`);
     };
     const update = (tally, animate) => {
       setCounter(participants.value, fmtInt(tally?.participants ?? 0), animate);
@@ -99,7 +130,7 @@ function buildProjects() {
       setCounter(likes.value, fmtInt(tally?.likes ?? 0), animate);
       updateDist(tally?.counts ?? [0, 0, 0, 0, 0], animate);
     };
-    state.cards.set(project.slug, { render, update });
+    state.cards.set(project.slug, { render, update, renderState: renderCardState });
   }
 }
 
@@ -119,14 +150,57 @@ function render() {
   const boardURL = `/board?campaign=${encodeURIComponent(campaign.id)}`;
   $("board-link").href = boardURL;
   $("footer-board-link").href = boardURL;
+  $("footer-posters-link").href = `/posters?campaign=${encodeURIComponent(campaign.id)}`;
+  renderSwitcher();
   for (const card of state.cards.values()) card.render();
   renderLive();
   renderLiveState(live?.state ?? "connecting");
 }
 
+/** Every campaign (newest window first), the one shown marked; only when there is more than one. */
+function renderSwitcher() {
+  const nav = $("campaign-switcher");
+  const list = $("switcher-list");
+  const campaigns = state.campaigns.slice().sort((a, b) => b.opensAt - a.opensAt);
+  nav.hidden = campaigns.length < 2;
+  list.replaceChildren();
+  if (campaigns.length < 2) return;
+  for (const campaign of campaigns) {
+    const item = el("li", "switcher-item");
+    const link = el("a", "switcher-link");
+    link.href = `/?campaign=${encodeURIComponent(campaign.id)}`;
+    link.dataset.campaign = campaign.id;
+    if (campaign.id === state.campaign.id) link.setAttribute("aria-current", "page");
+    const badge = el("span", "state-badge");
+    renderState(badge, campaign.state);
+    link.append(el("span", "switcher-name", pick(campaign.title)), badge, el("span", "switcher-window", fmtWindow(campaign, { short: true })));
+    item.append(link);
+    list.append(item);
+  }
+}
+
+/** Closed: the final results, no invitation. Upcoming: when it opens. */
+function renderNotice(campaignState) {
+  const { campaign } = state;
+  const notice = $("state-notice");
+  notice.hidden = campaignState === "open";
+  notice.dataset.state = campaignState;
+  $("hero-intro").hidden = campaignState === "closed";
+  if (campaignState === "closed") {
+    $("state-notice-title").textContent = t("home.closedTitle");
+    $("state-notice-text").textContent = t("home.closedText", { closes: fmtDateTime(campaign.closesAt, campaign.timeZone) });
+  } else if (campaignState === "upcoming") {
+    $("state-notice-title").textContent = t("home.upcomingTitle");
+    $("state-notice-text").textContent = t("home.upcomingText", { opens: fmtDateTime(campaign.opensAt, campaign.timeZone) });
+  }
+  document.body.dataset.campaignState = campaignState;
+  for (const card of state.cards.values()) card.renderState(campaignState);
+}
+
 function renderLive(animate = false) {
   const board = state.board;
   renderState($("campaign-state"), board.state);
+  renderNotice(board.state);
   setCounter($("total-participants"), fmtInt(board.participants), animate);
   setCounter($("total-ratings"), fmtInt(board.ratings), animate);
   setCounter($("total-likes"), fmtInt(board.likes), animate);

@@ -9,6 +9,8 @@
 //   it once and answers "duplicate" if it had already committed it.
 // - document.body.dataset.wsOpen is "true" while the socket is open; dataset.liveSynced is "true" once a snapshot
 //   has been applied.
+// - `mine` (docs/PROTOCOL.md): the server tells every open socket of the same citizen (other tabs included) what
+//   this citizen's rating or like now is, once the write committed; onMine gets it.
 
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 20000;
@@ -20,7 +22,7 @@ const RESYNC_RETRY_MS = 3000;
 const WRITE_ERRORS = new Set([
   "request.id_reused", "project.not_found", "campaign.not_open", "campaign.closed", "server.busy",
   "rating.invalid_level", "rating.suggestion_too_long", "request.invalid_id", "request.invalid",
-  "citizen.missing", "citizen.invalid", "limit.rate", "limit.new_citizens",
+  "citizen.missing", "citizen.invalid", "limit.rate", "limit.new_citizens", "rating.not_found",
 ]);
 
 /** A client id: 1–64 characters of A–Z a–z 0–9 _ -. crypto.getRandomValues works outside secure contexts too. */
@@ -47,11 +49,14 @@ export class Live {
    *   /api/session); refused is true when the last socket never opened (its handshake was refused, say for a
    *   cookie that no longer verifies, or the server is down)
    * @param {(error: LiveError) => void} [options.onError] errors that belong to no request
+   * @param {(mine: {action: string, project: string, level: number|null, suggestion: string|null,
+   *   liked: boolean|null}) => void} [options.onMine] this citizen's own rating or like changed (in any tab)
    */
-  constructor({ onState, beforeReconnect, onError } = {}) {
+  constructor({ onState, beforeReconnect, onError, onMine } = {}) {
     this.onState = onState ?? (() => {});
     this.beforeReconnect = beforeReconnect;
     this.onError = onError ?? (() => {});
+    this.onMine = onMine ?? (() => {});
     this.topics = new Map(); // topic -> { handler, seq, resyncAt }
     this.pending = new Map(); // id -> { message, resolve, reject, generation }
     this.socket = null;
@@ -107,6 +112,11 @@ export class Live {
   /** Sends a rating: resolves with the ack, rejects with a LiveError. */
   rate(project, level, suggestion) {
     return this.#request({ type: "rate", id: newClientID("r"), project, level, suggestion });
+  }
+
+  /** Withdraws the citizen's rating of a project: resolves with the ack (level null), rejects with a LiveError. */
+  withdraw(project) {
+    return this.#request({ type: "withdraw", id: newClientID("w"), project });
   }
 
   /** Sends a like (liked true) or takes it back (false). */
@@ -293,6 +303,9 @@ export class Live {
         }
         return;
       }
+      case "mine":
+        this.onMine(message);
+        return;
       default:
         return; // pong, or a type this page does not know
     }

@@ -1,8 +1,10 @@
-// /poster/<slug>: a printable A4 poster with the project's QR code (served by /qr/<slug>.svg).
+// /poster/<slug>: a printable A4 poster with the project's QR code (served by /qr/<slug>.svg). Warns on screen when
+// that code points at an address phones elsewhere cannot open; links to every poster of the campaign (/posters).
 
 import { ApiError, getProject } from "./api.js";
-import { lang, onLangChange, pick, setupLanguage, t } from "./i18n.js";
-import { errorMessage, fmtWindow } from "./ui.js";
+import { onLangChange, pick, setupLanguage, t } from "./i18n.js";
+import { el, errorMessage } from "./ui.js";
+import { createPosterSheet, renderAddressWarning } from "./poster-sheet.js";
 
 const $ = (id) => document.getElementById(id);
 const slug = decodeURIComponent(location.pathname.replace(/^\/poster\//, "").replace(/\/+$/, ""));
@@ -19,31 +21,36 @@ async function start() {
     const status = $("page-status");
     status.removeAttribute("data-i18n");
     status.classList.add("is-error");
-    status.textContent = error instanceof ApiError && error.code === "project.not_found" ? t("project.notFound") : t("loadFailed", { reason: errorMessage(error) });
+    if (error instanceof ApiError && error.code === "project.not_found") {
+      status.textContent = t("project.notFound");
+      const home = el("a", null, t("notFound.home"));
+      home.href = "/";
+      status.append(" ", home);
+    } else {
+      status.textContent = t("loadFailed", { reason: errorMessage(error) });
+    }
     return;
   }
-  const { campaign, project } = detail;
+  const { campaign, project, tally } = detail;
   // The address the QR code encodes (the server's public base URL when one is configured).
   const url = detail.url || `${location.origin}/p/${encodeURIComponent(project.slug)}`;
-  const qr = $("qr");
-  qr.src = `/qr/${encodeURIComponent(project.slug)}.svg`;
+  const sheet = createPosterSheet();
+  sheet.node.id = "poster";
+  sheet.qr.id = "qr";
+  sheet.urlText.id = "project-url";
+  sheet.title.id = "project-title";
+  sheet.campaignTitle.id = "campaign-title";
+  const campaignQuery = `?campaign=${encodeURIComponent(campaign.id)}`;
+  $("home-link").href = `/${campaignQuery}`;
+  $("all-posters-link").href = `/posters${campaignQuery}`;
 
   const render = () => {
-    const other = lang() === "zh" ? "en" : "zh";
     document.title = `${t("nav.poster")} · ${pick(project.title)}`;
-    $("campaign-title").textContent = pick(campaign.title);
-    $("project-department").textContent = pick(project.department);
-    $("project-title").textContent = pick(project.title);
-    const alt = $("project-title-alt");
-    alt.textContent = project.title?.[other] ?? "";
-    alt.lang = other === "zh" ? "zh-CN" : "en";
-    $("project-done").textContent = pick(project.done);
-    $("project-url").textContent = url;
-    qr.alt = t("poster.qrAlt", { title: pick(project.title), url });
-    $("campaign-window").textContent = fmtWindow(campaign);
+    sheet.fill({ campaign, project, url, tally });
+    renderAddressWarning($("qr-warning"), [url]);
   };
   render();
   onLangChange(render);
   $("page-status").hidden = true;
-  $("poster").hidden = false;
+  $("main").append(sheet.node);
 }

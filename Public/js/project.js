@@ -1,13 +1,24 @@
 // /p/<slug>: the page a project's QR code opens. Reads the project, the citizen's own rating and like
 // (GET /api/session, first, so the cookie exists before the WebSocket opens), shows the live tally and sends
-// ratings and likes over the WebSocket.
+// ratings, withdrawals and likes over the WebSocket.
+//
+// - The citizen's own rating and like follow the server's `mine` messages, so every tab of the same browser shows
+//   what the server has now (rate 4 here and 1 in another tab: this one says 1).
+// - Submitting is deliberate: Enter on a level radio selects it but never submits (the browser's implicit
+//   submission would send the rating before the citizen reached the suggestion box); the submit button does.
+// - Closed or not yet open: the page says so at the top, shows the results first, and the form is disabled with
+//   its reason.
 
 import { ApiError, getProject, getSession } from "./api.js";
 import { lang, onLangChange, pick, setupLanguage, t } from "./i18n.js";
 import { Live } from "./live.js";
-import { createDistribution, el, errorMessage, fmtInt, fmtAverage, fmtWindow, renderState, setCounter } from "./ui.js";
+import {
+  createDistribution, createThrottledAnnouncer, el, errorMessage, fmtAverage, fmtDateTime, fmtInt, fmtWindow, renderState, setCounter,
+} from "./ui.js";
 
 const MAX_SUGGESTION = 500;
+/** How often, at most, a screen reader hears the live numbers (see createThrottledAnnouncer). */
+const ANNOUNCE_EVERY_MS = 10000;
 const $ = (id) => document.getElementById(id);
 
 const slug = decodeURIComponent(location.pathname.replace(/^\/p\//, "").replace(/\/+$/, ""));
@@ -21,12 +32,18 @@ const state = {
   liked: false,
   ratingBusy: false,
   likeBusy: false,
+  withdrawBusy: false,
+  confirming: false, // the withdraw confirmation is shown
+  // The citizen changed the form since it last showed their rating: a rating made in another tab then updates the
+  // "your rating" line but leaves what they are typing alone.
+  formDirty: false,
   retryUntil: 0,
   rateMessage: null, // {key, params} or {error} to re-render on language change
   likeMessage: null,
 };
 
 let updateDistribution = () => {};
+let announce = () => {};
 let live = null;
 
 setupLanguage();
@@ -34,9 +51,11 @@ start();
 
 async function start() {
   let detail;
-  let session;
+  let session = null;
   try {
-    [detail, session] = await Promise.all([getProject(slug), getSession()]);
+    // The session is not needed to read the page: when it fails (too many new visitors from this network, say)
+    // the page still shows the project; a rating then asks for it again (citizen.missing).
+    [detail, session] = await Promise.all([getProject(slug), getSession().catch(() => null)]);
   } catch (error) {
     showLoadError(error);
     return;
@@ -51,6 +70,8 @@ async function start() {
   $("content").hidden = false;
   buildLevels();
   updateDistribution = createDistribution($("tally-distribution"), state.campaign.levelLabels);
+  announce = createThrottledAnnouncer($("tally-announce"), ANNOUNCE_EVERY_MS);
+  syncForm();
   renderAll();
   wireForm();
   onLangChange(renderAll);
@@ -59,6 +80,7 @@ async function start() {
     onState: renderLiveState,
     beforeReconnect: async () => applySession(await getSession()),
     onError: () => {},
+    onMine: applyMine,
   });
   live.subscribe(`project:${slug}`, ({ type, data }) => {
     if (data.state) state.campaignState = data.state;
@@ -75,6 +97,9 @@ function showLoadError(error) {
   status.classList.add("is-error");
   if (error instanceof ApiError && error.code === "project.not_found") {
     status.textContent = t("project.notFound");
+    const home = el("a", null, t("notFound.home"));
+    home.href = "/";
+    status.append(" ", home);
   } else {
     status.textContent = t("loadFailed", { reason: errorMessage(error) });
   }
@@ -83,9 +108,40 @@ function showLoadError(error) {
 function applySession(session) {
   if (!session) return;
   const rating = session.ratings?.[slug];
-  state.mine = rating ? { level: rating.level, suggestion: rating.suggestion ?? "" } : null;
+  setMine(rating ? { level: rating.level, suggestion: rating.suggestion ?? "" } : null);
   state.liked = Array.isArray(session.likes) && session.likes.includes(slug);
-  if (state.project) renderMine();
+  if (state.project) renderLike();
+}
+
+/** The server says what this citizen's rating or like of a project now is (from this tab or another). */
+function applyMine(message) {
+  if (message.project !== slug || !state.project) return;
+  if (message.action === "rate" && message.level != null) {
+    setMine({ level: message.level, suggestion: message.suggestion ?? "" });
+  } else if (message.action === "withdraw") {
+    setMine(null);
+  } else if (message.action === "like" && typeof message.liked === "boolean") {
+    state.liked = message.liked;
+    renderLike();
+  }
+}
+
+/** Records the citizen's rating; the form follows it unless the citizen is editing it. */
+function setMine(mine) {
+  state.mine = mine;
+  if (!state.project) return;
+  if (!state.formDirty && !state.ratingBusy) syncForm();
+  renderMine();
+}
+
+/** Puts the citizen's rating (or nothing) into the form. */
+function syncForm() {
+  for (const input of document.querySelectorAll('#level-options input[name="level"]')) {
+    input.checked = state.mine !== null && Number(input.value) === state.mine.level;
+  }
+  $("suggestion").value = state.mine?.suggestion ?? "";
+  state.formDirty = false;
+  renderCounter();
 }
 
 // MARK: rendering
@@ -121,12 +177,46 @@ function renderAll() {
 }
 
 function renderCampaignState() {
-  renderState($("campaign-state"), state.campaignState);
-  const open = state.campaignState === "open";
+  const campaignState = state.campaignState;
+  renderState($("campaign-state"), campaignState);
+  const open = campaignState === "open";
+  document.body.dataset.campaignState = campaignState;
   $("rate-card").classList.toggle("is-closed", !open);
+  $("hero-cta").hidden = !open;
+
+  // Closed or upcoming: say so first, with the date that matters.
+  const notice = $("state-notice");
+  notice.hidden = open;
+  notice.dataset.state = campaignState;
+  if (campaignState === "closed") {
+    $("state-notice-title").textContent = t("project.closedTitle");
+    $("state-notice-text").textContent = t("project.closedText", { closes: fmtDateTime(state.campaign.closesAt, state.campaign.timeZone) });
+  } else if (campaignState === "upcoming") {
+    $("state-notice-title").textContent = t("project.upcomingTitle");
+    $("state-notice-text").textContent = t("project.upcomingText", { opens: fmtDateTime(state.campaign.opensAt, state.campaign.timeZone) });
+  }
+  $("live-title").textContent = t(campaignState === "closed" ? "project.results" : "project.live");
+  $("rate-title").textContent = t(open ? "project.rate" : "project.rateClosed");
+
+  // When nothing can be rated, the results come before the (disabled) form.
+  const rateCard = $("rate-card");
+  const liveCard = $("live-title").closest("section");
+  const resultsFirst = liveCard.compareDocumentPosition(rateCard) & Node.DOCUMENT_POSITION_FOLLOWING;
+  if (!open && !resultsFirst) rateCard.before(liveCard);
+  else if (open && resultsFirst) rateCard.after(liveCard);
+
+  // A closed campaign invites nothing: the citizen's own rating, the closing note and the results stay; the
+  // levels, the suggestion box, the submit and like buttons go (disabled controls still read as an invitation).
+  const final = campaignState === "closed";
+  for (const node of [$("levels"), $("suggestion").closest(".field"), $("submit-rating"), $("like-button").closest(".like-row"),
+    document.querySelector("#rate-card > .hint")]) {
+    node.hidden = final;
+  }
   for (const input of document.querySelectorAll("#level-options input")) input.disabled = !open;
   $("suggestion").disabled = !open;
+  if (!open) hideConfirm(false);
   renderSubmit();
+  renderWithdraw();
   renderLike();
   if (!open && !state.rateMessage) {
     $("rate-status").textContent = t("project.closedForm");
@@ -145,13 +235,16 @@ function renderTally(animate = false) {
   $("like-count").textContent = t("project.likeCount", { n: fmtInt(tally.likes) });
   updateDistribution(tally.counts, animate);
   $("tally-watchers").textContent = t("watching", { n: fmtInt(tally.watchers ?? 0) });
+  // Not every number: a screen reader would hear each delta of a busy project. A summary, throttled.
+  const participants = fmtInt(tally.participants);
+  announce(tally.average == null ? t("project.announceNone", { participants }) : t("project.announce", { participants, average: fmtAverage(tally.average) }));
 }
 
 function renderLiveState(liveState) {
   const indicator = $("live-indicator");
   indicator.dataset.state = liveState;
   $("live-text").textContent = t(liveState === "open" ? "live.open" : liveState === "reconnecting" ? "live.reconnecting" : "live.connecting");
-  if (state.ratingBusy) renderMessages();
+  if (state.ratingBusy || state.withdrawBusy) renderMessages();
 }
 
 function levelLabel(level) {
@@ -203,15 +296,29 @@ function renderMine() {
     suggestion.textContent = "";
   }
   renderSubmit();
+  renderWithdraw();
 }
 
 function renderSubmit() {
   const button = $("submit-rating");
   const open = state.campaignState === "open";
   const waiting = Date.now() < state.retryUntil;
-  button.disabled = !open || state.ratingBusy || waiting || suggestionLength() > MAX_SUGGESTION;
+  button.disabled = !open || state.ratingBusy || state.withdrawBusy || waiting || suggestionLength() > MAX_SUGGESTION;
   button.textContent = state.ratingBusy ? t("project.sending") : t(state.mine ? "project.update" : "project.submit");
   button.setAttribute("aria-busy", state.ratingBusy ? "true" : "false");
+}
+
+/** "Withdraw my rating": only with a rating, while the window is open; a second step confirms it. */
+function renderWithdraw() {
+  const available = state.mine !== null && state.campaignState === "open";
+  if (!available && !state.withdrawBusy) state.confirming = false;
+  $("withdraw").hidden = !available && !state.withdrawBusy;
+  $("withdraw-button").hidden = state.confirming;
+  $("withdraw-confirm").hidden = !state.confirming;
+  $("withdraw-yes").disabled = state.withdrawBusy || state.ratingBusy;
+  $("withdraw-yes").textContent = t(state.withdrawBusy ? "project.withdrawing" : "project.withdrawConfirm");
+  $("withdraw-yes").setAttribute("aria-busy", state.withdrawBusy ? "true" : "false");
+  $("withdraw-no").disabled = state.withdrawBusy;
 }
 
 function renderLike() {
@@ -264,20 +371,47 @@ function renderMessage(node, message) {
 
 function wireForm() {
   $("suggestion").addEventListener("input", () => {
+    state.formDirty = true;
     renderCounter();
     renderSubmit();
+  });
+  const options = $("level-options");
+  options.addEventListener("change", () => {
+    state.formDirty = true;
+  });
+  // Enter on a radio would submit the form at once (implicit submission). It selects the radio instead; the
+  // citizen goes on to the suggestion box and submits with the button. Arrow keys and Space work as usual.
+  options.addEventListener("keydown", (event) => {
+    const input = event.target;
+    if (event.key !== "Enter" || !(input instanceof HTMLInputElement) || input.type !== "radio") return;
+    event.preventDefault();
+    if (!input.checked && !input.disabled) {
+      input.checked = true;
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    }
   });
   $("rate-form").addEventListener("submit", (event) => {
     event.preventDefault();
     submitRating();
   });
   $("like-button").addEventListener("click", toggleLike);
-  if (state.mine) {
-    const input = $(`level-${state.mine.level}`);
-    if (input) input.checked = true;
-    $("suggestion").value = state.mine.suggestion ?? "";
-    renderCounter();
-  }
+  $("withdraw-button").addEventListener("click", () => {
+    state.confirming = true;
+    renderWithdraw();
+    $("withdraw-yes").focus();
+  });
+  $("withdraw-no").addEventListener("click", () => hideConfirm(true));
+  $("withdraw-confirm").addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !state.withdrawBusy) hideConfirm(true);
+  });
+  $("withdraw-yes").addEventListener("click", withdrawRating);
+}
+
+function hideConfirm(focusButton) {
+  if (!state.confirming) return;
+  state.confirming = false;
+  renderWithdraw();
+  if (focusButton) $("withdraw-button").focus();
 }
 
 function selectedLevel() {
@@ -286,7 +420,7 @@ function selectedLevel() {
 }
 
 async function submitRating() {
-  if (state.ratingBusy) return;
+  if (state.ratingBusy || state.withdrawBusy) return;
   const level = selectedLevel();
   if (!level) {
     state.rateMessage = { kind: "error", key: "project.chooseLevel" };
@@ -303,19 +437,54 @@ async function submitRating() {
   state.ratingBusy = true;
   state.rateMessage = { kind: "pending", key: "project.sending" };
   renderSubmit();
+  renderWithdraw();
   renderMessages();
   try {
     const ack = await live.rate(slug, level, suggestion);
-    state.mine = { level: ack.level ?? level, suggestion: ack.suggestion ?? "" };
+    state.formDirty = false;
+    state.ratingBusy = false;
+    setMine({ level: ack.level ?? level, suggestion: ack.suggestion ?? "" });
     state.rateMessage = { kind: "success", key: "project.thanks", params: () => ({ level: levelLabel(state.mine.level) }) };
-    renderMine();
   } catch (error) {
     await handleWriteError(error);
     state.rateMessage = { kind: "error", error };
   } finally {
     state.ratingBusy = false;
     renderSubmit();
+    renderWithdraw();
     renderMessages();
+  }
+}
+
+async function withdrawRating() {
+  if (state.withdrawBusy || state.ratingBusy) return;
+  state.withdrawBusy = true;
+  state.rateMessage = { kind: "pending", key: "project.withdrawing" };
+  renderWithdraw();
+  renderSubmit();
+  renderMessages();
+  let withdrawn = false;
+  try {
+    await live.withdraw(slug);
+    withdrawn = true;
+    state.rateMessage = { kind: "success", key: "project.withdrawn" };
+  } catch (error) {
+    if (error.code === "rating.not_found") withdrawn = true; // already gone (withdrawn in another tab)
+    await handleWriteError(error);
+    state.rateMessage = { kind: "error", error };
+  } finally {
+    state.withdrawBusy = false;
+    state.confirming = false;
+    if (withdrawn) {
+      state.formDirty = false;
+      setMine(null);
+    }
+    renderWithdraw();
+    renderSubmit();
+    renderMessages();
+    // The confirmation is gone: keep the focus in the rating card rather than losing it to the page.
+    if (withdrawn || $("withdraw").hidden) $("rate-card").focus();
+    else $("withdraw-button").focus();
   }
 }
 

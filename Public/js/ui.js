@@ -175,21 +175,61 @@ export function createStackedBar(container, levelLabels) {
 }
 
 /**
- * Loads the campaign the page is for (`?campaign=`, else the first one), or shows in `status` why there is none
- * and returns null.
+ * Loads the campaign the page is for (`?campaign=`, else the server's current one), or shows in `status` why there
+ * is none and returns null. status.dataset.error is then the reason's code ("campaign.none", "campaign.not_found",
+ * or the API error's), so a page can add a way out (a link to the default campaign).
  */
 export async function loadChosenCampaign(status) {
-  const fail = (text) => {
+  const fail = (text, code) => {
     status.removeAttribute("data-i18n");
     status.classList.add("is-error");
     status.textContent = text;
+    status.dataset.error = code;
     return null;
   };
   try {
     const id = await chooseCampaignID();
-    if (!id) return fail(t("home.none"));
+    if (!id) return fail(t("home.none"), "campaign.none");
     return await getCampaign(id);
   } catch (error) {
-    return fail(t("loadFailed", { reason: errorMessage(error) }));
+    if (error?.code === "campaign.not_found") return fail(t("campaign.notFound"), error.code);
+    return fail(t("loadFailed", { reason: errorMessage(error) }), error?.code ?? "unknown");
   }
+}
+
+/**
+ * A polite live region that a busy tally cannot flood. The numbers on screen update with every delta, but a screen
+ * reader hears at most one summary per `intervalMs` (the latest one, once the interval has passed), so a project
+ * rated a hundred times a minute is announced every ~10 s instead of a hundred times. The citizen's own actions are
+ * announced by their own status lines (role="status"), not through this region. A summary equal to the last one
+ * announced is not repeated.
+ * Returns say(text); the first call only records the text (the page just loaded: nothing has changed yet).
+ */
+export function createThrottledAnnouncer(node, intervalMs = 10000) {
+  let last = null; // what was announced (or shown at load)
+  let pending = null;
+  let lastAt = -Infinity;
+  let timer = null;
+  const flush = () => {
+    timer = null;
+    if (pending === null || pending === last) {
+      pending = null;
+      return;
+    }
+    node.textContent = pending;
+    last = pending;
+    pending = null;
+    lastAt = performance.now();
+  };
+  return (text) => {
+    if (last === null) {
+      last = text;
+      lastAt = performance.now();
+      return;
+    }
+    pending = text;
+    if (timer !== null) return;
+    const wait = Math.max(0, lastAt + intervalMs - performance.now());
+    timer = setTimeout(flush, wait);
+  };
 }
