@@ -9,8 +9,11 @@ import Glibc
 package enum StartupCheck {
     package struct Failure: Error, CustomStringConvertible {
         package var problems: [String]
+        /// One problem is one line; several are a list under one heading.
         package var description: String {
-            "the configuration cannot be used:\n" + problems.map { "  - " + $0 }.joined(separator: "\n")
+            problems.count == 1
+                ? problems[0]
+                : "the configuration cannot be used:\n" + problems.map { "  - " + $0 }.joined(separator: "\n")
         }
     }
 
@@ -30,7 +33,8 @@ package enum StartupCheck {
                 let yaml = try readTextFile(file)
                 definitions.append(CampaignFileContents(path: file, yaml: yaml, definition: try CampaignFile.load(yaml: yaml, file: file)))
             } catch {
-                problems.append("campaigns.files: \(error)")
+                // The file's own error names the file, its line and key.
+                problems.append("\(error)")
             }
         }
         if !isDirectory(configuration.publicDirectory) {

@@ -279,7 +279,7 @@ extension AppIntegrationTests {
                 Issue.record("start-up must refuse a missing campaign file")
             } catch let failure as StartupCheck.Failure {
                 #expect(failure.problems.count == 2, "\(failure)")
-                #expect(failure.description.contains("campaigns.files: \(directory.path)/etc/campaigns/2026.yaml: cannot be opened: No such file or directory"))
+                #expect(failure.description.contains("\n  - \(directory.path)/etc/campaigns/2026.yaml: cannot be opened: No such file or directory"))
                 #expect(failure.description.contains("static.directory: \(directory.path)/no-public is not a directory"))
             }
             #expect(access(directory.path + "/var", F_OK) != 0, "nothing was created")
