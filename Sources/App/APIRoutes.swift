@@ -32,7 +32,7 @@ struct APIRoutes: Sendable {
         }
         let historyMaxPoints = historyMaxPoints
         let historyInterval = historyIntervalMilliseconds
-        router.add("GET", "/api/campaigns/:id/history", async: { request in
+        router.add("GET", "/api/campaigns/:id/history", blocking: { request in
             guard let id = request.parameters["id"], let campaign = services.catalog.campaign(id) else {
                 throw HTTPError(DomainError.unknownCampaign(request.parameters["id"] ?? ""))
             }
@@ -74,8 +74,8 @@ struct APIRoutes: Sendable {
             .json(encoding: PolicyBody(services.integrity.policy, maxSuggestion: Suggestion.maxLength,
                                        cookieMaxAgeDays: CitizenCookies.maxAgeSeconds / 86_400))
         }
-        router.add("GET", "/api/session", async: { request in
-            try await Self.session(request, services: services, store: store)
+        router.add("GET", "/api/session", blocking: { request in
+            try Self.session(request, services: services, store: store)
         })
         router.addResponder("POST", "/api/projects/:slug/rating") { request, responder in
             write(request, type: "rate", responder: responder)
@@ -151,7 +151,7 @@ struct APIRoutes: Sendable {
     }
 
     /// Issues the citizen cookie if the request has none, and returns what this citizen has done.
-    private static func session(_ request: HTTPRequest, services: LiveServices, store: Store) async throws -> HTTPResponse {
+    private static func session(_ request: HTTPRequest, services: LiveServices, store: Store) throws -> HTTPResponse {
         var headers: HTTPHeaders = ["Cache-Control": "no-store"]
         let citizen: CitizenID
         switch services.cookies.citizen(in: request.headers) {

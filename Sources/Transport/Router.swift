@@ -1,3 +1,4 @@
+import Dispatch
 import FoundationEssentials
 import HTTP1
 
@@ -84,6 +85,25 @@ package struct Router: HTTPService {
             }
         }
     }
+
+    /// A route whose handler blocks (a database read): it runs on a queue of its own, off the loop, so the loop keeps
+    /// serving its other connections, and off Swift's cooperative pool, which blocking work would starve.
+    package mutating func add(_ method: String, _ pattern: String, blocking handler: @escaping @Sendable (HTTPRequest) throws -> HTTPResponse) {
+        addResponder(method, pattern) { request, responder in
+            Self.blockingQueue.async {
+                do {
+                    responder.respond(try handler(request))
+                } catch let error as HTTPError {
+                    responder.respond(error.response)
+                } catch {
+                    responder.respond(.error(500, code: "server.internal", message: "The server could not complete the request."))
+                }
+            }
+        }
+    }
+
+    /// Where `blocking` routes run: concurrent, and Dispatch adds threads while its workers are blocked.
+    private static let blockingQueue = DispatchQueue(label: "lastword.http.blocking", qos: .userInitiated, attributes: .concurrent)
 
     /// A route that takes the responder itself.
     package mutating func addResponder(_ method: String, _ pattern: String, _ handler: @escaping Handler) {

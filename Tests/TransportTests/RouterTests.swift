@@ -27,6 +27,12 @@ extension TransportIntegrationTests {
                 struct Unexpected: Error {}
                 throw Unexpected()
             })
+            router.add("GET", "/blocking/:word", blocking: { request in
+                guard let word = request.parameters["word"], word != "refused" else {
+                    throw HTTPError(409, code: "demo.refused", message: "Refused off the loop.")
+                }
+                return .text("read " + word)
+            })
             router.add("POST", "/ratings") { request throws(HTTPError) in
                 let rating = try request.decodeJSON(Rating.self, limit: 64)
                 return .json(201, encoding: rating)
@@ -46,6 +52,37 @@ extension TransportIntegrationTests {
                 #expect(getAndPut.status == 405)
                 let allowed = Set((getAndPut.header("Allow") ?? "").split(separator: ",").map { String($0.filter { $0 != " " }) })
                 #expect(allowed == ["GET", "HEAD", "PUT"])
+            }
+        }
+
+        @Test func aBlockingRouteAnswersFromItsQueueAndMapsItsErrors() throws {
+            try withTestServer(router: Self.router()) { server in
+                let client = try server.connect()
+                let read = try client.exchange("GET", "/blocking/tally")
+                #expect(read.status == 200)
+                #expect(read.text == "read tally")
+                let refused = try client.exchange("GET", "/blocking/refused")
+                #expect(refused.status == 409)
+                #expect(refused.jsonObject == ["error": "demo.refused", "message": "Refused off the loop."])
+                let again = try client.exchange("GET", "/blocking/again")
+                #expect(again.text == "read again", "the connection goes on after an answer from another thread")
+            }
+        }
+
+        @Test func refusesAStateChangingRequestFromAForeignOrigin() throws {
+            var router = Self.router()
+            router.stateChangingOrigins = []
+            try withTestServer(router: router) { server in
+                let client = try server.connect()
+                let foreign = try client.exchange("POST", "/things", headers: [("Origin", "http://evil.example")])
+                #expect(foreign.status == 403)
+                #expect(foreign.errorCode == "http.forbidden_origin")
+                let own = try client.exchange("POST", "/things", headers: [("Origin", "http://127.0.0.1")])  // the Host the client sends
+                #expect(own.status == 201)
+                let script = try client.exchange("POST", "/things")
+                #expect(script.status == 201, "no Origin: not a browser page")
+                let read = try client.exchange("GET", "/items", headers: [("Origin", "http://evil.example")])
+                #expect(read.status == 200, "reads are not checked")
             }
         }
 
