@@ -245,14 +245,14 @@ extension APIRoutes {
 extension HTTPError {
     /// The one place domain errors get an HTTP status.
     init(_ error: DomainError) {
-        let status: Int
-        switch error.code {
-        case "project.not_found", "campaign.not_found", "rating.not_found": status = 404
-        case "campaign.closed", "campaign.not_open", "request.id_reused": status = 409
-        case "citizen.invalid", "citizen.missing": status = 401
-        case "limit.rate", "limit.new_citizens": status = 429
-        case "server.busy": status = 503
-        default: status = 400
+        // Exhaustive, with no default: a new case must be given its status here, or this does not compile.
+        let status: Int = switch error {
+        case .unknownProject, .unknownCampaign, .ratingNotFound: 404
+        case .campaignClosed, .campaignNotOpen, .clientIDReused, .slugBelongsToAnotherCampaign: 409
+        case .invalidCitizen, .missingCitizen: 401
+        case .rateLimited, .tooManyNewCitizens: 429
+        case .overloaded, .shuttingDown, .storageFailure: 503
+        case .invalidLevel, .suggestionTooLong, .invalidRequest, .invalidClientID, .invalidDefinition: 400
         }
         var headers: HTTPHeaders = [:]
         if let retry = error.retryAfterSeconds { headers.add("Retry-After", String(retry)) }

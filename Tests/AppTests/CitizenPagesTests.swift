@@ -295,3 +295,20 @@ extension AppIntegrationTests {
         }
     }
 }
+
+@Suite struct DomainErrorStatusTests {
+    @Test(arguments: [
+        (DomainError.unknownProject("x"), 404), (.ratingNotFound("x"), 404), (.campaignClosed, 409),
+        (.clientIDReused, 409), (.missingCitizen, 401), (.rateLimited(retryAfterSeconds: 2), 429),
+        (.overloaded, 503), (.shuttingDown, 503), (.storageFailure, 503), (.invalidLevel(9), 400),
+    ])
+    func everyDomainErrorHasItsStatus(_ error: DomainError, _ status: Int) {
+        let mapped = HTTPError(error)
+        #expect(mapped.status == status)
+        #expect(mapped.code == error.code)
+    }
+
+    @Test func aRateLimitSaysWhenToRetry() {
+        #expect(HTTPError(.rateLimited(retryAfterSeconds: 7)).headers["Retry-After"] == "7")
+    }
+}
