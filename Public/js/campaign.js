@@ -27,16 +27,8 @@ start();
 
 async function start() {
   const status = $("page-status");
-  const detail = await loadChosenCampaign(status);
-  if (!detail) {
-    if (status.dataset.error === "campaign.not_found") {
-      // A wrong ?campaign=: a way back to the campaign everyone else sees.
-      const home = el("a", null, t("campaign.goCurrent"));
-      home.href = "/";
-      status.append(" ", home);
-    }
-    return;
-  }
+  const detail = await loadChosenCampaign(status, { backTo: "/" });
+  if (!detail) return;
   state.campaign = detail.campaign;
   state.projects = detail.projects;
   try {

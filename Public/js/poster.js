@@ -1,9 +1,9 @@
 // /poster/<slug>: a printable A4 poster with the project's QR code (served by /qr/<slug>.svg). Warns on screen when
 // that code points at an address phones elsewhere cannot open; links to every poster of the campaign (/posters).
 
-import { ApiError, getProject } from "./api.js";
+import { getProject } from "./api.js";
 import { onLangChange, pick, setupLanguage, t } from "./i18n.js";
-import { el, errorMessage } from "./ui.js";
+import { showProjectLoadError } from "./ui.js";
 import { createPosterSheet, renderAddressWarning } from "./poster-sheet.js";
 
 const $ = (id) => document.getElementById(id);
@@ -18,17 +18,7 @@ async function start() {
   try {
     detail = await getProject(slug);
   } catch (error) {
-    const status = $("page-status");
-    status.removeAttribute("data-i18n");
-    status.classList.add("is-error");
-    if (error instanceof ApiError && error.code === "project.not_found") {
-      status.textContent = t("project.notFound");
-      const home = el("a", null, t("notFound.home"));
-      home.href = "/";
-      status.append(" ", home);
-    } else {
-      status.textContent = t("loadFailed", { reason: errorMessage(error) });
-    }
+    showProjectLoadError($("page-status"), error);
     return;
   }
   const { campaign, project, tally } = detail;

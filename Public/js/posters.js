@@ -4,7 +4,7 @@
 
 import { getProject } from "./api.js";
 import { onLangChange, pick, setupLanguage, t } from "./i18n.js";
-import { el, errorMessage, fmtInt, loadChosenCampaign } from "./ui.js";
+import { errorMessage, fmtInt, loadChosenCampaign } from "./ui.js";
 import { createPosterSheet, renderAddressWarning } from "./poster-sheet.js";
 
 const $ = (id) => document.getElementById(id);
@@ -15,15 +15,8 @@ start();
 
 async function start() {
   const status = $("page-status");
-  const detail = await loadChosenCampaign(status);
-  if (!detail) {
-    if (status.dataset.error === "campaign.not_found") {
-      const home = el("a", null, t("campaign.goCurrent"));
-      home.href = "/posters";
-      status.append(" ", home);
-    }
-    return;
-  }
+  const detail = await loadChosenCampaign(status, { backTo: "/posters" });
+  if (!detail) return;
   const { campaign } = detail;
   let projects;
   try {

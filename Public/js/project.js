@@ -9,11 +9,12 @@
 // - Closed or not yet open: the page says so at the top, shows the results first, and the form is disabled with
 //   its reason.
 
-import { ApiError, getProject, getSession } from "./api.js";
+import { getProject, getSession } from "./api.js";
 import { lang, onLangChange, pick, setupLanguage, t } from "./i18n.js";
 import { Live } from "./live.js";
 import {
   createDistribution, createThrottledAnnouncer, el, errorMessage, fmtAverage, fmtDateTime, fmtInt, fmtWindow, renderState, setCounter,
+  showProjectLoadError,
 } from "./ui.js";
 
 const MAX_SUGGESTION = 500;
@@ -57,7 +58,7 @@ async function start() {
     // the page still shows the project; a rating then asks for it again (citizen.missing).
     [detail, session] = await Promise.all([getProject(slug), getSession().catch(() => null)]);
   } catch (error) {
-    showLoadError(error);
+    showProjectLoadError($("page-status"), error);
     return;
   }
   state.campaign = detail.campaign;
@@ -89,20 +90,6 @@ async function start() {
     renderCampaignState();
   });
   live.start();
-}
-
-function showLoadError(error) {
-  const status = $("page-status");
-  status.removeAttribute("data-i18n"); // keep the message when the language changes
-  status.classList.add("is-error");
-  if (error instanceof ApiError && error.code === "project.not_found") {
-    status.textContent = t("project.notFound");
-    const home = el("a", null, t("notFound.home"));
-    home.href = "/";
-    status.append(" ", home);
-  } else {
-    status.textContent = t("loadFailed", { reason: errorMessage(error) });
-  }
 }
 
 function applySession(session) {

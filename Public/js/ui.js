@@ -179,7 +179,7 @@ export function createStackedBar(container, levelLabels) {
  * is none and returns null. status.dataset.error is then the reason's code ("campaign.none", "campaign.not_found",
  * or the API error's), so a page can add a way out (a link to the default campaign).
  */
-export async function loadChosenCampaign(status) {
+export async function loadChosenCampaign(status, { backTo = null } = {}) {
   const fail = (text, code) => {
     status.removeAttribute("data-i18n");
     status.classList.add("is-error");
@@ -192,9 +192,32 @@ export async function loadChosenCampaign(status) {
     if (!id) return fail(t("home.none"), "campaign.none");
     return await getCampaign(id);
   } catch (error) {
-    if (error?.code === "campaign.not_found") return fail(t("campaign.notFound"), error.code);
+    if (error?.code === "campaign.not_found") {
+      fail(t("campaign.notFound"), error.code);
+      // A wrong ?campaign=: a way back to the campaign everyone else sees.
+      if (backTo) appendLink(status, t("campaign.goCurrent"), backTo);
+      return null;
+    }
     return fail(t("loadFailed", { reason: errorMessage(error) }), error?.code ?? "unknown");
   }
+}
+
+/** A project page whose project could not be loaded says why; a wrong slug gets a way back to `/`. */
+export function showProjectLoadError(status, error) {
+  status.removeAttribute("data-i18n"); // keep the message when the language changes
+  status.classList.add("is-error");
+  if (error?.code === "project.not_found") {
+    status.textContent = t("project.notFound");
+    appendLink(status, t("notFound.home"), "/");
+  } else {
+    status.textContent = t("loadFailed", { reason: errorMessage(error) });
+  }
+}
+
+function appendLink(node, text, href) {
+  const link = el("a", null, text);
+  link.href = href;
+  node.append(" ", link);
 }
 
 /**

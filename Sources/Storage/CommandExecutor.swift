@@ -257,18 +257,9 @@ struct CommandExecutor {
         citizen: Citizen, project: Project, slug: String, level: SatisfactionLevel, suggestion: String?,
         clientID: String, at: Int64
     ) throws -> WriteReceipt {
-        var oldLevel: SatisfactionLevel?
-        var hadSuggestion = false
-        if !citizen.isNew {
-            let find = statements.findRating
-            find.bind(1, citizen.id)
-            find.bind(2, project.id)
-            if try find.step() {
-                oldLevel = SatisfactionLevel(rawValue: find.int(0))
-                hadSuggestion = find.int(1) != 0
-                find.reset()
-            }
-        }
+        let existing = try findRating(citizen: citizen, project: project)
+        let oldLevel = existing?.level
+        let hadSuggestion = existing?.hasSuggestion ?? false
         let save = statements.saveRating
         save.bind(1, citizen.id)
         save.bind(2, project.id)
@@ -322,16 +313,22 @@ struct CommandExecutor {
         return WriteReceipt(clientID: clientID, project: slug, level: nil, suggestion: nil, liked: liked, change: change)
     }
 
-    /// Deletes the citizen's rating of the project; nil when there is none. The last rating of a campaign withdrawn
-    /// removes the citizen from its participants.
-    private func withdraw(citizen: Citizen, project: Project, slug: String, clientID: String, at: Int64) throws -> WriteReceipt? {
+    /// The citizen's rating of the project, if any (a citizen created by this command has none).
+    private func findRating(citizen: Citizen, project: Project) throws -> (level: SatisfactionLevel, hasSuggestion: Bool)? {
         guard !citizen.isNew else { return nil }
         let find = statements.findRating
         find.bind(1, citizen.id)
         find.bind(2, project.id)
-        guard try find.step(), let oldLevel = SatisfactionLevel(rawValue: find.int(0)) else { return nil }
-        let hadSuggestion = find.int(1) != 0
-        find.reset()
+        guard try find.step() else { return nil }
+        defer { find.reset() }
+        guard let level = SatisfactionLevel(rawValue: find.int(0)) else { return nil }
+        return (level, find.int(1) != 0)
+    }
+
+    /// Deletes the citizen's rating of the project; nil when there is none. The last rating of a campaign withdrawn
+    /// removes the citizen from its participants.
+    private func withdraw(citizen: Citizen, project: Project, slug: String, clientID: String, at: Int64) throws -> WriteReceipt? {
+        guard let (oldLevel, hadSuggestion) = try findRating(citizen: citizen, project: project) else { return nil }
         let delete = statements.deleteRating
         delete.bind(1, citizen.id)
         delete.bind(2, project.id)
