@@ -76,7 +76,8 @@ package final class Application: Sendable {
     let history: HistorySampler
     private let logger: Logger
 
-    package init(configuration: ApplicationConfiguration, server: ServerConfiguration, loops: EventLoopGroup, logger: Logger) throws {
+    package init(configuration: ApplicationConfiguration, server: ServerConfiguration, loops: EventLoopGroup,
+                time: any TimeSource = SystemTimeSource(), logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
         // Every path is checked, and every campaign file read, before anything is created: a wrong path in the
@@ -99,24 +100,24 @@ package final class Application: Sendable {
         let revision = try store.catalogRevision()
         catalog = CampaignDirectory(CampaignCatalog(try store.campaigns()))
         writer = store.makeWriter()
-        receipts = ReceiptPruner(store: store, retentionMilliseconds: configuration.receiptRetentionMilliseconds,
+        receipts = ReceiptPruner(store: store, time: time, retentionMilliseconds: configuration.receiptRetentionMilliseconds,
                                  intervalMilliseconds: configuration.receiptPruneIntervalMilliseconds, logger: logger)
         var liveConfiguration = LiveTally.Configuration()
         liveConfiguration.interval = .milliseconds(configuration.liveIntervalMilliseconds)
         liveConfiguration.history = configuration.liveHistory
         liveConfiguration.phases = configuration.livePhases
         liveConfiguration.includeAppliedCount = configuration.liveIncludeAppliedCount
-        tally = LiveTally(board: try store.loadTallyBoard(), catalog: catalog, loops: loops, configuration: liveConfiguration)
+        tally = LiveTally(board: try store.loadTallyBoard(), catalog: catalog, loops: loops, time: time, configuration: liveConfiguration)
         catalogWatcher = CatalogWatcher(store: store, directory: catalog, tally: tally, writer: writer, revision: revision,
                                         intervalMilliseconds: configuration.catalogCheckIntervalMilliseconds, logger: logger)
-        history = HistorySampler(store: store, directory: catalog, tally: tally,
+        history = HistorySampler(store: store, directory: catalog, tally: tally, time: time,
                                  intervalMilliseconds: configuration.historySampleIntervalMilliseconds, logger: logger)
         let services = LiveServices(
             catalog: catalog, tally: tally, writer: writer, integrity: Integrity(policy: configuration.rateLimits),
             cookies: CitizenCookies(secret: try store.serverSecret(), secure: configuration.cookieSecure),
             channels: CitizenChannels(loops: loops),
             maxTopicsPerConnection: configuration.maxTopicsPerConnection,
-            maxPendingWritesPerConnection: configuration.maxPendingWritesPerConnection)
+            maxPendingWritesPerConnection: configuration.maxPendingWritesPerConnection, time: time)
 
         let started = ContinuousClock.now
         let htmlHeaders: HTTPHeaders = [

@@ -17,6 +17,8 @@ package struct LiveServices: Sendable {
     package var maxTopicsPerConnection: Int
     /// Ratings and likes of one connection waiting for their commit; more are refused until some are acknowledged.
     package var maxPendingWritesPerConnection: Int
+    /// The wall clock (campaign windows, limits, sessions).
+    package var time: any TimeSource
 
     /// The one path of every citizen write.
     var writes: CitizenWrites {
@@ -82,7 +84,7 @@ final class LiveSession: WebSocketHandler {
         case .success(let message):
             decoded = message
         case .failure(let error):
-            send(error: "request.invalid", message: error.message, id: nil, on: connection)
+            send(error: DomainError.invalidRequest("").code, message: error.message, id: nil, on: connection)
             return
         }
         switch decoded.type {
@@ -91,16 +93,16 @@ final class LiveSession: WebSocketHandler {
         case "rate", "like", "withdraw": write(decoded, on: connection)
         case "ping": connection.send(text: #"{"type":"pong"}"#)
         default:
-            send(error: "request.unknown_type", message: "Unknown message type.", id: decoded.id, on: connection)
+            send(error: .unknownMessageType(decoded.type), id: decoded.id, on: connection)
         }
     }
 
     private func subscribe(_ message: ClientMessage, on connection: WebSocketConnection) {
         guard let topic = message.topic else {
-            return send(error: "request.invalid", message: "subscribe needs a topic.", id: message.id, on: connection)
+            return send(error: .invalidRequest("subscribe needs a topic"), id: message.id, on: connection)
         }
         if !topics.contains(topic), topics.count >= services.maxTopicsPerConnection {
-            return send(error: "limit.topics", message: "Too many topics on one connection.", id: message.id, on: connection)
+            return send(error: .tooManyTopics(limit: services.maxTopicsPerConnection), id: message.id, on: connection)
         }
         do {
             // Subscribing again to a watched topic is a resume (the client saw a gap): it gets what it missed.
@@ -108,7 +110,7 @@ final class LiveSession: WebSocketHandler {
                                          alreadyWatching: topics.contains(topic))
             topics.insert(topic)
         } catch {
-            send(error: "topic.not_found", message: "No such topic.", id: message.id, on: connection)
+            send(error: .unknownTopic(topic), id: message.id, on: connection)
         }
     }
 
@@ -121,7 +123,7 @@ final class LiveSession: WebSocketHandler {
         let command: WriteCommand
         do throws(DomainError) {
             guard let citizen else { throw cookieRefused ? DomainError.invalidCitizen : DomainError.missingCitizen }
-            command = try LiveCommands.command(from: message, citizen: citizen, now: wallClockMilliseconds())
+            command = try LiveCommands.command(from: message, citizen: citizen, now: services.time.now())
             guard pendingWrites < services.maxPendingWritesPerConnection else { throw DomainError.overloaded }
             let session = LoopBound(self, loop: connection.loop)
             let id = message.id
@@ -207,7 +209,7 @@ extension DomainError {
     /// Seconds a rate-limited client should wait.
     var retryAfterSeconds: Int? {
         switch self {
-        case .rateLimited(let seconds), .tooManyNewCitizens(let seconds): return seconds
+        case .rateLimited(let seconds), .tooManyNewCitizens(let seconds), .authLocked(let seconds): return seconds
         default: return nil
         }
     }

@@ -15,13 +15,13 @@ final class HistorySampler: Sendable {
     private let last = Mutex<[String: CampaignTally]>([:])
     private let task: Mutex<PeriodicTask?> = Mutex(nil)
 
-    init(store: Store, directory: CampaignDirectory, tally: LiveTally, intervalMilliseconds: Int, logger: Logger) {
+    init(store: Store, directory: CampaignDirectory, tally: LiveTally, time: any TimeSource, intervalMilliseconds: Int, logger: Logger) {
         self.store = store
         self.directory = directory
         self.tally = tally
         self.logger = logger
         let periodic = PeriodicTask(label: "lastword.history", intervalMilliseconds: intervalMilliseconds) { [weak self] in
-            self?.sample(at: wallClockMilliseconds())
+            self?.sample(at: time.now())
         }
         task.withLock { $0 = periodic }
     }

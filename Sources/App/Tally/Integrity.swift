@@ -42,9 +42,4 @@ package final class Integrity: Sendable {
     }
 }
 
-/// Wall-clock milliseconds since 1970 (campaign windows are wall-clock times).
-package func wallClockMilliseconds() -> Int64 {
-    var spec = timespec()
-    clock_gettime(CLOCK_REALTIME, &spec)
-    return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
-}
+

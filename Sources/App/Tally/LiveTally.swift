@@ -98,6 +98,7 @@ package final class LiveTally: Sendable {
     }
 
     private let catalog: CampaignDirectory
+    private let time: any TimeSource
     private let configuration: Configuration
     private let loops: EventLoopGroup
     /// Names this run of the server and each phase group: sequence numbers restart at every start and differ between
@@ -110,9 +111,11 @@ package final class LiveTally: Sendable {
     /// time a send takes) and at most once per interval. DispatchSourceTimer is thread-safe; created and resumed once.
     nonisolated(unsafe) private let cadence: DispatchSourceTimer
 
-    package init(board: TallyBoard, catalog: CampaignDirectory, loops: EventLoopGroup, configuration: Configuration) {
+    package init(board: TallyBoard, catalog: CampaignDirectory, loops: EventLoopGroup, time: any TimeSource = SystemTimeSource(),
+                 configuration: Configuration) {
         precondition(configuration.phases >= 1, "live.phases must be at least 1")
         self.catalog = catalog
+        self.time = time
         self.configuration = configuration
         self.loops = loops
         var generator = SystemRandomNumberGenerator()
@@ -120,7 +123,7 @@ package final class LiveTally: Sendable {
         let run = String(repeating: "0", count: 16 - hex.count) + hex
         epochs = (0..<configuration.phases).map { "\(run)-\($0)" }
         var initial = State(board: board)
-        Self.addTopics(for: catalog.campaigns, to: &initial, phases: configuration.phases, loops: loops, now: wallClockMilliseconds())
+        Self.addTopics(for: catalog.campaigns, to: &initial, phases: configuration.phases, loops: loops, now: time.now())
         state = Mutex(initial)
         cadence = DispatchSource.makeTimerSource(queue: queue)
         cadence.setEventHandler { [weak self] in self?.tick() }
@@ -173,7 +176,7 @@ package final class LiveTally: Sendable {
     package func catalogChanged() {
         let campaigns = catalog.campaigns
         state.withLock { state in
-            let made = Self.addTopics(for: campaigns, to: &state, phases: configuration.phases, loops: loops, now: wallClockMilliseconds())
+            let made = Self.addTopics(for: campaigns, to: &state, phases: configuration.phases, loops: loops, now: time.now())
             for key in made { recordSaid(key, in: &state) }
             for campaign in campaigns {
                 guard let key = state.campaignTopicKeys[campaign.id] else { continue }
@@ -387,7 +390,7 @@ package final class LiveTally: Sendable {
     }
 
     private func checkCampaignStates() {
-        let now = wallClockMilliseconds()
+        let now = time.now()
         state.withLock { state in
             for campaign in catalog.campaigns {
                 let current = campaign.state(at: now)

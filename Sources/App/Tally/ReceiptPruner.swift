@@ -1,3 +1,4 @@
+import Domain
 import Logging
 import Storage
 import Synchronization
@@ -13,9 +14,11 @@ final class ReceiptPruner: Sendable {
     private let retentionMilliseconds: Int64
     private let chunk: Int
     private let logger: Logger
+    private let time: any TimeSource
     private let task: Mutex<PeriodicTask?> = Mutex(nil)
 
-    init(store: Store, retentionMilliseconds: Int64, intervalMilliseconds: Int, chunk: Int = 5_000, logger: Logger) {
+    init(store: Store, time: any TimeSource, retentionMilliseconds: Int64, intervalMilliseconds: Int, chunk: Int = 5_000, logger: Logger) {
+        self.time = time
         precondition(retentionMilliseconds >= 0 && intervalMilliseconds > 0 && chunk > 0, "retention, interval and chunk must be positive")
         self.store = store
         self.retentionMilliseconds = retentionMilliseconds
@@ -39,7 +42,7 @@ final class ReceiptPruner: Sendable {
     private var isStopped: Bool { task.withLock { $0 }?.isStopped ?? true }
 
     private func prune() {
-        let cutoff = wallClockMilliseconds() - retentionMilliseconds
+        let cutoff = time.now() - retentionMilliseconds
         var total = 0
         do {
             while !isStopped {

@@ -22,7 +22,7 @@ struct APIRoutes: Sendable {
         let store = store
         let publicBaseURL = publicBaseURL
         router.add("GET", "/api/campaigns") { request throws(HTTPError) in
-            let now = wallClockMilliseconds()
+            let now = services.time.now()
             let campaigns = services.catalog.campaigns
             let list = CampaignSelection.newestFirst(campaigns).map { campaign in
                 CampaignSummary(campaign, now: now, tally: services.tally.campaignTally(campaign.id),
@@ -39,7 +39,7 @@ struct APIRoutes: Sendable {
             var samples = try store.samples(campaignID: campaign.id, limit: historyMaxPoints)
             // The last point is the state now, so the line ends where the board's numbers are.
             if let now = services.tally.campaignTally(campaign.id) {
-                samples.append(TallySample(at: wallClockMilliseconds(), participants: now.participants, projects: now.projects))
+                samples.append(TallySample(at: services.time.now(), participants: now.participants, projects: now.projects))
             }
             return .json(encoding: HistoryBody(campaign: campaign, samples: samples, intervalMilliseconds: historyInterval),
                          headers: ["Cache-Control": "no-store"])
@@ -55,7 +55,7 @@ struct APIRoutes: Sendable {
                                                   watchers: services.tally.watchers("project:" + project.slug))
             }
             return .json(encoding: CampaignDetail(
-                campaign: CampaignSummary(campaign, now: wallClockMilliseconds(), tally: tally,
+                campaign: CampaignSummary(campaign, now: services.time.now(), tally: tally,
                                           url: Self.campaignURL(campaign.id, request: request, publicBaseURL: publicBaseURL)),
                 projects: campaign.projects, tallies: tallies))
         }
@@ -64,7 +64,7 @@ struct APIRoutes: Sendable {
                 throw HTTPError(DomainError.unknownProject(request.parameters["slug"] ?? ""))
             }
             let tally = services.tally.projectTally(slug) ?? .empty
-            let summary = CampaignSummary(campaign, now: wallClockMilliseconds(), tally: services.tally.campaignTally(campaign.id),
+            let summary = CampaignSummary(campaign, now: services.time.now(), tally: services.tally.campaignTally(campaign.id),
                                           url: Self.campaignURL(campaign.id, request: request, publicBaseURL: publicBaseURL))
             return .json(encoding: ProjectDetail(campaign: summary, project: project,
                                                  tally: TallyBody(tally, watchers: services.tally.watchers("project:" + slug)),
@@ -162,7 +162,7 @@ struct APIRoutes: Sendable {
             citizen = id
         case .none:
             do {
-                try services.integrity.admitNewCitizen(ip: request.peer?.ip, now: wallClockMilliseconds())
+                try services.integrity.admitNewCitizen(ip: request.peer?.ip, now: services.time.now())
             } catch {
                 throw HTTPError(error)
             }
@@ -195,7 +195,7 @@ struct APIRoutes: Sendable {
             message.type = type
             message.project = request.parameters["slug"]
             do {
-                let command = try LiveCommands.command(from: message, citizen: citizen, now: wallClockMilliseconds())
+                let command = try LiveCommands.command(from: message, citizen: citizen, now: services.time.now())
                 try services.writes.submit(command, ip: request.peer?.ip, fromPage: false) { outcome, applied in
                     switch outcome {
                     case .applied(let receipt):
@@ -237,7 +237,7 @@ extension APIRoutes {
             case .malformed: "The body must be one JSON object, like {\"id\": \"r1\", \"level\": 4, \"suggestion\": null}."
             case .missingType, .wrongType: error.message
             }
-            throw HTTPError(400, code: "request.invalid", message: text)
+            throw HTTPError(400, code: DomainError.invalidRequest("").code, message: text)
         }
     }
 }
@@ -247,12 +247,17 @@ extension HTTPError {
     init(_ error: DomainError) {
         // Exhaustive, with no default: a new case must be given its status here, or this does not compile.
         let status: Int = switch error {
-        case .unknownProject, .unknownCampaign, .ratingNotFound: 404
-        case .campaignClosed, .campaignNotOpen, .clientIDReused, .slugBelongsToAnotherCampaign: 409
-        case .invalidCitizen, .missingCitizen: 401
-        case .rateLimited, .tooManyNewCitizens: 429
+        case .unknownProject, .unknownCampaign, .ratingNotFound, .unknownTopic, .threadNotFound, .userNotFound,
+             .departmentNotFound: 404
+        case .campaignClosed, .campaignNotOpen, .clientIDReused, .slugBelongsToAnotherCampaign, .invalidTransition,
+             .duplicateText: 409
+        case .invalidCitizen, .missingCitizen, .authRequired, .authFailed: 401
+        case .forbidden: 403
+        case .blockedWord: 422
+        case .rateLimited, .tooManyNewCitizens, .tooManyTopics, .authLocked: 429
         case .overloaded, .shuttingDown, .storageFailure: 503
-        case .invalidLevel, .suggestionTooLong, .invalidRequest, .invalidClientID, .invalidDefinition: 400
+        case .invalidLevel, .suggestionTooLong, .invalidRequest, .invalidClientID, .invalidDefinition,
+             .unknownMessageType, .invalidThread: 400
         }
         var headers: HTTPHeaders = [:]
         if let retry = error.retryAfterSeconds { headers.add("Retry-After", String(retry)) }

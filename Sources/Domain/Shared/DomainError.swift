@@ -38,6 +38,41 @@ package enum DomainError: Error, Sendable, Equatable {
     /// A withdrawal of a rating the citizen never gave (or already withdrew).
     case ratingNotFound(String)
 
+    // The live WebSocket's own requests.
+    /// A WebSocket message whose `type` the server does not know.
+    case unknownMessageType(String)
+    /// Subscribing to more topics than one connection may watch.
+    case tooManyTopics(limit: Int)
+    /// Subscribing to a topic that does not exist (or that this connection may not watch: the answer is the same,
+    /// so a topic name cannot be probed).
+    case unknownTopic(String)
+
+    // Staff identity and access.
+    /// A staff request without a live session (none, expired or revoked).
+    case authRequired
+    /// Login refused: wrong name, wrong password or a disabled user; the same for all three.
+    case authFailed
+    /// Login refused without checking: too many failures for this name or from this address.
+    case authLocked(retryAfterSeconds: Int)
+    /// The role or department may not do this.
+    case forbidden(String)
+
+    // The direct line.
+    /// No thread with this code or id, or none this user may see.
+    case threadNotFound
+    /// The status change is not allowed from the thread's status.
+    case invalidTransition(from: String, action: String)
+    /// A field of a new thread or message breaks a rule; the text names the field and what it must be.
+    case invalidThread(String)
+    /// The text contains a word the office does not accept.
+    case blockedWord
+    /// The same citizen sent the same text within the last 24 hours.
+    case duplicateText
+    /// Assigning to a user who does not exist or is disabled.
+    case userNotFound(String)
+    /// Routing to a department that does not exist.
+    case departmentNotFound(String)
+
     /// Stable code for clients, logs and tests.
     package var code: String {
         switch self {
@@ -60,6 +95,20 @@ package enum DomainError: Error, Sendable, Equatable {
         case .shuttingDown: "server.shutting_down"
         case .storageFailure: "server.storage_failure"
         case .ratingNotFound: "rating.not_found"
+        case .unknownMessageType: "request.unknown_type"
+        case .tooManyTopics: "limit.topics"
+        case .unknownTopic: "topic.not_found"
+        case .authRequired: "auth.required"
+        case .authFailed: "auth.failed"
+        case .authLocked: "auth.locked"
+        case .forbidden: "auth.forbidden"
+        case .threadNotFound: "thread.not_found"
+        case .invalidTransition: "thread.invalid_transition"
+        case .invalidThread: "thread.invalid"
+        case .blockedWord: "thread.blocked"
+        case .duplicateText: "thread.duplicate"
+        case .userNotFound: "user.not_found"
+        case .departmentNotFound: "department.not_found"
         }
     }
 
@@ -86,6 +135,21 @@ package enum DomainError: Error, Sendable, Equatable {
         case .shuttingDown: "The server is restarting; try again."
         case .storageFailure: "The server could not store this; try again."
         case .ratingNotFound(let slug): "You have no rating of project \"\(slug)\" to withdraw."
+        case .unknownMessageType(let type):
+            "Unknown message type \"\(type)\"; type must be one of subscribe, unsubscribe, rate, withdraw, like, post, typing, read, ping."
+        case .tooManyTopics(let limit): "Too many topics on one connection; at most \(limit)."
+        case .unknownTopic(let topic): "No such topic \"\(topic)\"."
+        case .authRequired: "Sign in first."
+        case .authFailed: "The user name or the password is wrong."
+        case .authLocked(let seconds): "Too many failed sign-ins; try again in \((seconds + 59) / 60) min."
+        case .forbidden(let what): "Your role may not \(what)."
+        case .threadNotFound: "There is no such letter; check the query code."
+        case .invalidTransition(let from, let action): "A letter that is \(from) cannot be \(action)."
+        case .invalidThread(let problem): "\(problem)."
+        case .blockedWord: "The text contains words that cannot be accepted; please rephrase it."
+        case .duplicateText: "You sent the same text a moment ago; it has been received."
+        case .userNotFound(let name): "There is no active user \"\(name)\"."
+        case .departmentNotFound(let id): "There is no department \"\(id)\"."
         }
     }
 }

@@ -96,6 +96,7 @@ final class TestApp {
     /// `campaigns` are written as one file each; `adjust` changes the application settings the test is about.
     init(
         campaigns: [TestCampaign] = [.open, .upcoming, .closed], maxJSONBodySize: Int? = nil,
+        time: any TimeSource = SystemTimeSource(),
         _ adjust: (inout ApplicationConfiguration) -> Void = { _ in }
     ) throws {
         directory = try TemporaryDirectory()
@@ -123,7 +124,7 @@ final class TestApp {
         var serverConfiguration = Self.serverConfiguration()
         if let maxJSONBodySize { serverConfiguration.maxJSONBodySize = maxJSONBodySize }
         loops = EventLoopGroup(count: serverConfiguration.eventLoops)
-        application = try Application(configuration: configuration, server: serverConfiguration, loops: loops, logger: Self.logger)
+        application = try Application(configuration: configuration, server: serverConfiguration, loops: loops, time: time, logger: Self.logger)
         cookies = CitizenCookies(secret: try application.store.serverSecret(), secure: false)
         server = Server(configuration: serverConfiguration, service: application.router, loops: loops, logger: Self.logger)
         try server.start()
