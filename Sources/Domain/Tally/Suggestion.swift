@@ -5,26 +5,13 @@ package enum Suggestion {
     /// CHECK and this limit agree. 500 is the product rule: a paragraph, not a petition.
     package static let maxLength = 500
 
-    /// Removes control characters except newline and tab (a stray NUL, escape sequences or `\r` must not reach a
-    /// report), trims whitespace (including the ideographic space U+3000) at both ends, turns an empty result into nil,
-    /// and refuses more than `maxLength` scalars with `suggestionTooLong`.
+    /// Cleans the text as `TypedText.clean` does (control characters except newline and tab removed, whitespace
+    /// trimmed), turns an empty result into nil, and refuses more than `maxLength` scalars with `suggestionTooLong`.
     package static func normalize(_ text: String?) throws(DomainError) -> String? {
         guard let text else { return nil }
-        var kept = String.UnicodeScalarView()
-        var sawRemoved = false
-        for scalar in text.unicodeScalars {
-            if scalar.properties.generalCategory == .control && scalar != "\n" && scalar != "\t" {
-                sawRemoved = true
-            } else {
-                kept.append(scalar)
-            }
-        }
-        let scalars = sawRemoved ? kept : text.unicodeScalars
-        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
-              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
-        else { return nil }
-        let trimmed = scalars[first...last]
-        guard trimmed.count <= maxLength else { throw .suggestionTooLong(limit: maxLength) }
-        return String(String.UnicodeScalarView(trimmed))
+        let cleaned = TypedText.clean(text)
+        guard !cleaned.isEmpty else { return nil }
+        guard cleaned.unicodeScalars.count <= maxLength else { throw .suggestionTooLong(limit: maxLength) }
+        return cleaned
     }
 }
