@@ -4,7 +4,7 @@ import GRDB
 import Synchronization
 
 /// The one owner of the database. Readers (`campaigns()`, `citizenRecord(_:campaignID:)`, …) may run on any thread;
-/// every change of citizens' data goes through the single `RatingWriter` (`makeWriter()`), and imports and repairs
+/// every change of citizens' data goes through the single `StoreWriter` (`makeWriter()`), and imports and repairs
 /// through this object, all serialized on GRDB's one writer connection.
 package final class Store: Sendable {
     package let configuration: StorageConfiguration
@@ -95,13 +95,13 @@ package final class Store: Sendable {
 
     /// The single writer of ratings and likes. Call it once: two writers would break the guarantee that tallies move
     /// in commit order.
-    package func makeWriter() -> RatingWriter {
+    package func makeWriter() -> StoreWriter {
         let first = writerMade.withLock { made in
             defer { made = true }
             return !made
         }
         precondition(first, "Store.makeWriter() must be called once: there is one writer")
-        return RatingWriter(database: database, configuration: configuration)
+        return StoreWriter(database: database, configuration: configuration)
     }
 
     /// The 32-byte secret the application signs cookies with. Created on the first call from the system CSPRNG

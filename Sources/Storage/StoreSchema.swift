@@ -16,6 +16,7 @@ enum StoreSchema {
         Migration(name: "v1", sql: v1),
         Migration(name: "v2", sql: v2),
         Migration(name: "v3", sql: v3),
+        Migration(name: "v4", sql: v4),
     ]
 
     static func makeMigrator() -> DatabaseMigrator {
@@ -216,5 +217,120 @@ enum StoreSchema {
             revision INTEGER NOT NULL CHECK (revision >= 0)
         ) STRICT;
         INSERT INTO catalog_revision (id, revision) VALUES (1, 0);
+        """
+
+    /// The mayor's direct line: departments, staff accounts and their sessions, threads and their entries, canned
+    /// replies, and the audit log.
+    ///
+    /// - `department`: from config/departments.yaml; `triage` marks the mayor's office, which sees every thread.
+    /// - `staff_user`: staff, moderators and admins. `password_hash` carries its algorithm and parameters
+    ///   (`scrypt$ln=15,r=8,p=1$salt$hash`), so they can be raised later without a migration.
+    /// - `staff_session`: the SHA-256 of each session cookie's random token (the token itself is never stored), so a
+    ///   copy of the database cannot be used to sign in. A session ends when revoked or when its times run out.
+    /// - `thread` and `thread_entry`: a thread's entries are numbered 1, 2, 3 … by `seq` (`last_seq` is the highest),
+    ///   so a page that reconnects asks for `seq > n` and gets exactly what it missed. A client id makes a retry
+    ///   count once: unique per citizen for the citizen's entries, per staff user for staff's.
+    /// - `audit_entry`: who did what to accounts and threads, append-only.
+    static let v4 = """
+        CREATE TABLE department (
+            id TEXT PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 64 AND id NOT GLOB '*[^a-z0-9-]*'),
+            name_zh TEXT NOT NULL CHECK (name_zh <> ''),
+            name_en TEXT NOT NULL CHECK (name_en <> ''),
+            triage INTEGER NOT NULL DEFAULT 0 CHECK (triage IN (0, 1)),
+            position INTEGER NOT NULL DEFAULT 0
+        ) STRICT;
+
+        CREATE TABLE staff_user (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 64 AND name NOT GLOB '*[^a-z0-9._-]*'),
+            display_name TEXT NOT NULL CHECK (length(display_name) BETWEEN 1 AND 64),
+            role TEXT NOT NULL CHECK (role IN ('staff', 'moderator', 'admin')),
+            password_hash TEXT NOT NULL,
+            disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+            created_at INTEGER NOT NULL,
+            password_changed_at INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE TABLE staff_membership (
+            user INTEGER NOT NULL REFERENCES staff_user(id),
+            department TEXT NOT NULL REFERENCES department(id),
+            PRIMARY KEY (user, department)
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE TABLE staff_session (
+            token_hash BLOB PRIMARY KEY CHECK (length(token_hash) = 32),
+            user INTEGER NOT NULL REFERENCES staff_user(id),
+            created_at INTEGER NOT NULL,
+            last_seen_at INTEGER NOT NULL,
+            revoked_at INTEGER
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX staff_session_by_user ON staff_session (user);
+
+        CREATE TABLE thread (
+            id INTEGER PRIMARY KEY,
+            code TEXT NOT NULL UNIQUE CHECK (length(code) = 10 AND code NOT GLOB '*[^23456789ABCDEFGHJKMNPQRSTUVWXYZ]*'),
+            citizen INTEGER NOT NULL REFERENCES citizen(id),
+            client_id TEXT NOT NULL CHECK (length(client_id) BETWEEN 1 AND 72),
+            kind TEXT NOT NULL CHECK (kind IN ('enquiry', 'complaint', 'suggestion', 'help')),
+            subject TEXT NOT NULL CHECK (length(subject) BETWEEN 1 AND 60),
+            status TEXT NOT NULL CHECK (status IN ('new', 'assigned', 'answered', 'closed', 'invalid')),
+            invalid_reason TEXT CHECK (invalid_reason IS NULL OR length(invalid_reason) BETWEEN 1 AND 200),
+            department TEXT NOT NULL REFERENCES department(id),
+            assignee INTEGER REFERENCES staff_user(id),
+            project INTEGER REFERENCES project(id),
+            contact TEXT CHECK (contact IS NULL OR length(contact) BETWEEN 1 AND 200),
+            publish INTEGER NOT NULL CHECK (publish IN (0, 1)),
+            held TEXT CHECK (held IS NULL OR length(held) BETWEEN 1 AND 64),
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            first_answer_at INTEGER,
+            last_seq INTEGER NOT NULL DEFAULT 0 CHECK (last_seq >= 0),
+            citizen_read_seq INTEGER NOT NULL DEFAULT 0 CHECK (citizen_read_seq >= 0),
+            staff_read_seq INTEGER NOT NULL DEFAULT 0 CHECK (staff_read_seq >= 0),
+            UNIQUE (citizen, client_id),
+            CHECK (status = 'invalid' AND invalid_reason IS NOT NULL OR status <> 'invalid' AND invalid_reason IS NULL)
+        ) STRICT;
+        CREATE INDEX thread_by_update ON thread (updated_at);
+        CREATE INDEX thread_by_department ON thread (department, updated_at);
+        CREATE INDEX thread_by_citizen ON thread (citizen, project);
+
+        CREATE TABLE thread_entry (
+            thread INTEGER NOT NULL REFERENCES thread(id),
+            seq INTEGER NOT NULL CHECK (seq >= 1),
+            kind TEXT NOT NULL CHECK (kind IN ('citizen', 'staff', 'note', 'event')),
+            citizen INTEGER REFERENCES citizen(id),
+            author INTEGER REFERENCES staff_user(id),
+            client_id TEXT CHECK (client_id IS NULL OR length(client_id) BETWEEN 1 AND 72),
+            body TEXT CHECK (body IS NULL OR length(body) BETWEEN 1 AND 2000),
+            event TEXT,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (thread, seq),
+            CHECK (kind = 'citizen' AND citizen IS NOT NULL AND author IS NULL AND body IS NOT NULL AND event IS NULL
+                OR kind IN ('staff', 'note') AND author IS NOT NULL AND citizen IS NULL AND body IS NOT NULL AND event IS NULL
+                OR kind = 'event' AND citizen IS NULL AND event IS NOT NULL)
+        ) STRICT, WITHOUT ROWID;
+        CREATE UNIQUE INDEX thread_entry_by_citizen_client ON thread_entry (citizen, client_id)
+            WHERE citizen IS NOT NULL AND client_id IS NOT NULL;
+        CREATE UNIQUE INDEX thread_entry_by_author_client ON thread_entry (author, client_id)
+            WHERE author IS NOT NULL AND client_id IS NOT NULL;
+        CREATE INDEX thread_entry_by_citizen_time ON thread_entry (citizen, created_at) WHERE citizen IS NOT NULL;
+
+        CREATE TABLE canned_reply (
+            id INTEGER PRIMARY KEY,
+            department TEXT NOT NULL REFERENCES department(id),
+            title TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 60),
+            body TEXT NOT NULL CHECK (length(body) BETWEEN 1 AND 2000),
+            created_by INTEGER REFERENCES staff_user(id),
+            created_at INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE TABLE audit_entry (
+            id INTEGER PRIMARY KEY,
+            at INTEGER NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            subject TEXT,
+            detail TEXT
+        ) STRICT;
         """
 }

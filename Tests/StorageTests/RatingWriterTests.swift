@@ -5,7 +5,7 @@ import GRDB
 import Synchronization
 import Testing
 
-@Suite struct RatingWriterTests {
+@Suite struct StoreWriterTests {
     // MARK: - Rating, revising, liking
 
     @Test(arguments: StoreKind.allCases)

@@ -104,7 +104,7 @@ enum Fixtures {
     }
 }
 
-extension RatingWriter {
+extension StoreWriter {
     /// Submits and waits for the outcome.
     func outcome(of command: WriteCommand) async -> WriteOutcome {
         await withCheckedContinuation { continuation in
@@ -136,7 +136,7 @@ extension RatingWriter {
     }
 }
 
-/// See `RatingWriter.hold(with:)`.
+/// See `StoreWriter.hold(with:)`.
 final class WriterHold: @unchecked Sendable {
     // `outcome` is written once by the test before anything reads it; the semaphore is thread-safe.
     let gate = DispatchSemaphore(value: 0)

@@ -4,7 +4,7 @@ import GRDB
 /// What the writer thread remembers between transactions, so a command does not look it up again: citizens' row
 /// ids and projects. Only committed facts enter it (`CommandExecutor` stages what a transaction adds, and the
 /// writer adopts it after COMMIT), so a rolled-back transaction leaves nothing stale behind. Projects change only by
-/// an import, after which the application calls `RatingWriter.forgetProjects()` and the next batch looks them up again.
+/// an import, after which the application calls `StoreWriter.forgetProjects()` and the next batch looks them up again.
 struct WriterCache {
     /// Citizens kept at most (each ~80 bytes); beyond it the cache starts afresh.
     static let maxCitizens = 500_000
@@ -48,6 +48,8 @@ struct CommandExecutor {
     private var participantDeltas: [String: Int] = [:]
     /// The last database error a command met, for the writer's statistics.
     private(set) var lastFailure: String?
+    /// The direct line's commands, and the thread a rating's suggestion becomes, in the same transaction.
+    private var office: OfficeExecutor
 
     private typealias Project = WriterProject
 
@@ -147,6 +149,7 @@ struct CommandExecutor {
         self.cache = cache
         self.careful = careful
         statements = try Statements(db)
+        office = OfficeExecutor(db, citizens: cache.citizens)
     }
 
     /// The database refused something on the fast path: the batch must run again on the careful path.
@@ -170,6 +173,14 @@ struct CommandExecutor {
         }
         tallyDeltas = [:]
         participantDeltas = [:]
+        newCitizens.merge(office.newCitizens) { current, _ in current }
+    }
+
+    /// Runs one office command in its own savepoint (see `OfficeExecutor`).
+    mutating func execute(_ command: OfficeCommand) throws -> OfficeOutcome {
+        let outcome = try office.execute(command)
+        if let failure = office.lastFailure { lastFailure = failure }
+        return outcome
     }
 
     private func moveTally(projectID: Int64, slug: String, deltas: [Int]) throws {
@@ -194,7 +205,12 @@ struct CommandExecutor {
         // A citizen seen for the first time has no receipt and no rating yet: two lookups fewer.
         let knownCitizen = try findCitizen(command.citizen)
         if let knownCitizen, let original = try findAction(citizen: knownCitizen, clientID: command.clientID) {
-            return original.sameAction(as: command) ? .duplicate(original.receipt) : .rejected(.clientIDReused)
+            guard original.sameAction(as: command) else { return .rejected(.clientIDReused) }
+            var receipt = original.receipt
+            if receipt.action == .rate, receipt.suggestion != nil {
+                receipt.thread = try office.suggestionThreadCode(citizenID: knownCitizen, ratingClientID: command.clientID)
+            }
+            return .duplicate(receipt)
         }
         guard let project = try findProject(command.project) else {
             return .rejected(.unknownProject(command.project))
@@ -253,7 +269,7 @@ struct CommandExecutor {
         return .rejected(.storageFailure)
     }
 
-    private func rate(
+    private mutating func rate(
         citizen: Citizen, project: Project, slug: String, level: SatisfactionLevel, suggestion: String?,
         clientID: String, at: Int64
     ) throws -> WriteReceipt {
@@ -285,7 +301,14 @@ struct CommandExecutor {
         try recordAction(
             citizen: citizen, clientID: clientID, project: project, kind: "rate", level: level.rawValue,
             suggestion: suggestion, liked: nil, change: change, at: at)
-        return WriteReceipt(clientID: clientID, project: slug, level: level, suggestion: suggestion, liked: nil, change: change)
+        var receipt = WriteReceipt(clientID: clientID, project: slug, level: level, suggestion: suggestion, liked: nil, change: change)
+        if let suggestion {
+            receipt.suggestionThread = try office.suggestionThread(
+                citizenID: citizen.id, projectID: project.id, suggestion: suggestion, ratingClientID: clientID, at: at)
+            receipt.thread = try receipt.suggestionThread?.thread?.code
+                ?? office.suggestionThreadCode(citizenID: citizen.id, ratingClientID: clientID)
+        }
+        return receipt
     }
 
     private func like(

@@ -4,7 +4,8 @@ import Foundation
 import GRDB
 import Synchronization
 
-/// The single writer of ratings and likes, with group commit.
+/// The single writer, with group commit: ratings, likes and withdrawals (`WriteCommand`), and the direct line's
+/// threads, messages, status changes, sessions and audit entries (`OfficeCommand`), in one queue and one order.
 ///
 /// `submit` appends the command to a bounded queue and returns. One dedicated thread takes everything that queued up
 /// while the previous transaction was being written (up to `maxBatch`) and writes it as one transaction: one WAL sync
@@ -19,7 +20,7 @@ import Synchronization
 /// queue): while a completion runs, the next batch waits. Refusals decided at submission (`invalidClientID`,
 /// `suggestionTooLong`, `overloaded`, `shuttingDown`) call the completion synchronously inside `submit`, on the
 /// caller's thread.
-package final class RatingWriter: Sendable {
+package final class StoreWriter: Sendable {
     private let core: Core
 
     init(database: any DatabaseWriter, configuration: StorageConfiguration) {
@@ -38,6 +39,12 @@ package final class RatingWriter: Sendable {
     /// Queues a command; `completion` receives its outcome once (see the type's notes on threading).
     package func submit(_ command: WriteCommand, completion: @escaping @Sendable (WriteOutcome) -> Void) {
         core.submit(command, completion: completion)
+    }
+
+    /// Queues an office command (threads, messages, sessions); `completion` receives its outcome once, after COMMIT,
+    /// on the writer thread, in commit order with every other command.
+    package func submit(_ command: OfficeCommand, completion: @escaping @Sendable (OfficeOutcome) -> Void) {
+        core.enqueue(.office(command, completion)) { error in completion(.rejected(error)) }
     }
 
     /// An import changed campaigns or projects (a new window, a new project): commands queued from now on look them
@@ -63,10 +70,23 @@ package final class RatingWriter: Sendable {
     }
 }
 
-extension RatingWriter {
-    fileprivate struct Pending: Sendable {
-        var command: WriteCommand
-        var completion: @Sendable (WriteOutcome) -> Void
+extension StoreWriter {
+    fileprivate enum Pending: Sendable {
+        case tally(WriteCommand, @Sendable (WriteOutcome) -> Void)
+        case office(OfficeCommand, @Sendable (OfficeOutcome) -> Void)
+    }
+
+    /// What one command of a batch came to.
+    fileprivate enum Answer: Sendable {
+        case tally(WriteOutcome)
+        case office(OfficeOutcome)
+
+        static func failed(_ pending: Pending, _ error: DomainError) -> Answer {
+            switch pending {
+            case .tally: .tally(.rejected(error))
+            case .office: .office(.rejected(error))
+            }
+        }
     }
 
     fileprivate struct State: Sendable {
@@ -109,6 +129,10 @@ extension RatingWriter {
                 completion(.rejected(error))
                 return
             }
+            enqueue(.tally(normalized, completion)) { error in completion(.rejected(error)) }
+        }
+
+        func enqueue(_ pending: Pending, refuse: (DomainError) -> Void) {
             enum Admission { case queued(wake: Bool), refused(DomainError) }
             let admission = state.withLock { state -> Admission in
                 if state.stopping { return .refused(.shuttingDown) }
@@ -116,7 +140,7 @@ extension RatingWriter {
                     state.statistics.overloaded += 1
                     return .refused(.overloaded)
                 }
-                state.queue.append(Pending(command: normalized, completion: completion))
+                state.queue.append(pending)
                 state.statistics.largestQueueDepth = max(state.statistics.largestQueueDepth, state.queueDepth)
                 let wake = state.writerSleeping
                 state.writerSleeping = false
@@ -127,7 +151,7 @@ extension RatingWriter {
                 if wake { wakeUp.signal() }
             case .refused(let error):
                 if error == .shuttingDown { state.withLock { $0.statistics.rejected += 1 } }
-                completion(.rejected(error))
+                refuse(error)
             }
         }
 
@@ -155,10 +179,10 @@ extension RatingWriter {
         /// The writer thread.
         /// One transaction for `batch`: its outcomes, and what it taught the cache (adopted only once it committed).
         private func runTransaction(_ batch: [Pending], cache: WriterCache, careful: Bool = false) throws
-            -> (outcomes: [WriteOutcome], failure: String?, citizens: [String: Int64], projects: [String: WriterProject?])
+            -> (outcomes: [Answer], failure: String?, citizens: [String: Int64], projects: [String: WriterProject?])
         {
             try database.writeWithoutTransaction { db in
-                var outcomes: [WriteOutcome] = []
+                var outcomes: [Answer] = []
                 outcomes.reserveCapacity(batch.count)
                 var failure: String?
                 var citizens: [String: Int64] = [:]
@@ -166,7 +190,12 @@ extension RatingWriter {
                 try db.inTransaction(.immediate) {
                     var executor = try CommandExecutor(db, cache: cache, careful: careful)
                     for pending in batch {
-                        outcomes.append(try executor.execute(pending.command))
+                        switch pending {
+                        case .tally(let command, _):
+                            outcomes.append(.tally(try executor.execute(command)))
+                        case .office(let command, _):
+                            outcomes.append(.office(try executor.execute(command)))
+                        }
                     }
                     try executor.finish()
                     failure = executor.lastFailure
@@ -222,11 +251,11 @@ extension RatingWriter {
 
         /// Writes one batch as one transaction, then answers every command in order.
         private func process(_ batch: [Pending], cache: inout WriterCache) {
-            var outcomes: [WriteOutcome]
+            var outcomes: [Answer]
             var committed = true
             var failure: String?
             do {
-                let result: (outcomes: [WriteOutcome], failure: String?, citizens: [String: Int64], projects: [String: WriterProject?])
+                let result: (outcomes: [Answer], failure: String?, citizens: [String: Int64], projects: [String: WriterProject?])
                 do {
                     result = try runTransaction(batch, cache: cache)
                 } catch let refused as CommandExecutor.FastPathRefused {
@@ -245,7 +274,7 @@ extension RatingWriter {
                 // duplicate of. The clients retry with the same ids.
                 committed = false
                 failure = String(describing: error)
-                outcomes = Array(repeating: .rejected(.storageFailure), count: batch.count)
+                outcomes = batch.map { Answer.failed($0, .storageFailure) }
             }
             state.withLock { state in
                 if committed {
@@ -258,14 +287,19 @@ extension RatingWriter {
                 state.statistics.commands += batch.count
                 for outcome in outcomes {
                     switch outcome {
-                    case .applied: state.statistics.applied += 1
-                    case .duplicate: state.statistics.duplicates += 1
-                    case .rejected: state.statistics.rejected += 1
+                    case .tally(.applied), .office(.applied): state.statistics.applied += 1
+                    case .tally(.duplicate), .office(.duplicate): state.statistics.duplicates += 1
+                    case .tally(.rejected), .office(.rejected): state.statistics.rejected += 1
                     }
                 }
             }
             for (pending, outcome) in zip(batch, outcomes) {
-                pending.completion(outcome)
+                switch (pending, outcome) {
+                case (.tally(_, let completion), .tally(let outcome)): completion(outcome)
+                case (.office(_, let completion), .office(let outcome)): completion(outcome)
+                case (.tally(_, let completion), .office): completion(.rejected(.storageFailure))
+                case (.office(_, let completion), .tally): completion(.rejected(.storageFailure))
+                }
             }
         }
     }

@@ -1,6 +1,6 @@
 import Domain
 
-/// A citizen's write, as the application hands it to the `RatingWriter`.
+/// A citizen's write, as the application hands it to the `StoreWriter`.
 package enum WriteCommand: Sendable, Equatable {
     /// Rate a project, or revise the rating: the new level and suggestion replace the old ones (a revision without
     /// a suggestion drops the previous one). `suggestion` is normalized by the writer (`Suggestion.normalize`).

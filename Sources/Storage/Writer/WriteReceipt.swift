@@ -1,7 +1,7 @@
 import Domain
 
 /// What an applied write did. Stored with the action, so that a retry with the same client id gets the same receipt.
-package struct WriteReceipt: Codable, Sendable, Equatable {
+package struct WriteReceipt: Sendable, Equatable {
     package var clientID: String
     /// The project's slug.
     package var project: String
@@ -15,6 +15,11 @@ package struct WriteReceipt: Codable, Sendable, Equatable {
     package var change: TallyChange
     /// Rate, like or withdraw (after a withdrawal `level`, `suggestion` and `liked` are nil).
     package var action: WriteAction
+    /// A rating with a suggestion: the query code of the suggestion thread it went to (also on a retry).
+    package var thread: String?
+    /// What the suggestion did to the direct line (a new thread, or a message in the citizen's open one), to tell
+    /// its watchers; nil on a retry and when there was nothing new to say.
+    package var suggestionThread: OfficeReceipt?
 
     package init(
         clientID: String, project: String, level: SatisfactionLevel?, suggestion: String?, liked: Bool?,

@@ -1,4 +1,4 @@
-/// Counters of the `RatingWriter`, for logs and the benchmark.
+/// Counters of the `StoreWriter`, for logs and the benchmark.
 package struct WriterStatistics: Sendable, Equatable {
     /// Transactions committed.
     package var transactions = 0

@@ -1,0 +1,77 @@
+import Domain
+
+/// Who read a thread up to a sequence number.
+package enum ThreadReader: String, Sendable, Equatable {
+    case citizen, staff
+}
+
+/// A write of the direct line or of staff identity, as the application hands it to the single writer
+/// (`StoreWriter.submit(_:completion:)`). Access is checked inside the transaction, against the thread as it is then
+/// (a thread routed away a moment ago is no longer this staff member's to answer).
+package enum OfficeCommand: Sendable {
+    /// A citizen opens a thread. `department`: nil routes it to the triage department (the mayor's office reads every
+    /// letter first and routes it on). `held`: the screening word that holds it for review.
+    case openThread(citizen: CitizenID, clientID: String, draft: ThreadDraft, code: QueryCode, department: String?,
+                    held: String?, at: Int64)
+    /// A citizen writes in a thread they have the code of.
+    case citizenMessage(citizen: CitizenID, code: String, clientID: String, body: String, at: Int64)
+    /// Staff reply (`note == false`) or add an internal note.
+    case staffMessage(staff: StaffPrincipal, thread: Int64, clientID: String, body: String, note: Bool, at: Int64)
+    /// Staff claim, assign, route or change the status of a thread.
+    case act(staff: StaffPrincipal, thread: Int64, clientID: String, action: ThreadAction, at: Int64)
+    /// The citizen (by code) or staff (by id) have read the thread up to `seq`.
+    case markRead(code: String?, thread: Int64?, by: ThreadReader, seq: Int64, staff: StaffPrincipal?)
+
+    /// A login: a new session for `user`, stored by the SHA-256 of its token.
+    case createSession(user: Int64, tokenHash: [UInt8], address: String?, at: Int64)
+    /// A request on a live session (written at most once a minute per session by the application).
+    case touchSession(tokenHash: [UInt8], at: Int64)
+    case revokeSession(tokenHash: [UInt8], at: Int64)
+    /// A password change from the console: every session of the user ends, and `newSession` begins.
+    case changePassword(user: Int64, passwordHash: String, newSession: [UInt8], at: Int64)
+
+    case addCannedReply(staff: StaffPrincipal, department: String, title: String, body: String, at: Int64)
+    case deleteCannedReply(staff: StaffPrincipal, id: Int64, at: Int64)
+}
+
+/// The answer to one `OfficeCommand`.
+package enum OfficeOutcome: Sendable, Equatable {
+    /// Committed: tell the thread's watchers and the inboxes.
+    case applied(OfficeReceipt)
+    /// The same client id from the same person was applied before: the original result; nothing changed.
+    case duplicate(OfficeReceipt)
+    /// Nothing was stored.
+    case rejected(DomainError)
+}
+
+/// What a committed office command did.
+package struct OfficeReceipt: Sendable, Equatable {
+    /// The thread as the command left it.
+    package var thread: ThreadRecord?
+    /// The entries the command added (in `seq` order).
+    package var entries: [EntryRecord]
+    /// The thread's status, department and assignee before the command (to tell inboxes what moved).
+    package var previous: ThreadState?
+    package var cannedReply: CannedReply?
+    /// `markRead`: the new read mark (nil when it did not move).
+    package var readSeq: Int64?
+    /// `markRead`: who read.
+    package var readBy: ThreadReader?
+
+    package init(thread: ThreadRecord? = nil, entries: [EntryRecord] = [], previous: ThreadState? = nil,
+                 cannedReply: CannedReply? = nil, readSeq: Int64? = nil, readBy: ThreadReader? = nil) {
+        self.readBy = readBy
+        self.thread = thread
+        self.entries = entries
+        self.previous = previous
+        self.cannedReply = cannedReply
+        self.readSeq = readSeq
+    }
+}
+
+package struct CannedReply: Sendable, Equatable {
+    package var id: Int64
+    package var department: String
+    package var title: String
+    package var body: String
+}

@@ -1,0 +1,420 @@
+import Domain
+import Foundation
+import GRDB
+
+/// A command the domain refused; anything else thrown inside a command is a database problem.
+fileprivate struct OfficeRefusal: Error {
+    var error: DomainError
+}
+
+/// Runs office commands inside the single writer's transaction, each in its own savepoint: a command the domain or
+/// the database refuses is undone alone. Reads see the transaction's own earlier writes, so commands of one batch
+/// build on each other in order (two replies to one thread get consecutive numbers).
+struct OfficeExecutor {
+    private let db: Database
+    /// Citizens' row ids created by this transaction (adopted into the writer's cache after COMMIT).
+    private(set) var newCitizens: [String: Int64] = [:]
+    private let knownCitizens: [String: Int64]
+    private var triage: String??
+
+    init(_ db: Database, citizens: [String: Int64]) {
+        self.db = db
+        knownCitizens = citizens
+    }
+
+    /// Throws only when the transaction itself is lost.
+    mutating func execute(_ command: OfficeCommand) throws -> OfficeOutcome {
+        try db.execute(sql: "SAVEPOINT office")
+        // A citizen row made by a command that is undone is undone with it.
+        let citizensBefore = newCitizens
+        do {
+            let outcome = try run(command)
+            if case .applied = outcome {
+                try db.execute(sql: "RELEASE SAVEPOINT office")
+            } else {
+                try db.execute(sql: "ROLLBACK TO SAVEPOINT office")
+                try db.execute(sql: "RELEASE SAVEPOINT office")
+                newCitizens = citizensBefore
+            }
+            return outcome
+        } catch let refusal as OfficeRefusal {
+            try db.execute(sql: "ROLLBACK TO SAVEPOINT office")
+            try db.execute(sql: "RELEASE SAVEPOINT office")
+            newCitizens = citizensBefore
+            return .rejected(refusal.error)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT && db.isInsideTransaction {
+            try db.execute(sql: "ROLLBACK TO SAVEPOINT office")
+            try db.execute(sql: "RELEASE SAVEPOINT office")
+            newCitizens = citizensBefore
+            lastFailure = String(describing: error)
+            return .rejected(.storageFailure)
+        }
+    }
+
+    private(set) var lastFailure: String?
+
+    private mutating func run(_ command: OfficeCommand) throws -> OfficeOutcome {
+        switch command {
+        case .openThread(let citizen, let clientID, let draft, let code, let department, let held, let at):
+            return try openThread(citizen: citizen, clientID: clientID, draft: draft, code: code, department: department,
+                                  held: held, at: at)
+        case .citizenMessage(let citizen, let code, let clientID, let body, let at):
+            return try citizenMessage(citizen: citizen, code: code, clientID: clientID, body: body, at: at)
+        case .staffMessage(let staff, let thread, let clientID, let body, let note, let at):
+            return try staffMessage(staff: staff, threadID: thread, clientID: clientID, body: body, note: note, at: at)
+        case .act(let staff, let thread, let clientID, let action, let at):
+            return try act(staff: staff, threadID: thread, clientID: clientID, action: action, at: at)
+        case .markRead(let code, let threadID, let reader, let seq, let staff):
+            return try markRead(code: code, threadID: threadID, reader: reader, seq: seq, staff: staff)
+        case .createSession(let user, let tokenHash, let address, let at):
+            try db.execute(sql: """
+                INSERT INTO staff_session (token_hash, user, created_at, last_seen_at) VALUES (?, ?, ?, ?)
+                """, arguments: [Data(tokenHash), user, at, at])
+            try audit(actor: "user:\(user)", action: "login", subject: nil, detail: address, at: at)
+            return .applied(OfficeReceipt())
+        case .touchSession(let tokenHash, let at):
+            try db.execute(sql: "UPDATE staff_session SET last_seen_at = max(last_seen_at, ?) WHERE token_hash = ?",
+                           arguments: [at, Data(tokenHash)])
+            return .applied(OfficeReceipt())
+        case .revokeSession(let tokenHash, let at):
+            try db.execute(sql: "UPDATE staff_session SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL",
+                           arguments: [at, Data(tokenHash)])
+            return .applied(OfficeReceipt())
+        case .changePassword(let user, let passwordHash, let newSession, let at):
+            try db.execute(sql: "UPDATE staff_user SET password_hash = ?, password_changed_at = ? WHERE id = ?",
+                           arguments: [passwordHash, at, user])
+            try db.execute(sql: "UPDATE staff_session SET revoked_at = ? WHERE user = ? AND revoked_at IS NULL",
+                           arguments: [at, user])
+            try db.execute(sql: """
+                INSERT INTO staff_session (token_hash, user, created_at, last_seen_at) VALUES (?, ?, ?, ?)
+                """, arguments: [Data(newSession), user, at, at])
+            try audit(actor: "user:\(user)", action: "password.change", subject: nil, detail: nil, at: at)
+            return .applied(OfficeReceipt())
+        case .addCannedReply(let staff, let department, let title, let body, let at):
+            try AccessPolicy(triageDepartment: try triageDepartment() ?? "").refuse(staff, .manageCanned, department: nil)
+            guard try departmentExists(department) else { throw OfficeRefusal(error: .departmentNotFound(department)) }
+            let title = TypedText.clean(title, singleLine: true)
+            guard (1...ThreadDraft.maxSubjectLength).contains(title.unicodeScalars.count) else {
+                throw OfficeRefusal(error: .invalidThread("title must be 1 to \(ThreadDraft.maxSubjectLength) characters"))
+            }
+            let body = try refusing { () throws(DomainError) in try MessageText.normalize(body) }
+            try db.execute(sql: """
+                INSERT INTO canned_reply (department, title, body, created_by, created_at) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [department, title, body, staff.userID, at])
+            let reply = CannedReply(id: db.lastInsertedRowID, department: department, title: title, body: body)
+            try audit(actor: staff.name, action: "canned.add", subject: "canned:\(reply.id)", detail: title, at: at)
+            return .applied(OfficeReceipt(cannedReply: reply))
+        case .deleteCannedReply(let staff, let id, let at):
+            try AccessPolicy(triageDepartment: try triageDepartment() ?? "").refuse(staff, .manageCanned, department: nil)
+            try db.execute(sql: "DELETE FROM canned_reply WHERE id = ?", arguments: [id])
+            guard db.changesCount == 1 else { throw OfficeRefusal(error: .invalidRequest("there is no canned reply \(id)")) }
+            try audit(actor: staff.name, action: "canned.delete", subject: "canned:\(id)", detail: nil, at: at)
+            return .applied(OfficeReceipt())
+        }
+    }
+
+    // MARK: threads
+
+    private mutating func openThread(
+        citizen: CitizenID, clientID: String, draft: ThreadDraft, code: QueryCode, department: String?, held: String?,
+        at: Int64
+    ) throws -> OfficeOutcome {
+        let citizenID = try citizenRow(citizen, at: at)
+        if let existing = try Int64.fetchOne(db, sql: "SELECT id FROM thread WHERE citizen = ? AND client_id = ?",
+                                              arguments: [citizenID, clientID]) {
+            let thread = try threadRecord(id: existing)
+            return .duplicate(OfficeReceipt(thread: thread, entries: try entries(of: existing, after: 0, limit: 1)))
+        }
+        try refuseDuplicateText(draft.body, citizen: citizenID, at: at)
+        var projectID: Int64?
+        let target = department
+        if let slug = draft.project {
+            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM project WHERE slug = ?", arguments: [slug]) else {
+                throw OfficeRefusal(error: .unknownProject(slug))
+            }
+            projectID = id
+        }
+        if let given = target, !(try departmentExists(given)) { throw OfficeRefusal(error: .departmentNotFound(given)) }
+        let routed = try target ?? triageDepartment()
+        guard let routed else { throw OfficeRefusal(error: .departmentNotFound("(a triage department: config/departments.yaml)")) }
+        let threadID = try insertThread(
+            code: code, citizen: citizenID, clientID: clientID, kind: draft.kind, subject: draft.subject,
+            department: routed, project: projectID, contact: draft.contact, publish: draft.publish, held: held, at: at)
+        let entry = try appendEntry(thread: threadID, kind: .citizen, body: draft.body, citizen: citizenID, author: nil,
+                                    clientID: nil, event: nil, at: at)
+        return .applied(OfficeReceipt(thread: try threadRecord(id: threadID), entries: [entry]))
+    }
+
+    private func insertThread(
+        code: QueryCode, citizen: Int64, clientID: String, kind: ThreadKind, subject: String, department: String,
+        project: Int64?, contact: String?, publish: Bool, held: String?, at: Int64
+    ) throws -> Int64 {
+        try db.execute(sql: """
+            INSERT INTO thread (code, citizen, client_id, kind, subject, status, department, project, contact, publish,
+                held, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [code.value, citizen, clientID, kind.rawValue, subject, department, project, contact,
+                             publish, held, at, at])
+        return db.lastInsertedRowID
+    }
+
+    /// A rating's suggestion becomes a thread of kind suggestion, routed to the project's department — or, when the
+    /// citizen already has an open suggestion thread about the project, a new message in it. Runs inside the
+    /// rating's own savepoint (part of the same transaction). Nil when the text is what the citizen last said there.
+    mutating func suggestionThread(
+        citizenID: Int64, projectID: Int64, suggestion: String, ratingClientID: String, at: Int64
+    ) throws -> OfficeReceipt? {
+        let clientID = "rating:" + ratingClientID
+        if let open = try Row.fetchOne(db, sql: """
+            SELECT id, status, assignee IS NOT NULL FROM thread
+            WHERE citizen = ? AND project = ? AND kind = 'suggestion' AND status NOT IN ('closed', 'invalid')
+            ORDER BY id DESC LIMIT 1
+            """, arguments: [citizenID, projectID]) {
+            let threadID: Int64 = open[0]
+            let last = try String.fetchOne(db, sql: """
+                SELECT body FROM thread_entry WHERE thread = ? AND kind = 'citizen' ORDER BY seq DESC LIMIT 1
+                """, arguments: [threadID])
+            if last == suggestion { return nil }
+            let before = try threadRecord(id: threadID)
+            let effect = try ThreadMachine.apply(.citizenMessage, to: before.state)
+            try applyState(effect.state, to: threadID, at: at)
+            let entry = try appendEntry(thread: threadID, kind: .citizen, body: suggestion, citizen: citizenID, author: nil,
+                                        clientID: clientID, event: nil, at: at)
+            return OfficeReceipt(thread: try threadRecord(id: threadID), entries: [entry], previous: before.state)
+        }
+        guard let project = try Row.fetchOne(db, sql: "SELECT title_zh, department_zh FROM project WHERE id = ?",
+                                             arguments: [projectID]) else { return nil }
+        guard let department = try departmentNamed(project[1]) ?? triageDepartment() else { return nil }
+        let title: String = project[0]
+        let subject = String(String.UnicodeScalarView(title.unicodeScalars.prefix(60)))
+        let threadID = try insertThread(
+            code: QueryCode.generate(), citizen: citizenID, clientID: clientID, kind: .suggestion, subject: subject,
+            department: department, project: projectID, contact: nil, publish: false, held: nil, at: at)
+        let entry = try appendEntry(thread: threadID, kind: .citizen, body: suggestion, citizen: citizenID, author: nil,
+                                    clientID: clientID, event: nil, at: at)
+        return OfficeReceipt(thread: try threadRecord(id: threadID), entries: [entry])
+    }
+
+    /// The code of the suggestion thread a rating's client id wrote to (for the receipt of a retried rating).
+    func suggestionThreadCode(citizenID: Int64, ratingClientID: String) throws -> String? {
+        try String.fetchOne(db, sql: """
+            SELECT t.code FROM thread_entry e JOIN thread t ON t.id = e.thread WHERE e.citizen = ? AND e.client_id = ?
+            """, arguments: [citizenID, "rating:" + ratingClientID])
+    }
+
+    private mutating func citizenMessage(citizen: CitizenID, code: String, clientID: String, body: String, at: Int64) throws -> OfficeOutcome {
+        let citizenID = try citizenRow(citizen, at: at)
+        guard let threadID = try Int64.fetchOne(db, sql: "SELECT id FROM thread WHERE code = ?", arguments: [code]) else {
+            throw OfficeRefusal(error: .threadNotFound)
+        }
+        if let original = try entry(citizen: citizenID, clientID: clientID) {
+            guard original.thread == threadID, original.body == body else { throw OfficeRefusal(error: .clientIDReused) }
+            return .duplicate(OfficeReceipt(thread: try threadRecord(id: threadID), entries: [original]))
+        }
+        try refuseDuplicateText(body, citizen: citizenID, at: at)
+        let before = try threadRecord(id: threadID)
+        let effect = try refusing { () throws(DomainError) in try ThreadMachine.apply(.citizenMessage, to: before.state) }
+        try applyState(effect.state, to: threadID, at: at)
+        let entry = try appendEntry(thread: threadID, kind: .citizen, body: body, citizen: citizenID, author: nil,
+                                    clientID: clientID, event: nil, at: at)
+        return .applied(OfficeReceipt(thread: try threadRecord(id: threadID), entries: [entry], previous: before.state))
+    }
+
+    private mutating func staffMessage(
+        staff: StaffPrincipal, threadID: Int64, clientID: String, body: String, note: Bool, at: Int64
+    ) throws -> OfficeOutcome {
+        guard let before = try threadRecordIfAny(id: threadID) else { throw OfficeRefusal(error: .threadNotFound) }
+        let policy = AccessPolicy(triageDepartment: try triageDepartment() ?? "")
+        guard policy.canSee(department: before.department, staff) else { throw OfficeRefusal(error: .threadNotFound) }
+        try policy.refuse(staff, note ? .addNote : .reply, department: before.department)
+        if let original = try entry(author: staff.userID, clientID: clientID) {
+            guard original.thread == threadID, original.body == body else { throw OfficeRefusal(error: .clientIDReused) }
+            return .duplicate(OfficeReceipt(thread: before, entries: [original]))
+        }
+        var entries: [EntryRecord] = []
+        if note {
+            entries.append(try appendEntry(thread: threadID, kind: .note, body: body, citizen: nil, author: staff.userID,
+                                           clientID: clientID, event: nil, at: at))
+            try touch(threadID, at: at)
+        } else {
+            let effect = try refusing { () throws(DomainError) in
+                try ThreadMachine.apply(.staffReply(by: staff.name), to: before.state)
+            }
+            try applyState(effect.state, to: threadID, at: at)
+            if effect.answers {
+                try db.execute(sql: "UPDATE thread SET first_answer_at = coalesce(first_answer_at, ?) WHERE id = ?",
+                               arguments: [at, threadID])
+            }
+            entries.append(try appendEntry(thread: threadID, kind: .staff, body: body, citizen: nil, author: staff.userID,
+                                           clientID: clientID, event: nil, at: at))
+        }
+        return .applied(OfficeReceipt(thread: try threadRecord(id: threadID), entries: entries, previous: before.state))
+    }
+
+    private mutating func act(
+        staff: StaffPrincipal, threadID: Int64, clientID: String, action: ThreadAction, at: Int64
+    ) throws -> OfficeOutcome {
+        guard let before = try threadRecordIfAny(id: threadID) else { throw OfficeRefusal(error: .threadNotFound) }
+        let policy = AccessPolicy(triageDepartment: try triageDepartment() ?? "")
+        guard policy.canSee(department: before.department, staff) else { throw OfficeRefusal(error: .threadNotFound) }
+        let needed: DirectLineAction = switch action {
+        case .claim: .claim
+        case .assign: .assign
+        case .route: .route
+        case .close, .reopen, .markInvalid, .reinstate, .staffReply, .citizenMessage: .changeStatus
+        }
+        try policy.refuse(staff, needed, department: before.department)
+        if let original = try entry(author: staff.userID, clientID: clientID) {
+            guard original.thread == threadID else { throw OfficeRefusal(error: .clientIDReused) }
+            return .duplicate(OfficeReceipt(thread: before, entries: [original]))
+        }
+        switch action {
+        case .assign(let name):
+            guard try Int64.fetchOne(db, sql: "SELECT id FROM staff_user WHERE name = ? AND disabled = 0", arguments: [name]) != nil else {
+                throw OfficeRefusal(error: .userNotFound(name))
+            }
+        case .route(let department, _):
+            guard try departmentExists(department) else { throw OfficeRefusal(error: .departmentNotFound(department)) }
+        default: break
+        }
+        let effect = try refusing { () throws(DomainError) in try ThreadMachine.apply(action, to: before.state) }
+        try applyState(effect.state, to: threadID, at: at)
+        var entries: [EntryRecord] = []
+        if let event = effect.event {
+            entries.append(try appendEntry(thread: threadID, kind: .event, body: nil, citizen: nil, author: staff.userID,
+                                           clientID: clientID, event: event, at: at))
+        }
+        try audit(actor: staff.name, action: "thread.\(needed.rawValue)", subject: "thread:\(threadID)",
+                  detail: effect.event?.encoded(), at: at)
+        return .applied(OfficeReceipt(thread: try threadRecord(id: threadID), entries: entries, previous: before.state))
+    }
+
+    private mutating func markRead(code: String?, threadID: Int64?, reader: ThreadReader, seq: Int64, staff: StaffPrincipal?) throws -> OfficeOutcome {
+        let id: Int64?
+        if let code {
+            id = try Int64.fetchOne(db, sql: "SELECT id FROM thread WHERE code = ?", arguments: [code])
+        } else {
+            id = threadID
+        }
+        guard let id, let before = try threadRecordIfAny(id: id) else { throw OfficeRefusal(error: .threadNotFound) }
+        if reader == .staff {
+            let policy = AccessPolicy(triageDepartment: try triageDepartment() ?? "")
+            guard let staff, policy.canSee(department: before.department, staff) else { throw OfficeRefusal(error: .threadNotFound) }
+        }
+        let column = reader == .citizen ? "citizen_read_seq" : "staff_read_seq"
+        let mark = min(max(seq, 0), before.lastSeq)
+        try db.execute(sql: "UPDATE thread SET \(column) = ? WHERE id = ? AND \(column) < ?", arguments: [mark, id, mark])
+        let moved = db.changesCount == 1
+        return .applied(OfficeReceipt(thread: try threadRecord(id: id), readSeq: moved ? mark : nil, readBy: reader))
+    }
+
+    // MARK: helpers
+
+    private func refusing<T>(_ body: () throws(DomainError) -> T) throws -> T {
+        do { return try body() } catch { throw OfficeRefusal(error: error) }
+    }
+
+    private mutating func citizenRow(_ citizen: CitizenID, at: Int64) throws -> Int64 {
+        if let id = knownCitizens[citizen.rawValue] ?? newCitizens[citizen.rawValue] { return id }
+        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM citizen WHERE token = ?", arguments: [citizen.rawValue]) {
+            return id
+        }
+        try db.execute(sql: "INSERT INTO citizen (token, created_at) VALUES (?, ?)", arguments: [citizen.rawValue, at])
+        let id = db.lastInsertedRowID
+        newCitizens[citizen.rawValue] = id
+        return id
+    }
+
+    /// The same citizen sent the same text within 24 hours.
+    private func refuseDuplicateText(_ body: String, citizen: Int64, at: Int64) throws {
+        let recent = try Int64.fetchOne(db, sql: """
+            SELECT 1 FROM thread_entry WHERE citizen = ? AND created_at > ? AND body = ? LIMIT 1
+            """, arguments: [citizen, at - 24 * 3_600_000, body])
+        if recent != nil { throw OfficeRefusal(error: .duplicateText) }
+    }
+
+    private mutating func triageDepartment() throws -> String? {
+        if let triage { return triage }
+        let found = try String.fetchOne(db, sql: "SELECT id FROM department WHERE triage = 1 ORDER BY position LIMIT 1")
+        triage = .some(found)
+        return found
+    }
+
+    private func departmentExists(_ id: String) throws -> Bool {
+        try Int64.fetchOne(db, sql: "SELECT 1 FROM department WHERE id = ?", arguments: [id]) != nil
+    }
+
+    /// The department whose Chinese name a project gives (campaign files name departments in words).
+    private func departmentNamed(_ name: String) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT id FROM department WHERE name_zh = ? LIMIT 1", arguments: [name])
+    }
+
+    private func applyState(_ state: ThreadState, to thread: Int64, at: Int64) throws {
+        let assignee: Int64? = try state.assignee.flatMap {
+            try Int64.fetchOne(db, sql: "SELECT id FROM staff_user WHERE name = ?", arguments: [$0])
+        }
+        try db.execute(sql: """
+            UPDATE thread SET status = ?, department = ?, assignee = ?, invalid_reason = ?, updated_at = max(updated_at, ?)
+            WHERE id = ?
+            """, arguments: [state.status.rawValue, state.department, assignee, state.invalidReason, at, thread])
+    }
+
+    private func touch(_ thread: Int64, at: Int64) throws {
+        try db.execute(sql: "UPDATE thread SET updated_at = max(updated_at, ?) WHERE id = ?", arguments: [at, thread])
+    }
+
+    private func appendEntry(
+        thread: Int64, kind: EntryRecord.Kind, body: String?, citizen: Int64?, author: Int64?, clientID: String?,
+        event: ThreadEventRecord?, at: Int64
+    ) throws -> EntryRecord {
+        try db.execute(sql: "UPDATE thread SET last_seq = last_seq + 1, updated_at = max(updated_at, ?) WHERE id = ?",
+                       arguments: [at, thread])
+        let seq = try Int64.fetchOne(db, sql: "SELECT last_seq FROM thread WHERE id = ?", arguments: [thread]) ?? 1
+        try db.execute(sql: """
+            INSERT INTO thread_entry (thread, seq, kind, citizen, author, client_id, body, event, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [thread, seq, kind.rawValue, citizen, author, clientID, body, event?.encoded(), at])
+        var names: (String?, String?) = (nil, nil)
+        if let author, let row = try Row.fetchOne(db, sql: "SELECT name, display_name FROM staff_user WHERE id = ?", arguments: [author]) {
+            names = (row[0], row[1])
+        }
+        return EntryRecord(thread: thread, seq: seq, kind: kind, body: body, author: names.0, authorDisplayName: names.1,
+                           clientID: clientID, event: event, at: at)
+    }
+
+    private func entry(citizen: Int64, clientID: String) throws -> EntryRecord? {
+        try Row.fetchOne(db, sql: "SELECT \(EntryRecord.selection) WHERE e.citizen = ? AND e.client_id = ?",
+                         arguments: [citizen, clientID]).map(EntryRecord.init(row:))
+    }
+
+    private func entry(author: Int64, clientID: String) throws -> EntryRecord? {
+        try Row.fetchOne(db, sql: "SELECT \(EntryRecord.selection) WHERE e.author = ? AND e.client_id = ?",
+                         arguments: [author, clientID]).map(EntryRecord.init(row:))
+    }
+
+    private func entries(of thread: Int64, after seq: Int64, limit: Int) throws -> [EntryRecord] {
+        try Row.fetchAll(db, sql: "SELECT \(EntryRecord.selection) WHERE e.thread = ? AND e.seq > ? ORDER BY e.seq LIMIT ?",
+                         arguments: [thread, seq, limit]).map(EntryRecord.init(row:))
+    }
+
+    private func threadRecordIfAny(id: Int64) throws -> ThreadRecord? {
+        try Row.fetchOne(db, sql: "SELECT \(ThreadRecord.selection) WHERE t.id = ?", arguments: [id]).map(ThreadRecord.init(row:))
+    }
+
+    private func threadRecord(id: Int64) throws -> ThreadRecord {
+        guard let thread = try threadRecordIfAny(id: id) else { throw OfficeRefusal(error: .threadNotFound) }
+        return thread
+    }
+
+    private func audit(actor: String, action: String, subject: String?, detail: String?, at: Int64) throws {
+        try db.execute(sql: "INSERT INTO audit_entry (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [at, actor, action, subject, detail])
+    }
+}
+
+extension AccessPolicy {
+    /// `check`, as a refusal the executor undoes the command for.
+    fileprivate func refuse(_ principal: StaffPrincipal, _ action: DirectLineAction, department: String?) throws {
+        do { try check(principal, action, department: department) } catch { throw OfficeRefusal(error: error) }
+    }
+}

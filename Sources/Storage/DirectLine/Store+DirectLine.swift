@@ -1,0 +1,130 @@
+import Domain
+import GRDB
+
+/// A department of the office (config/departments.yaml).
+package struct DepartmentRecord: Sendable, Equatable {
+    package var id: String
+    package var name: LocalizedText
+    /// The mayor's office: it triages, and its staff see every thread.
+    package var triage: Bool
+
+    package init(id: String, name: LocalizedText, triage: Bool) {
+        self.id = id
+        self.name = name
+        self.triage = triage
+    }
+}
+
+/// Which threads a staff inbox lists.
+package struct ThreadFilter: Sendable, Equatable {
+    package var status: ThreadStatus?
+    package var department: String?
+    package var kind: ThreadKind?
+    /// Only threads assigned to this user name.
+    package var assignee: String?
+    package var limit: Int = 200
+
+    package init(status: ThreadStatus? = nil, department: String? = nil, kind: ThreadKind? = nil, assignee: String? = nil, limit: Int = 200) {
+        self.status = status
+        self.department = department
+        self.kind = kind
+        self.assignee = assignee
+        self.limit = limit
+    }
+}
+
+extension Store {
+    package func departments() throws -> [DepartmentRecord] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, name_zh, name_en, triage FROM department ORDER BY position, id").map {
+                DepartmentRecord(id: $0[0], name: LocalizedText(zh: $0[1], en: $0[2]), triage: $0[3])
+            }
+        }
+    }
+
+    /// Writes the departments (insert or update by id; departments missing from the list are kept: threads point
+    /// at them). At most one may triage.
+    package func importDepartments(_ departments: [DepartmentRecord]) throws {
+        try database.write { db in
+            for (position, department) in departments.enumerated() {
+                try db.execute(sql: """
+                    INSERT INTO department (id, name_zh, name_en, triage, position) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en,
+                        triage = excluded.triage, position = excluded.position
+                    """, arguments: [department.id, department.name.zh, department.name.en, department.triage, position])
+            }
+        }
+    }
+
+    package func thread(code: String) throws -> ThreadRecord? {
+        try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT \(ThreadRecord.selection) WHERE t.code = ?", arguments: [code]).map(ThreadRecord.init(row:))
+        }
+    }
+
+    package func thread(id: Int64) throws -> ThreadRecord? {
+        try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT \(ThreadRecord.selection) WHERE t.id = ?", arguments: [id]).map(ThreadRecord.init(row:))
+        }
+    }
+
+    /// A thread's entries with `seq` above `after`, in order (at most `limit`).
+    package func entries(thread: Int64, after: Int64 = 0, limit: Int = 1_000) throws -> [EntryRecord] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT \(EntryRecord.selection) WHERE e.thread = ? AND e.seq > ? ORDER BY e.seq LIMIT ?",
+                             arguments: [thread, after, limit]).map(EntryRecord.init(row:))
+        }
+    }
+
+    /// The threads a citizen opened, newest first.
+    package func threads(citizen: CitizenID, limit: Int = 50) throws -> [ThreadRecord] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(ThreadRecord.selection) WHERE t.citizen = (SELECT id FROM citizen WHERE token = ?)
+                ORDER BY t.id DESC LIMIT ?
+                """, arguments: [citizen.rawValue, limit]).map(ThreadRecord.init(row:))
+        }
+    }
+
+    /// An inbox: the threads of `departments` (nil: every department) that match the filter, latest change first.
+    package func threads(_ filter: ThreadFilter, departments: Set<String>?) throws -> [ThreadRecord] {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let departments {
+            guard !departments.isEmpty else { return [] }
+            conditions.append("t.department IN (\(Array(repeating: "?", count: departments.count).joined(separator: ", ")))")
+            for department in departments.sorted() { arguments += [department] }
+        }
+        if let status = filter.status { conditions.append("t.status = ?"); arguments += [status.rawValue] }
+        if let department = filter.department { conditions.append("t.department = ?"); arguments += [department] }
+        if let kind = filter.kind { conditions.append("t.kind = ?"); arguments += [kind.rawValue] }
+        if let assignee = filter.assignee { conditions.append("u.name = ?"); arguments += [assignee] }
+        let condition = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        arguments += [max(1, min(filter.limit, 1_000))]
+        return try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT \(ThreadRecord.selection) \(condition) ORDER BY t.updated_at DESC, t.id DESC LIMIT ?",
+                             arguments: arguments).map(ThreadRecord.init(row:))
+        }
+    }
+
+    package func cannedReplies(department: String?) throws -> [CannedReply] {
+        try database.read { db in
+            let sql = "SELECT id, department, title, body FROM canned_reply"
+                + (department == nil ? "" : " WHERE department = ?") + " ORDER BY department, title, id"
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(department.map { [$0] } ?? [])).map {
+                CannedReply(id: $0[0], department: $0[1], title: $0[2], body: $0[3])
+            }
+        }
+    }
+
+    /// Threads by status and whether they are invalid, for the operator and (next) the openness figures.
+    package func threadCounts() throws -> [ThreadStatus: Int] {
+        try database.read { db in
+            var counts: [ThreadStatus: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT status, count(*) FROM thread GROUP BY status") {
+                if let status = ThreadStatus(rawValue: row[0]) { counts[status] = row[1] }
+            }
+            return counts
+        }
+    }
+}

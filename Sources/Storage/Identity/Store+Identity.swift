@@ -1,0 +1,163 @@
+import Domain
+import Foundation
+import GRDB
+
+/// A staff account as the operator and the console see it (never its password hash).
+package struct StaffUserRecord: Sendable, Equatable {
+    package var id: Int64
+    package var name: String
+    package var displayName: String
+    package var role: StaffRole
+    package var departments: [String]
+    package var disabled: Bool
+    package var createdAt: Int64
+
+    package var principal: StaffPrincipal {
+        StaffPrincipal(userID: id, name: name, role: role, departments: Set(departments))
+    }
+}
+
+/// What a login needs: the account and its stored password hash.
+package struct LoginRecord: Sendable {
+    package var user: StaffUserRecord
+    package var passwordHash: String
+}
+
+/// A session found by its token's hash.
+package struct SessionRecord: Sendable {
+    package var user: StaffUserRecord
+    package var createdAt: Int64
+    package var lastSeenAt: Int64
+    package var revoked: Bool
+}
+
+/// Why an account change was refused; the operator's command prints it.
+package enum IdentityError: Error, Equatable, CustomStringConvertible {
+    case nameTaken(String)
+    case invalidName(String)
+    case unknownUser(String)
+    case unknownDepartment(String)
+    case departmentRequired
+
+    package var description: String {
+        switch self {
+        case .nameTaken(let name): "a user named \"\(name)\" already exists"
+        case .invalidName(let name):
+            "\"\(name)\" is not a valid user name: use 1 to 64 lower-case letters, digits, '.', '_' or '-'"
+        case .unknownUser(let name): "there is no user named \"\(name)\""
+        case .unknownDepartment(let id):
+            "there is no department \"\(id)\" (departments come from config/departments.yaml; `lastword user add --help` lists them)"
+        case .departmentRequired: "office staff need at least one --department"
+        }
+    }
+}
+
+extension Store {
+    private static let userSelection = """
+        SELECT u.id, u.name, u.display_name, u.role, u.disabled, u.created_at,
+            (SELECT group_concat(m.department, ',') FROM staff_membership m WHERE m.user = u.id)
+        FROM staff_user u
+        """
+
+    private static func user(_ row: Row) -> StaffUserRecord {
+        let departments: String? = row[6]
+        return StaffUserRecord(
+            id: row[0], name: row[1], displayName: row[2], role: StaffRole(rawValue: row[3]) ?? .staff,
+            departments: (departments ?? "").split(separator: ",").map(String.init).sorted(), disabled: row[4],
+            createdAt: row[5])
+    }
+
+    package static func isValidUserName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 64 && name.utf8.allSatisfy { byte in
+            (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x30 && byte <= 0x39) || byte == 0x2e || byte == 0x5f || byte == 0x2d
+        }
+    }
+
+    /// Creates an account. Staff need a department; every department must exist.
+    @discardableResult
+    package func addUser(name: String, displayName: String?, role: StaffRole, departments: [String], passwordHash: String,
+                         at: Int64, actor: String = "operator") throws -> StaffUserRecord {
+        guard Self.isValidUserName(name) else { throw IdentityError.invalidName(name) }
+        if role == .staff, departments.isEmpty { throw IdentityError.departmentRequired }
+        return try database.write { db in
+            if try Int64.fetchOne(db, sql: "SELECT 1 FROM staff_user WHERE name = ?", arguments: [name]) != nil {
+                throw IdentityError.nameTaken(name)
+            }
+            for department in departments where try Int64.fetchOne(db, sql: "SELECT 1 FROM department WHERE id = ?", arguments: [department]) == nil {
+                throw IdentityError.unknownDepartment(department)
+            }
+            let shown = String((displayName?.isEmpty == false ? displayName! : name).prefix(64))
+            try db.execute(sql: """
+                INSERT INTO staff_user (name, display_name, role, password_hash, created_at, password_changed_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [name, shown, role.rawValue, passwordHash, at, at])
+            let id = db.lastInsertedRowID
+            for department in Set(departments) {
+                try db.execute(sql: "INSERT INTO staff_membership (user, department) VALUES (?, ?)", arguments: [id, department])
+            }
+            try db.execute(sql: "INSERT INTO audit_entry (at, actor, action, subject, detail) VALUES (?, ?, 'user.add', ?, ?)",
+                           arguments: [at, actor, "user:\(name)", role.rawValue])
+            return try Row.fetchOne(db, sql: Self.userSelection + " WHERE u.id = ?", arguments: [id]).map(Self.user)!
+        }
+    }
+
+    /// Sets a new password hash and ends every session of the user.
+    package func setPassword(name: String, passwordHash: String, at: Int64, actor: String = "operator") throws {
+        try database.write { db in
+            try db.execute(sql: "UPDATE staff_user SET password_hash = ?, password_changed_at = ? WHERE name = ?",
+                           arguments: [passwordHash, at, name])
+            guard db.changesCount == 1 else { throw IdentityError.unknownUser(name) }
+            try db.execute(sql: """
+                UPDATE staff_session SET revoked_at = ? WHERE revoked_at IS NULL AND user = (SELECT id FROM staff_user WHERE name = ?)
+                """, arguments: [at, name])
+            try db.execute(sql: "INSERT INTO audit_entry (at, actor, action, subject) VALUES (?, ?, 'user.passwd', ?)",
+                           arguments: [at, actor, "user:\(name)"])
+        }
+    }
+
+    /// Disables (or enables) an account; disabling ends every session of the user.
+    package func setDisabled(name: String, _ disabled: Bool, at: Int64, actor: String = "operator") throws {
+        try database.write { db in
+            try db.execute(sql: "UPDATE staff_user SET disabled = ? WHERE name = ?", arguments: [disabled, name])
+            guard db.changesCount == 1 else { throw IdentityError.unknownUser(name) }
+            if disabled {
+                try db.execute(sql: """
+                    UPDATE staff_session SET revoked_at = ? WHERE revoked_at IS NULL AND user = (SELECT id FROM staff_user WHERE name = ?)
+                    """, arguments: [at, name])
+            }
+            try db.execute(sql: "INSERT INTO audit_entry (at, actor, action, subject) VALUES (?, ?, ?, ?)",
+                           arguments: [at, actor, disabled ? "user.disable" : "user.enable", "user:\(name)"])
+        }
+    }
+
+    package func users() throws -> [StaffUserRecord] {
+        try database.read { db in try Row.fetchAll(db, sql: Self.userSelection + " ORDER BY u.name").map(Self.user) }
+    }
+
+    package func hasActiveAdmin() throws -> Bool {
+        try database.read { db in
+            try Int64.fetchOne(db, sql: "SELECT 1 FROM staff_user WHERE role = 'admin' AND disabled = 0 LIMIT 1") != nil
+        }
+    }
+
+    /// The account a login names (disabled ones too: the caller answers them like a wrong password).
+    package func login(name: String) throws -> LoginRecord? {
+        try database.read { db in
+            guard let row = try Row.fetchOne(db, sql: Self.userSelection + " WHERE u.name = ?", arguments: [name]) else { return nil }
+            let hash = try String.fetchOne(db, sql: "SELECT password_hash FROM staff_user WHERE id = ?", arguments: [row[0] as Int64]) ?? ""
+            return LoginRecord(user: Self.user(row), passwordHash: hash)
+        }
+    }
+
+    package func session(tokenHash: [UInt8]) throws -> SessionRecord? {
+        try database.read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT user, created_at, last_seen_at, revoked_at IS NOT NULL FROM staff_session WHERE token_hash = ?
+                """, arguments: [Data(tokenHash)]) else { return nil }
+            guard let user = try Row.fetchOne(db, sql: Self.userSelection + " WHERE u.id = ?", arguments: [row[0] as Int64]).map(Self.user) else {
+                return nil
+            }
+            return SessionRecord(user: user, createdAt: row[1], lastSeenAt: row[2], revoked: row[3])
+        }
+    }
+}
