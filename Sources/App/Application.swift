@@ -1,7 +1,9 @@
+import Dispatch
 import Domain
 import HTTP1
 import Logging
 import Storage
+import Synchronization
 import Transport
 #if canImport(Glibc)
 import Glibc
@@ -56,6 +58,14 @@ package struct ApplicationConfiguration: Sendable {
     /// Base URL printed in QR codes, e.g. "https://lastword.example.org"; nil: from the request's Host.
     package var publicBaseURL: String? = nil
 
+    /// The direct line: departments (imported at every start), screening rules, and, for the demo, ratings with
+    /// suggestions given on first start (nil: none).
+    package var departmentsFile: String = "config/departments.yaml"
+    package var screeningFile: String? = "config/screening.yaml"
+    package var demoSuggestionsFile: String? = nil
+    package var staffSessions = StaffSessionPolicy()
+    package var directLineLimits = DirectLineLimitPolicy()
+
     package init() {}
 }
 
@@ -68,12 +78,16 @@ package final class Application: Sendable {
     package let configuration: ApplicationConfiguration
     package let router: Router
     package let store: Store
-    package let writer: RatingWriter
+    package let writer: StoreWriter
     package let tally: LiveTally
     package let catalog: CampaignDirectory
     private let receipts: ReceiptPruner
     let catalogWatcher: CatalogWatcher
     let history: HistorySampler
+    package let staffSessions: StaffSessions
+    package let threads: ThreadHub
+    /// The first admin's password when this start created the account (no active admin existed): shown once.
+    package let initialAdminPassword: String?
     private let logger: Logger
 
     package init(configuration: ApplicationConfiguration, server: ServerConfiguration, loops: EventLoopGroup,
@@ -97,9 +111,21 @@ package final class Application: Sendable {
                 logger.warning("projects in the database but not in the file are kept", metadata: ["projects": "\(summary.projectsMissingFromFile)"])
             }
         }
+        let departments = try DirectLineFiles.departments(yaml: try readTextFile(configuration.departmentsFile),
+                                                          file: configuration.departmentsFile)
+        try store.importDepartments(departments)
+        let screening = try configuration.screeningFile.map { file in
+            try DirectLineFiles.screening(yaml: try readTextFile(file), file: file)
+        } ?? .none
+        let time = time
+        initialAdminPassword = try Self.ensureAdmin(store: store, hasher: configuration.staffSessions.hasher, now: time.now(),
+                                                    departments: departments)
         let revision = try store.catalogRevision()
         catalog = CampaignDirectory(CampaignCatalog(try store.campaigns()))
         writer = store.makeWriter()
+        if let file = configuration.demoSuggestionsFile {
+            try Self.seedDemoSuggestions(file: file, store: store, writer: writer, now: time.now(), logger: logger)
+        }
         receipts = ReceiptPruner(store: store, time: time, retentionMilliseconds: configuration.receiptRetentionMilliseconds,
                                  intervalMilliseconds: configuration.receiptPruneIntervalMilliseconds, logger: logger)
         var liveConfiguration = LiveTally.Configuration()
@@ -112,12 +138,19 @@ package final class Application: Sendable {
                                         intervalMilliseconds: configuration.catalogCheckIntervalMilliseconds, logger: logger)
         history = HistorySampler(store: store, directory: catalog, tally: tally, time: time,
                                  intervalMilliseconds: configuration.historySampleIntervalMilliseconds, logger: logger)
+        threads = ThreadHub()
+        staffSessions = StaffSessions(store: store, writer: writer, time: time, policy: configuration.staffSessions)
+        let triage = departments.first(where: \.triage)?.id ?? "mayors-office"
+        let directLine = DirectLineService(
+            store: store, writer: writer, hub: threads, limits: DirectLineLimits(policy: configuration.directLineLimits),
+            screening: screening, access: AccessPolicy(triageDepartment: triage), time: time)
         let services = LiveServices(
             catalog: catalog, tally: tally, writer: writer, integrity: Integrity(policy: configuration.rateLimits),
             cookies: CitizenCookies(secret: try store.serverSecret(), secure: configuration.cookieSecure),
             channels: CitizenChannels(loops: loops),
             maxTopicsPerConnection: configuration.maxTopicsPerConnection,
-            maxPendingWritesPerConnection: configuration.maxPendingWritesPerConnection, time: time)
+            maxPendingWritesPerConnection: configuration.maxPendingWritesPerConnection, time: time,
+            directLine: directLine, staffSessions: staffSessions)
 
         let started = ContinuousClock.now
         let htmlHeaders: HTTPHeaders = [
@@ -139,6 +172,7 @@ package final class Application: Sendable {
         APIRoutes(services: services, store: store, publicBaseURL: configuration.publicBaseURL, staticFiles: staticFiles,
                   maxJSONBodySize: server.maxJSONBodySize, historyMaxPoints: configuration.historyMaxPoints,
                   historyIntervalMilliseconds: configuration.historySampleIntervalMilliseconds).install(on: &router)
+        DirectLineRoutes(services: services, store: store, maxJSONBodySize: server.maxJSONBodySize).install(on: &router)
         // Ratings, withdrawals and likes from another site's page are refused like its WebSocket handshakes.
         router.stateChangingOrigins = server.allowedOrigins
         router.webSocket("/ws", LiveEndpoint(services: services))
@@ -167,6 +201,53 @@ package final class Application: Sendable {
             "applied": "\(statistics.applied)", "duplicates": "\(statistics.duplicates)", "rejected": "\(statistics.rejected)",
             "overloaded": "\(statistics.overloaded)", "failedTransactions": "\(statistics.failedTransactions)",
         ])
+    }
+}
+
+extension Application {
+    /// Creates the first admin, with a random password, when no active admin exists: never a fixed default.
+    static func ensureAdmin(store: Store, hasher: PasswordHasher, now: Int64, departments: [DepartmentRecord]) throws -> String? {
+        guard try !store.hasActiveAdmin() else { return nil }
+        var generator = SystemRandomNumberGenerator()
+        // 16 symbols of the query-code alphabet: about 79 bits, easy to read off a console and type.
+        let password = (0..<16).map { _ in String(QueryCode.alphabet[Int.random(in: 0..<QueryCode.alphabet.count, using: &generator)]) }
+            .joined()
+        let name = try store.users().contains { $0.name == "admin" } ? "admin-\(now / 1000)" : "admin"
+        try store.addUser(name: name, displayName: "Administrator", role: .admin, departments: [],
+                          passwordHash: hasher.hash(password), at: now, actor: "first-start")
+        return name + ":" + password
+    }
+
+    /// The demo's ratings with suggestions, given once (while the direct line has no thread) by demo citizens through
+    /// the writer, as a citizen's would be; a campaign whose window is not open takes them as suggestion letters.
+    static func seedDemoSuggestions(file: String, store: Store, writer: StoreWriter, now: Int64, logger: Logger) throws {
+        guard try store.threadCounts().values.reduce(0, +) == 0 else { return }
+        let suggestions = try DirectLineFiles.demoSuggestions(yaml: try readTextFile(file), file: file)
+        let done = DispatchSemaphore(value: 0)
+        let results = Mutex<[String]>([])
+        for (index, item) in suggestions.enumerated() {
+            let citizen = CitizenID.random()
+            writer.submit(.rate(citizen: citizen, project: item.project, level: item.level, suggestion: item.suggestion,
+                                clientID: "demo-\(index)", at: now)) { outcome in
+                if case .rejected = outcome {
+                    guard let draft = try? ThreadDraft.validate(kind: .suggestion, subject: item.project, body: item.suggestion,
+                                                                project: item.project, contact: nil, publish: false) else {
+                        done.signal()
+                        return
+                    }
+                    writer.submit(.openThread(citizen: citizen, clientID: "demo-\(index)", draft: draft, code: QueryCode.generate(),
+                                              department: nil, held: nil, at: now)) { outcome in
+                        if case .rejected(let error) = outcome { results.withLock { $0.append("\(item.project): \(error.message)") } }
+                        done.signal()
+                    }
+                } else {
+                    done.signal()
+                }
+            }
+        }
+        for _ in suggestions { done.wait() }
+        for problem in results.withLock({ $0 }) { logger.warning("demo suggestion not stored", metadata: ["problem": "\(problem)"]) }
+        logger.info("demo suggestions given", metadata: ["count": "\(suggestions.count)", "file": "\(file)"])
     }
 }
 

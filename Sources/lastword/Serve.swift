@@ -46,6 +46,11 @@ struct Serve: AsyncParsableCommand {
             let host = address.family == AF_INET6 ? "[\(address.ip)]" : "\(address.ip)"
             print("LastWord \(LastWordVersion.current) serving http://\(host):\(address.port)/")
         }
+        if let admin = application.initialAdminPassword, let colon = admin.firstIndex(of: ":") {
+            // Shown once: the database keeps only its hash. `lastword user passwd NAME` sets another.
+            print("created the first admin account: user \(admin[..<colon]), password \(admin[admin.index(after: colon)...])")
+            print("  sign in at /staff/login; change it with `lastword user passwd \(admin[..<colon])`")
+        }
         fflush(nil)  // flush stdout so a script waiting for the URL sees it
 
         let signal = await ShutdownSignal.wait()

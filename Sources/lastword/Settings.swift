@@ -146,6 +146,38 @@ struct Settings {
         let base = site.string(forKey: "publicBaseUrl", default: "")
         application.publicBaseURL = base.isEmpty ? nil : (base.hasSuffix("/") ? String(base.dropLast()) : base)
 
+        let directLine = config.scoped(to: "directLine")
+        application.departmentsFile = directLine.string(forKey: "departmentsFile", default: application.departmentsFile)
+        let screening = directLine.string(forKey: "screeningFile", default: application.screeningFile ?? "")
+        application.screeningFile = screening.isEmpty ? nil : screening
+        let demo = directLine.string(forKey: "demoSuggestionsFile", default: application.demoSuggestionsFile ?? "")
+        application.demoSuggestionsFile = demo.isEmpty ? nil : demo
+        var lineLimits = application.directLineLimits
+        lineLimits.threadsPerCitizenPerHour = directLine.int(forKey: "threadsPerCitizenPerHour", default: lineLimits.threadsPerCitizenPerHour)
+        lineLimits.threadsPerIPPerHour = directLine.int(forKey: "threadsPerIpPerHour", default: lineLimits.threadsPerIPPerHour)
+        lineLimits.messagesPerCitizenPerMinute = directLine.int(forKey: "messagesPerCitizenPerMinute", default: lineLimits.messagesPerCitizenPerMinute)
+        lineLimits.messagesPerIPPerMinute = directLine.int(forKey: "messagesPerIpPerMinute", default: lineLimits.messagesPerIPPerMinute)
+        lineLimits.codeLookupsPerIPPerMinute = directLine.int(forKey: "codeLookupsPerIpPerMinute", default: lineLimits.codeLookupsPerIPPerMinute)
+        for (name, value) in [("threadsPerCitizenPerHour", lineLimits.threadsPerCitizenPerHour), ("threadsPerIpPerHour", lineLimits.threadsPerIPPerHour),
+                              ("messagesPerCitizenPerMinute", lineLimits.messagesPerCitizenPerMinute),
+                              ("messagesPerIpPerMinute", lineLimits.messagesPerIPPerMinute),
+                              ("codeLookupsPerIpPerMinute", lineLimits.codeLookupsPerIPPerMinute)] where !(1...100_000).contains(value) {
+            throw SettingsError("directLine.\(name) must be between 1 and 100,000")
+        }
+        application.directLineLimits = lineLimits
+
+        let identity = config.scoped(to: "identity")
+        let idleMinutes = identity.int(forKey: "sessionIdleMinutes", default: Int(application.staffSessions.idleMilliseconds / 60_000))
+        let maxHours = identity.int(forKey: "sessionMaxHours", default: Int(application.staffSessions.maxMilliseconds / 3_600_000))
+        guard (1...1_440).contains(idleMinutes) else { throw SettingsError("identity.sessionIdleMinutes must be between 1 and 1,440 (a day)") }
+        guard (1...720).contains(maxHours) else { throw SettingsError("identity.sessionMaxHours must be between 1 and 720 (30 days)") }
+        application.staffSessions.idleMilliseconds = Int64(idleMinutes) * 60_000
+        application.staffSessions.maxMilliseconds = Int64(maxHours) * 3_600_000
+        let costLog = identity.int(forKey: "scryptLogN", default: Int(application.staffSessions.hasher.logN))
+        guard (14...20).contains(costLog) else { throw SettingsError("identity.scryptLogN must be between 14 and 20") }
+        application.staffSessions.hasher.logN = UInt8(costLog)
+        application.staffSessions.cookieSecure = application.cookieSecure
+
         let level = config.string(forKey: "log.level", default: "info")
         guard let parsed = Logger.Level(rawValue: level) else {
             throw SettingsError("log.level must be one of trace, debug, info, notice, warning, error, critical (got \(level))")

@@ -178,10 +178,20 @@ extension AppIntegrationTests {
 
             #expect(response.status == 200)
             #expect(response.header("Content-Type")?.hasPrefix("application/json") == true)
+            // The suggestion became a letter to the project's department, in the same transaction: the ack names it.
+            guard case .string(let code) = try response.json()["thread"] else {
+                Issue.record("the ack names no suggestion thread")
+                return
+            }
             #expect(try response.json() == .object([
                 "type": .string("ack"), "id": .string("r-17"), "status": .string("applied"), "action": .string("rate"),
                 "project": .string("new-schools"), "level": .number(4), "suggestion": .string("放学时段加开班次"), "liked": .null,
+                "thread": .string(code),
             ]))
+            let letter = try app.get("/api/threads/\(code)").json()
+            #expect(letter["thread"]?["kind"] == .string("suggestion"))
+            #expect(letter["thread"]?["project"] == .string("new-schools"))
+            #expect(letter["entries"]?[0]?["body"] == .string("放学时段加开班次"))
             let tally = try app.tally("new-schools")
             #expect(tally["counts"]?.ints == [0, 0, 0, 1, 0])
             #expect(tally["participants"] == .number(1))
@@ -200,12 +210,16 @@ extension AppIntegrationTests {
             #expect(try app.rate("new-schools", id: "r-1", level: 5, suggestion: "好", as: citizen).status == 200)
             let before = try app.tally("new-schools")
 
+            let first = try app.readDatabase { db in try String.fetchOne(db, sql: "SELECT code FROM thread") }
             let again = try app.rate("new-schools", id: "r-1", level: 5, suggestion: "好", as: citizen)
             #expect(again.status == 200)
             #expect(try again.json() == .object([
                 "type": .string("ack"), "id": .string("r-1"), "status": .string("duplicate"), "action": .string("rate"),
                 "project": .string("new-schools"), "level": .number(5), "suggestion": .string("好"), "liked": .null,
+                "thread": first.map(JSON.string) ?? .null,
             ]))
+            #expect(try app.readDatabase { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM thread_entry") } == 1,
+                    "a retried rating does not write its suggestion twice")
             #expect(try app.tally("new-schools") == before)
             #expect(try app.storedRows("applied_action", for: "new-schools") == 1)
 

@@ -203,9 +203,11 @@ extension AppIntegrationTests {
             let stored = try app.storedRating(of: citizen.id, for: "new-schools")
             #expect(stored?.level == 4, "committed before the ack was sent")
             #expect(stored?.suggestion == "放学时段加开班次")
+            let code = try app.readDatabase { db in try String.fetchOne(db, sql: "SELECT code FROM thread") }
             #expect(ack == .object([
                 "type": .string("ack"), "id": .string("r-17"), "status": .string("applied"), "action": .string("rate"),
                 "project": .string("new-schools"), "level": .number(4), "suggestion": .string("放学时段加开班次"), "liked": .null,
+                "thread": code.map(JSON.string) ?? .null,
             ]))
 
             try client.rate("new-schools", id: "r-17", level: 4, suggestion: "放学时段加开班次")

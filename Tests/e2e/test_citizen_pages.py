@@ -459,7 +459,7 @@ def test_private_and_public_addresses_are_told_apart(site, new_context, console)
         "not a url": None,
     }
     kinds = page.evaluate("""async (urls) => {
-        const { addressKind } = await import('/js/poster-sheet.js');
+        const { addressKind } = await import('/js/citizen/poster-sheet.js');
         return Object.fromEntries(urls.map((url) => [url, addressKind(url)]));
     }""", list(cases))
     assert kinds == cases

@@ -10,12 +10,12 @@ final class CatalogWatcher: Sendable {
     private let store: Store
     private let directory: CampaignDirectory
     private let tally: LiveTally
-    private let writer: RatingWriter
+    private let writer: StoreWriter
     private let logger: Logger
     private let seen: Mutex<Int64>
     private let task: Mutex<PeriodicTask?> = Mutex(nil)
 
-    init(store: Store, directory: CampaignDirectory, tally: LiveTally, writer: RatingWriter, revision: Int64,
+    init(store: Store, directory: CampaignDirectory, tally: LiveTally, writer: StoreWriter, revision: Int64,
          intervalMilliseconds: Int, logger: Logger) {
         self.store = store
         self.directory = directory

@@ -14,6 +14,23 @@ struct ClientMessage: Equatable {
     var level: Int?
     var suggestion: String?
     var liked: Bool?
+    // The direct line's fields (docs/PROTOCOL.md): a thread, a message, a status change, a login.
+    var body: String?
+    var kind: String?
+    var subject: String?
+    var contact: String?
+    var publish: Bool?
+    var seq: Int?
+    var user: String?
+    var department: String?
+    var note: String?
+    var status: String?
+    var reason: String?
+    var name: String?
+    var password: String?
+    var current: String?
+    var new: String?
+    var title: String?
 
     init(type: String, topic: String? = nil, since: UInt64? = nil, epoch: String? = nil, id: String? = nil, project: String? = nil,
          level: Int? = nil, suggestion: String? = nil, liked: Bool? = nil) {
@@ -37,7 +54,7 @@ struct ClientMessage: Equatable {
         var message: String {
             switch self {
             case .malformed: "The message must be one JSON object, like {\"type\": \"rate\", \"id\": \"r1\", \"project\": \"new-schools\", \"level\": 4}."
-            case .missingType: "The message has no type; type must be one of subscribe, unsubscribe, rate, withdraw, like, ping."
+            case .missingType: "The message has no type; type must be one of subscribe, unsubscribe, rate, withdraw, like, post, typing, read, ping."
             case .wrongType(let field): "The field \(field) must be \(Self.expected(field))."
             }
         }
@@ -47,7 +64,9 @@ struct ClientMessage: Equatable {
             case "level": "a whole number from 1 to 5"
             case "since": "a whole number or null"
             case "liked": "true or false"
-            case "suggestion": "a string or null"
+            case "suggestion", "body", "subject", "contact", "note", "reason", "title": "a string or null"
+            case "publish": "true or false"
+            case "seq": "a whole number"
             default: "a string"
             }
         }
@@ -74,6 +93,22 @@ struct ClientMessage: Equatable {
             case "level": message.level = try reader.optionalInteger(field: key)
             case "suggestion": message.suggestion = try reader.optionalString(field: key)
             case "liked": message.liked = try reader.optionalBool(field: key)
+            case "body": message.body = try reader.optionalString(field: key)
+            case "kind": message.kind = try reader.optionalString(field: key)
+            case "subject": message.subject = try reader.optionalString(field: key)
+            case "contact": message.contact = try reader.optionalString(field: key)
+            case "publish": message.publish = try reader.optionalBool(field: key)
+            case "seq": message.seq = try reader.optionalInteger(field: key)
+            case "user": message.user = try reader.optionalString(field: key)
+            case "department": message.department = try reader.optionalString(field: key)
+            case "note": message.note = try reader.optionalString(field: key)
+            case "status": message.status = try reader.optionalString(field: key)
+            case "reason": message.reason = try reader.optionalString(field: key)
+            case "name": message.name = try reader.optionalString(field: key)
+            case "password": message.password = try reader.optionalString(field: key)
+            case "current": message.current = try reader.optionalString(field: key)
+            case "new": message.new = try reader.optionalString(field: key)
+            case "title": message.title = try reader.optionalString(field: key)
             default: try reader.skipValue()
             }
         }

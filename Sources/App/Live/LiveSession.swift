@@ -8,7 +8,7 @@ import WebSocket
 package struct LiveServices: Sendable {
     package var catalog: CampaignDirectory
     package var tally: LiveTally
-    package var writer: RatingWriter
+    package var writer: StoreWriter
     package var integrity: Integrity
     package var cookies: CitizenCookies
     /// Each citizen's open pages, told about the citizen's own writes.
@@ -19,10 +19,13 @@ package struct LiveServices: Sendable {
     package var maxPendingWritesPerConnection: Int
     /// The wall clock (campaign windows, limits, sessions).
     package var time: any TimeSource
+    /// The mayor's direct line: threads, their live conversation, staff sessions.
+    package var directLine: DirectLineService
+    package var staffSessions: StaffSessions
 
     /// The one path of every citizen write.
     var writes: CitizenWrites {
-        CitizenWrites(writer: writer, tally: tally, integrity: integrity, channels: channels)
+        CitizenWrites(writer: writer, tally: tally, integrity: integrity, channels: channels, threads: directLine.hub)
     }
 }
 
@@ -33,36 +36,47 @@ package struct LiveEndpoint: WebSocketEndpoint {
     package var subprotocols: [String] { ["lastword.v1"] }
 
     package func accept(_ request: HTTPRequest) -> WebSocketAcceptance {
+        // A staff console's socket carries its session cookie; it is checked again at every staff action.
+        let staffToken = CitizenCookies.cookieValue(named: StaffSessions.cookieName, in: request.headers)
         switch services.cookies.citizen(in: request.headers) {
         case .invalid:
             // A tampered or foreign cookie may watch (watching needs no identity) but not rate: its writes get
             // citizen.invalid, and GET /api/session clears the cookie and issues a new one.
-            return .accept(LiveSession(services: services, citizen: nil, cookieRefused: true, ip: request.peer?.ip))
+            return .accept(LiveSession(services: services, citizen: nil, cookieRefused: true, ip: request.peer?.ip, staffToken: staffToken))
         case .valid(let citizen):
-            return .accept(LiveSession(services: services, citizen: citizen, cookieRefused: false, ip: request.peer?.ip))
+            return .accept(LiveSession(services: services, citizen: citizen, cookieRefused: false, ip: request.peer?.ip, staffToken: staffToken))
         case .none:
             // Watching needs no identity; rating does (the page calls /api/session first).
-            return .accept(LiveSession(services: services, citizen: nil, cookieRefused: false, ip: request.peer?.ip))
+            return .accept(LiveSession(services: services, citizen: nil, cookieRefused: false, ip: request.peer?.ip, staffToken: staffToken))
         }
     }
 }
 
 /// One page's session, on its connection's loop.
 final class LiveSession: WebSocketHandler {
-    private let services: LiveServices
-    private let citizen: CitizenID?
+    let services: LiveServices
+    let citizen: CitizenID?
     /// The handshake carried a cookie whose signature did not verify.
-    private let cookieRefused: Bool
-    private let ip: IPAddress?
+    let cookieRefused: Bool
+    let ip: IPAddress?
+    /// The staff session cookie the handshake carried, if any.
+    let staffToken: String?
     private var topics: Set<String> = []
-    private var pendingWrites = 0
+    var pendingWrites = 0
+    /// Threads, cases and the inbox this connection watches, by the topic the client named.
+    var conversations: [String: WatchedConversation] = [:]
+    /// When this connection last passed on a typing notice, by topic.
+    var lastTyping: [String: Int64] = [:]
 
-    init(services: LiveServices, citizen: CitizenID?, cookieRefused: Bool, ip: IPAddress?) {
+    init(services: LiveServices, citizen: CitizenID?, cookieRefused: Bool, ip: IPAddress?, staffToken: String? = nil) {
         self.services = services
         self.citizen = citizen
         self.cookieRefused = cookieRefused
         self.ip = ip
+        self.staffToken = staffToken
     }
+
+    var watchedTopicCount: Int { topics.count + conversations.count }
 
     func webSocketDidOpen(_ connection: WebSocketConnection) {
         if let citizen { services.channels.join(connection, citizen: citizen) }
@@ -71,6 +85,7 @@ final class LiveSession: WebSocketHandler {
     func webSocketDidClose(_ connection: WebSocketConnection, code: UInt16?, reason: String) {
         for topic in topics { services.tally.unsubscribe(connection, topic: topic) }
         topics = []
+        stopWatchingConversations(connection)
         if let citizen { services.channels.leave(connection, citizen: citizen) }
     }
 
@@ -91,6 +106,9 @@ final class LiveSession: WebSocketHandler {
         case "subscribe": subscribe(decoded, on: connection)
         case "unsubscribe": unsubscribe(decoded, on: connection)
         case "rate", "like", "withdraw": write(decoded, on: connection)
+        case "post": post(decoded, on: connection)
+        case "typing": typing(decoded, on: connection)
+        case "read": read(decoded, on: connection)
         case "ping": connection.send(text: #"{"type":"pong"}"#)
         default:
             send(error: .unknownMessageType(decoded.type), id: decoded.id, on: connection)
@@ -101,7 +119,8 @@ final class LiveSession: WebSocketHandler {
         guard let topic = message.topic else {
             return send(error: .invalidRequest("subscribe needs a topic"), id: message.id, on: connection)
         }
-        if !topics.contains(topic), topics.count >= services.maxTopicsPerConnection {
+        if Self.isConversationTopic(topic) { return subscribeConversation(message, topic: topic, on: connection) }
+        if !topics.contains(topic), watchedTopicCount >= services.maxTopicsPerConnection {
             return send(error: .tooManyTopics(limit: services.maxTopicsPerConnection), id: message.id, on: connection)
         }
         do {
@@ -115,6 +134,7 @@ final class LiveSession: WebSocketHandler {
     }
 
     private func unsubscribe(_ message: ClientMessage, on connection: WebSocketConnection) {
+        if let topic = message.topic, Self.isConversationTopic(topic) { return unwatchConversation(topic, on: connection) }
         guard let topic = message.topic, topics.remove(topic) != nil else { return }
         services.tally.unsubscribe(connection, topic: topic)
     }
@@ -147,11 +167,11 @@ final class LiveSession: WebSocketHandler {
         }
     }
 
-    private func send(_ json: [UInt8], on connection: WebSocketConnection) {
+    func send(_ json: [UInt8], on connection: WebSocketConnection) {
         json.withUnsafeBytes { _ = connection.send(opcode: .text, payload: $0) }
     }
 
-    private func send(error: DomainError, id: String?, on connection: WebSocketConnection) {
+    func send(error: DomainError, id: String?, on connection: WebSocketConnection) {
         send(error: error.code, message: error.message, id: id, on: connection, retryAfter: error.retryAfterSeconds)
     }
 
@@ -199,6 +219,7 @@ enum LiveCommands {
         json.field("status", status)
         json.field("action", receipt.action.rawValue)
         json.receiptFields(receipt)
+        if let thread = receipt.thread { json.field("thread", thread) }
         if let applied { json.field("applied", applied) }
         json.endObject()
         return json.bytes

@@ -6,10 +6,12 @@ import Transport
 /// admitted by the integrity limits, committed by the single writer, applied to the live tallies in commit order,
 /// told to the citizen's other open pages, then acknowledged through `completion`.
 package struct CitizenWrites: Sendable {
-    let writer: RatingWriter
+    let writer: StoreWriter
     let tally: LiveTally
     let integrity: Integrity
     let channels: CitizenChannels
+    /// A rating's suggestion becomes (or joins) a thread: its watchers and the inboxes hear of it.
+    let threads: ThreadHub
 
     /// Admits `command` (throws what the limits refuse; nothing is queued then) and queues it. `completion` runs on
     /// the writer's thread after COMMIT (or refusal) with the outcome and, for benchmarks, the count of applied
@@ -19,6 +21,7 @@ package struct CitizenWrites: Sendable {
         try integrity.admitAction(ip: ip, citizen: command.citizen, now: command.at)
         let tally = tally
         let channels = channels
+        let threads = threads
         let citizen = command.citizen
         writer.submit(command) { outcome in
             var applied: UInt64?
@@ -26,6 +29,7 @@ package struct CitizenWrites: Sendable {
                 let count = tally.apply(receipt.change)
                 if tally.includesAppliedCount { applied = count }
                 channels.publish(receipt, citizen: citizen, fromPage: fromPage)
+                if let office = receipt.suggestionThread { DirectLineService.publish(office, hub: threads) }
             }
             completion(outcome, applied)
         }

@@ -112,7 +112,9 @@ struct APIRoutes: Sendable {
         }
         // Pages with a path of their own: the same static page, which reads its parameter from the location.
         let pages = [("/p/:slug", "/project.html"), ("/poster/:slug", "/poster.html"), ("/board", "/board.html"),
-                     ("/policy", "/policy.html"), ("/archive", "/archive.html"), ("/posters", "/posters.html")]
+                     ("/policy", "/policy.html"), ("/archive", "/archive.html"), ("/posters", "/posters.html"),
+                     ("/write", "/write.html"), ("/t/:code", "/thread.html"), ("/staff", "/staff.html"),
+                     ("/staff/login", "/staff-login.html")]
         for (pattern, page) in pages {
             let staticFiles = staticFiles
             router.add("GET", pattern) { request throws(HTTPError) in
@@ -219,6 +221,10 @@ extension APIRoutes {
     /// The JSON body of a write: one flat object, read by the WebSocket's parser, so both say the same about the same
     /// mistake (`The field level must be a whole number from 1 to 5.`).
     private func readBody(_ request: HTTPRequest) throws(HTTPError) -> ClientMessage {
+        try Self.readBody(request, limit: maxJSONBodySize)
+    }
+
+    static func readBody(_ request: HTTPRequest, limit maxJSONBodySize: Int) throws(HTTPError) -> ClientMessage {
         guard request.body.count <= maxJSONBodySize else {
             throw HTTPError(413, code: "http.body_too_large", message: "The JSON body is larger than \(maxJSONBodySize) bytes.")
         }

@@ -88,6 +88,14 @@ final class TestApp {
 
     static let logger = testLogger(label: "app-tests")
 
+    /// The departments: the test campaigns' projects belong to `works` (测试局), and the triage office.
+    static let departmentsYAML = """
+        departments:
+          - {id: mayors-office, name: {zh: 市长办公室, en: "Mayor's Office"}, triage: true}
+          - {id: works, name: {zh: 测试局, en: Test Bureau}}
+          - {id: transport, name: {zh: 交通局, en: Transport Bureau}}
+        """
+
     /// The transport's settings for tests (`forTesting`), with two event loops.
     static func serverConfiguration() -> ServerConfiguration {
         .forTesting { $0.eventLoops = 2 }
@@ -113,6 +121,12 @@ final class TestApp {
         // One group per topic, so every watcher sees the same numbered deltas; the phase tests set more.
         configuration.livePhases = 1
         configuration.campaignFiles = []
+        try directory.write("departments.yaml", Self.departmentsYAML)
+        configuration.departmentsFile = directory.path + "/departments.yaml"
+        try directory.write("screening.yaml", "block: [禁词]\nhold: [爆炸]\n")
+        configuration.screeningFile = directory.path + "/screening.yaml"
+        // Logins in a millisecond instead of ~0.1 s: the tests are about sessions, not about scrypt's cost.
+        configuration.staffSessions.hasher = .forTesting
         for campaign in campaigns {
             let path = directory.path + "/\(campaign.id).yaml"
             try directory.write("\(campaign.id).yaml", campaign.yaml)

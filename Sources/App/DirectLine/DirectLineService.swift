@@ -1,0 +1,162 @@
+import Domain
+import Logging
+import Storage
+import Transport
+
+/// The direct line's use cases, for both adapters (the HTTP routes and the live WebSocket): each write is validated
+/// once (here and in Domain), admitted (rate limits, screening), committed by the single writer (which checks access
+/// against the thread as it is in the transaction), published to the thread's watchers and the inboxes in commit
+/// order, and only then acknowledged through `completion` (on the writer's thread).
+package struct DirectLineService: Sendable {
+    let store: Store
+    let writer: StoreWriter
+    let hub: ThreadHub
+    let limits: DirectLineLimits
+    let screening: ScreeningRules
+    let access: AccessPolicy
+    let time: any TimeSource
+
+    package typealias Completion = @Sendable (OfficeOutcome) -> Void
+
+    // MARK: citizens
+
+    /// A citizen opens a thread.
+    func open(_ message: ClientMessage, citizen: CitizenID, ip: IPAddress?, completion: @escaping Completion) throws(DomainError) {
+        let clientID = try Self.clientID(message)
+        guard let rawKind = message.kind, let kind = ThreadKind(rawValue: rawKind) else {
+            throw .invalidThread("kind must be one of enquiry, complaint, suggestion, help")
+        }
+        let draft = try ThreadDraft.validate(kind: kind, subject: message.subject ?? "", body: message.body ?? "",
+                                             project: message.project.flatMap { $0.isEmpty ? nil : $0 },
+                                             contact: message.contact, publish: message.publish ?? false)
+        var held: String?
+        switch screening.screen(draft.subject + "\n" + draft.body) {
+        case .block: throw .blockedWord
+        case .hold(let word): held = word
+        case .pass: break
+        }
+        let now = time.now()
+        try limits.admitThread(citizen: citizen, ip: ip, now: now)
+        submit(.openThread(citizen: citizen, clientID: clientID, draft: draft, code: QueryCode.generate(), department: nil,
+                           held: held, at: now), completion: completion)
+    }
+
+    /// A citizen writes in the thread whose code they have.
+    func post(_ message: ClientMessage, code: String, citizen: CitizenID, ip: IPAddress?, completion: @escaping Completion) throws(DomainError) {
+        let clientID = try Self.clientID(message)
+        guard let code = QueryCode(typed: code) else { throw .threadNotFound }
+        let body = try MessageText.normalize(message.body ?? "")
+        if case .block = screening.screen(body) { throw .blockedWord }
+        let now = time.now()
+        try limits.admitMessage(citizen: citizen, ip: ip, now: now)
+        submit(.citizenMessage(citizen: citizen, code: code.value, clientID: clientID, body: body, at: now), completion: completion)
+    }
+
+    /// A thread by its code, for the citizen (rate-limited per address so codes cannot be guessed).
+    func lookup(code typed: String, ip: IPAddress?) throws(DomainError) -> (ThreadRecord, [EntryRecord]) {
+        try limits.admitLookup(ip: ip, now: time.now())
+        guard let code = QueryCode(typed: typed), let thread = try? store.thread(code: code.value) else { throw .threadNotFound }
+        guard let entries = try? store.entries(thread: thread.id) else { throw .storageFailure }
+        return (thread, entries.filter(\.visibleToCitizen))
+    }
+
+    // MARK: staff
+
+    func reply(_ message: ClientMessage, thread: Int64, note: Bool, staff: StaffPrincipal, completion: @escaping Completion) throws(DomainError) {
+        let clientID = try Self.clientID(message)
+        let body = try MessageText.normalize(message.body ?? "")
+        submit(.staffMessage(staff: staff, thread: thread, clientID: clientID, body: body, note: note, at: time.now()),
+               completion: completion)
+    }
+
+    func act(_ action: ThreadAction, message: ClientMessage, thread: Int64, staff: StaffPrincipal, completion: @escaping Completion) throws(DomainError) {
+        let clientID = try Self.clientID(message)
+        submit(.act(staff: staff, thread: thread, clientID: clientID, action: action, at: time.now()), completion: completion)
+    }
+
+    /// The thread as staff see it, with every entry; `threadNotFound` for one this user may not see.
+    func staffView(thread id: Int64, staff: StaffPrincipal) throws(DomainError) -> (ThreadRecord, [EntryRecord]) {
+        guard let thread = try? store.thread(id: id), access.canSee(department: thread.department, staff) else { throw .threadNotFound }
+        try access.check(staff, .readThread, department: thread.department)
+        guard let entries = try? store.entries(thread: id) else { throw .storageFailure }
+        return (thread, entries)
+    }
+
+    /// The departments whose threads `staff` sees; nil: all.
+    func visibleDepartments(_ staff: StaffPrincipal) -> Set<String>? {
+        if staff.role != .staff || staff.departments.contains(access.triageDepartment) { return nil }
+        return staff.departments
+    }
+
+    /// The inbox keys a staff member's console watches.
+    func inboxKeys(_ staff: StaffPrincipal) -> [String] {
+        guard let departments = visibleDepartments(staff) else { return ["inbox:*"] }
+        return departments.sorted().map { "inbox:" + $0 }
+    }
+
+    // MARK: read marks and typing
+
+    func markRead(code: String?, thread: Int64?, by reader: ThreadReader, seq: Int64, staff: StaffPrincipal?,
+                  completion: @escaping Completion) {
+        submit(.markRead(code: code, thread: thread, by: reader, seq: seq, staff: staff), completion: completion)
+    }
+
+    /// Someone is typing: passed on to the thread's other watchers, not stored.
+    func typing(thread: ThreadRecord, by reader: ThreadReader, name: String?, except connection: UInt64) {
+        let citizenTopic = "thread:" + thread.code
+        let staffTopic = "case:\(thread.id)"
+        hub.publish(HubMessage(thread: thread.id, seq: nil,
+                               citizen: reader == .staff ? DirectLineJSON.typingMessage(topic: citizenTopic, by: reader, name: nil) : nil,
+                               staff: DirectLineJSON.typingMessage(topic: staffTopic, by: reader, name: name)),
+                    to: ["thread:\(thread.id)", staffTopic], except: connection)
+    }
+
+    // MARK: the one path
+
+    private func submit(_ command: OfficeCommand, completion: @escaping Completion) {
+        let hub = hub
+        writer.submit(command) { outcome in
+            if case .applied(let receipt) = outcome { Self.publish(receipt, hub: hub) }
+            completion(outcome)
+        }
+    }
+
+    /// Tells the thread's watchers and the inboxes what a committed command did. Runs on the writer thread, in
+    /// commit order.
+    static func publish(_ receipt: OfficeReceipt, hub: ThreadHub) {
+        guard let thread = receipt.thread else { return }
+        let citizenTopic = "thread:" + thread.code
+        let staffTopic = "case:\(thread.id)"
+        let keys = ["thread:\(thread.id)", staffTopic]
+        for entry in receipt.entries {
+            hub.publish(HubMessage(
+                thread: thread.id, seq: entry.seq,
+                citizen: entry.visibleToCitizen ? DirectLineJSON.entryMessage(entry, topic: citizenTopic, staff: false) : nil,
+                staff: DirectLineJSON.entryMessage(entry, topic: staffTopic, staff: true)), to: keys)
+        }
+        if let seq = receipt.readSeq, let by = receipt.readBy {
+            hub.publish(HubMessage(thread: thread.id, seq: nil,
+                                   citizen: DirectLineJSON.readMessage(topic: citizenTopic, by: by, seq: seq),
+                                   staff: DirectLineJSON.readMessage(topic: staffTopic, by: by, seq: seq)), to: keys)
+        }
+        let statusChanged = receipt.previous.map { $0 != thread.state } ?? false
+        if statusChanged {
+            hub.publish(HubMessage(thread: thread.id, seq: nil,
+                                   citizen: receipt.previous?.status != thread.status
+                                       ? DirectLineJSON.threadMessage(thread, topic: citizenTopic, staff: false) : nil,
+                                   staff: DirectLineJSON.threadMessage(thread, topic: staffTopic, staff: true)), to: keys)
+        }
+        // Every change of a thread reaches the inboxes of its department (and, when it was routed, the one it left).
+        var inboxes = ["inbox:*", "inbox:" + thread.department]
+        if let before = receipt.previous?.department, before != thread.department { inboxes.append("inbox:" + before) }
+        if !receipt.entries.isEmpty || statusChanged || receipt.readSeq != nil {
+            hub.publish(HubMessage(thread: thread.id, seq: nil, citizen: nil,
+                                   staff: DirectLineJSON.threadMessage(thread, topic: "inbox", staff: true)), to: inboxes)
+        }
+    }
+
+    static func clientID(_ message: ClientMessage) throws(DomainError) -> String {
+        guard let id = message.id else { throw .invalidClientID }
+        return try ClientActionID.validate(id)
+    }
+}

@@ -1,0 +1,449 @@
+import App
+import Domain
+import Foundation
+import GRDB
+import Storage
+import TestSupport
+import Testing
+
+/// A staff member signed in on a `TestApp`: the session cookie.
+struct TestStaff {
+    var name: String
+    var cookie: String
+}
+
+extension TestApp {
+    /// Creates an account directly in the store (as `lastword user add` does) and returns its password.
+    @discardableResult
+    func addStaff(_ name: String, role: StaffRole = .staff, departments: [String] = ["works"], password: String = "correct horse 1") throws -> String {
+        try application.store.addUser(name: name, displayName: name.uppercased(), role: role, departments: departments,
+                                      passwordHash: PasswordHasher.forTesting.hash(password), at: application.staffSessions.now())
+        return password
+    }
+
+    func login(_ name: String, password: String = "correct horse 1") throws -> TestHTTPResponse {
+        try post("/api/staff/login", json: #"{"name":\#(quoted(name)),"password":\#(quoted(password))}"#, cookie: nil)
+    }
+
+    /// Creates and signs in a staff member.
+    func staff(_ name: String, role: StaffRole = .staff, departments: [String] = ["works"]) throws -> TestStaff {
+        try addStaff(name, role: role, departments: departments)
+        let response = try login(name)
+        guard response.status == 200, let setCookie = response.header("Set-Cookie") else {
+            throw TestClientError.malformed("login of \(name) failed: \(response.status) \(response.body)")
+        }
+        return TestStaff(name: name, cookie: Self.cookieHeader(fromSetCookie: setCookie))
+    }
+
+    /// A citizen writes a letter; returns its query code.
+    func letter(_ citizen: TestCitizen, id: String = "t-1", subject: String = "路灯坏了", body: String = "小区门口的路灯坏了两周",
+                kind: String = "complaint") throws -> String {
+        let response = try post("/api/threads", json: #"{"id":\#(quoted(id)),"kind":"\#(kind)","subject":\#(quoted(subject)),"body":\#(quoted(body))}"#,
+                                cookie: citizen.cookie)
+        guard response.status == 201 || response.status == 200, case .string(let code) = try response.json()["thread"]?["code"] else {
+            throw TestClientError.malformed("letter refused: \(response.status) \(response.body)")
+        }
+        return code
+    }
+
+    func threadID(code: String) throws -> Int64 {
+        try readDatabase { db in try Int64.fetchOne(db, sql: "SELECT id FROM thread WHERE code = ?", arguments: [code]) } ?? -1
+    }
+
+    func staffLive(_ staff: TestStaff) throws -> LiveClient {
+        try LiveClient(TestWebSocketClient(port: port, path: "/ws", headers: [("Cookie", staff.cookie)]))
+    }
+}
+
+extension StaffSessions {
+    /// The test's clock, through the sessions (which read it).
+    func now() -> Int64 { SystemTimeSource().now() }
+}
+
+extension AppIntegrationTests {
+    @Suite struct DirectLineTests {
+        // MARK: sign-in
+
+        @Test func aLoginSetsAStrictHttpOnlySessionCookieAndWrongNamesAndPasswordsGetTheSameAnswer() throws {
+            let app = try TestApp()
+            defer { app.shutdown() }
+            try app.addStaff("li.wei")
+            let ok = try app.login("li.wei")
+            #expect(ok.status == 200)
+            let cookie = try #require(ok.header("Set-Cookie"))
+            #expect(cookie.hasPrefix("lw_staff="))
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/"))
+            #expect(try ok.json()["user"]?["role"] == .string("staff"))
+            let me = try app.get("/api/staff/me", cookie: TestApp.cookieHeader(fromSetCookie: cookie))
+            #expect(try me.json()["user"]?["name"] == .string("li.wei"))
+
+            let wrongPassword = try app.login("li.wei", password: "not the password")
+            let unknownUser = try app.login("nobody", password: "correct horse 1")
+            try app.application.store.setDisabled(name: "li.wei", true, at: 0)
+            let disabled = try app.login("li.wei")
+            for response in [wrongPassword, unknownUser, disabled] {
+                #expect(response.status == 401)
+                #expect(response.errorCode == "auth.failed")
+                #expect(try response.json()["message"] == .string("The user name or the password is wrong."))
+                #expect(response.header("Set-Cookie") == nil)
+            }
+            #expect(try app.get("/api/staff/me").errorCode == "auth.required")
+            #expect(try app.get("/api/staff/me", cookie: "lw_staff=forged-token").status == 401)
+        }
+
+        @Test func fiveFailuresLockTheNameEvenForTheRightPasswordUntilTheLockEnds() throws {
+            let clock = ManualTimeSource(1_800_000_000_000)
+            let app = try TestApp(time: clock) { $0.staffSessions.throttle.baseDelayMilliseconds = 1 }
+            defer { app.shutdown() }
+            try app.addStaff("li.wei")
+            for _ in 0..<5 { #expect(try app.login("li.wei", password: "guess guess").status == 401) }
+            let locked = try app.login("li.wei")
+            #expect(locked.status == 429)
+            #expect(locked.errorCode == "auth.locked")
+            #expect(locked.header("Retry-After") == "900")
+            clock.advance(milliseconds: 15 * 60_000 + 1)
+            #expect(try app.login("li.wei").status == 200)
+        }
+
+        @Test func aSessionEndsWhenIdleAtItsMaximumAgeAtLogoutAndWhenTheUserIsDisabled() throws {
+            let clock = ManualTimeSource(1_800_000_000_000)
+            let app = try TestApp(time: clock) {
+                $0.staffSessions.idleMilliseconds = 10 * 60_000
+                $0.staffSessions.maxMilliseconds = 60 * 60_000
+            }
+            defer { app.shutdown() }
+            let staff = try app.staff("li.wei")
+            clock.advance(milliseconds: 9 * 60_000)
+            #expect(try app.get("/api/staff/me", cookie: staff.cookie).status == 200)
+            clock.advance(milliseconds: 10 * 60_000 + 1)
+            #expect(try app.get("/api/staff/me", cookie: staff.cookie).errorCode == "auth.required", "idle for more than 10 minutes")
+
+            let second = try app.staff("wang.fang")
+            for _ in 0..<7 {
+                clock.advance(milliseconds: 9 * 60_000)
+                _ = try app.get("/api/staff/me", cookie: second.cookie)
+            }
+            #expect(try app.get("/api/staff/me", cookie: second.cookie).errorCode == "auth.required", "older than an hour")
+
+            let third = try app.staff("zhao.lei")
+            let logout = try app.request("POST", "/api/staff/logout", headers: [("Cookie", third.cookie)])
+            #expect(logout.status == 204)
+            #expect(logout.header("Set-Cookie")?.contains("Max-Age=0") == true)
+            #expect(try app.get("/api/staff/me", cookie: third.cookie).status == 401, "revoked at logout")
+
+            let fourth = try app.staff("chen.jie")
+            let live = try app.staffLive(fourth)
+            try live.subscribe("inbox")
+            #expect(try live.next()["type"] == .string("subscribed"))
+            try app.application.store.setDisabled(name: "chen.jie", true, at: clock.now())
+            #expect(try app.get("/api/staff/me", cookie: fourth.cookie).status == 401, "disabled: its sessions end")
+            try live.subscribe("inbox")
+            #expect(try live.next()["error"] == .string("auth.required"), "over the WebSocket too")
+        }
+
+        @Test func aPasswordChangeEndsEveryOtherSession() throws {
+            let app = try TestApp()
+            defer { app.shutdown() }
+            let first = try app.staff("li.wei")
+            let secondLogin = try app.login("li.wei")
+            let second = TestApp.cookieHeader(fromSetCookie: try #require(secondLogin.header("Set-Cookie")))
+            let change = try app.post("/api/staff/password", json: #"{"current":"correct horse 1","new":"battery staple 2"}"#,
+                                      cookie: first.cookie)
+            #expect(change.status == 204)
+            let renewed = TestApp.cookieHeader(fromSetCookie: try #require(change.header("Set-Cookie")))
+            #expect(try app.get("/api/staff/me", cookie: second).status == 401)
+            #expect(try app.get("/api/staff/me", cookie: first.cookie).status == 401)
+            #expect(try app.get("/api/staff/me", cookie: renewed).status == 200)
+            #expect(try app.login("li.wei", password: "battery staple 2").status == 200)
+            let weak = try app.post("/api/staff/password", json: #"{"current":"battery staple 2","new":"short"}"#, cookie: renewed)
+            #expect(weak.status == 400)
+        }
+
+        // MARK: threads
+
+        @Test func aLetterGoesToTheMayorsOfficeAndOnlyItsCodeOpensIt() throws {
+            let app = try TestApp()
+            defer { app.shutdown() }
+            let citizen = app.newCitizen()
+            let code = try app.letter(citizen)
+            #expect(code.count == 10)
+            let opened = try app.get("/api/threads/\(code.lowercased())")
+            #expect(opened.status == 200, "a code is read case-insensitively")
+            let thread = try opened.json()["thread"]
+            #expect(thread?["department"] == .string("mayors-office"))
+            #expect(thread?["status"] == .string("new"))
+            #expect(thread?["contact"] == nil, "contact details are for staff only")
+            #expect(try app.get("/api/threads/23456789AB").errorCode == "thread.not_found")
+            let other = app.newCitizen()
+            let intruding = try app.post("/api/threads/23456789AB/messages", json: #"{"id":"m-1","body":"hi"}"#, cookie: other.cookie)
+            #expect(intruding.errorCode == "thread.not_found")
+            let mine = try app.get("/api/threads/mine", cookie: other.cookie).json()
+            #expect(mine["threads"] == .array([]), "another citizen's list does not show it")
+        }
+
+        @Test func codeLookupsAreRateLimitedPerAddress() throws {
+            let app = try TestApp { $0.directLineLimits.codeLookupsPerIPPerMinute = 3 }
+            defer { app.shutdown() }
+            for _ in 0..<3 { #expect(try app.get("/api/threads/23456789AB").status == 404) }
+            let limited = try app.get("/api/threads/23456789AB")
+            #expect(limited.status == 429)
+            #expect(limited.header("Retry-After") != nil)
+        }
+
+        @Test func badLettersAreRefusedWithTheFieldAndChangeNothing() throws {
+            let app = try TestApp()
+            defer { app.shutdown() }
+            let citizen = app.newCitizen()
+            let cases: [(String, String)] = [
+                (#"{"id":"a","kind":"rant","subject":"s","body":"b"}"#, "thread.invalid"),
+                (#"{"id":"b","kind":"enquiry","subject":"   ","body":"b"}"#, "thread.invalid"),
+                (#"{"id":"c","kind":"enquiry","subject":"\#(String(repeating: "长", count: 61))","body":"b"}"#, "thread.invalid"),
+                (#"{"id":"d","kind":"enquiry","subject":"s","body":"\#(String(repeating: "x", count: 2001))"}"#, "thread.invalid"),
+                (#"{"id":"e","kind":"enquiry","subject":"s","body":"b","project":"no-such"}"#, "project.not_found"),
+                (#"{"id":"f","kind":"enquiry","subject":"s","body":"这里有禁词"}"#, "thread.blocked"),
+                (#"{"kind":"enquiry","subject":"s","body":"b"}"#, "request.invalid_id"),
+                (#"{"id":"g","kind":"enquiry","subject":1,"body":"b"}"#, "request.invalid"),
+            ]
+            for (body, code) in cases {
+                let response = try app.post("/api/threads", json: body, cookie: citizen.cookie)
+                #expect(response.errorCode == code, "\(body)")
+                #expect(response.status >= 400 && response.status < 500)
+            }
+            #expect(try app.readDatabase { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM thread") } == 0)
+            let held = try app.letter(citizen, id: "h", body: "楼下有爆炸声")
+            #expect(try app.readDatabase { db in try String.fetchOne(db, sql: "SELECT held FROM thread WHERE code = ?", arguments: [held]) } == "爆炸")
+            let duplicate = try app.post("/api/threads", json: #"{"id":"i","kind":"enquiry","subject":"again","body":"楼下有爆炸声"}"#,
+                                         cookie: citizen.cookie)
+            #expect(duplicate.errorCode == "thread.duplicate")
+            let retried = try app.post("/api/threads", json: #"{"id":"h","kind":"complaint","subject":"路灯坏了","body":"楼下有爆炸声"}"#,
+                                       cookie: citizen.cookie)
+            #expect(retried.status == 200, "the same id again is the same letter")
+            #expect(try retried.json()["thread"]?["code"] == .string(held))
+        }
+
+        @Test func claimReplyCloseAndTheRefusedTransitions() throws {
+            let app = try TestApp()
+            defer { app.shutdown() }
+            let citizen = app.newCitizen()
+            let code = try app.letter(citizen)
+            let id = try app.threadID(code: code)
+            let office = try app.staff("li.wei", departments: ["mayors-office"])
+            func act(_ path: String, _ body: String) throws -> TestHTTPResponse {
+                try app.post("/api/staff/threads/\(id)/\(path)", json: body, cookie: office.cookie)
+            }
+            #expect(try act("claim", #"{"id":"a1"}"#).json()["thread"]?["status"] == .string("assigned"))
+            let reply = try act("messages", #"{"id":"a2","body":"已转交市政局处理。"}"#)
+            #expect(reply.status == 201)
+            #expect(try reply.json()["entry"]?["seq"] == .number(3), "1 the letter, 2 the claim, 3 the reply")
+            #expect(try app.get("/api/threads/\(code)").json()["thread"]?["status"] == .string("answered"))
+            let note = try act("notes", #"{"id":"a3","body":"市民情绪激动"}"#)
+            #expect(note.status == 201)
+            let citizenView = try app.get("/api/threads/\(code)").json()
+            #expect(citizenView["entries"]?.array?.contains { $0["kind"] == .string("note") } == false, "notes stay internal")
+            #expect(try act("status", #"{"id":"a4","status":"closed"}"#).json()["thread"]?["status"] == .string("closed"))
+            #expect(try act("status", #"{"id":"a5","status":"invalid","reason":"重复"}"#).errorCode == "thread.invalid_transition")
+            #expect(try act("messages", #"{"id":"a6","body":"再说一句"}"#).errorCode == "thread.invalid_transition")
+            let closedWrite = try app.post("/api/threads/\(code)/messages", json: #"{"id":"c1","body":"还没修好"}"#, cookie: citizen.cookie)
+            #expect(closedWrite.errorCode == "thread.invalid_transition")
+            #expect(try act("status", #"{"id":"a7","status":"assigned"}"#).json()["thread"]?["status"] == .string("assigned"), "reopened")
+            #expect(try act("status", #"{"id":"a8","status":"invalid"}"#).errorCode == "thread.invalid", "invalid needs a reason")
+            #expect(try act("route", #"{"id":"a9","department":"nowhere"}"#).errorCode == "department.not_found")
+            #expect(try act("assign", #"{"id":"b1","user":"nobody"}"#).errorCode == "user.not_found")
+            let routed = try act("route", #"{"id":"b2","department":"works","note":"请市政局处理"}"#).json()["thread"]
+            #expect(routed?["department"] == .string("works"))
+            #expect(routed?["assignee"] == .null)
+            #expect(routed?["status"] == .string("new"))
+        }
+
+        /// PROTOCOL.md's "Roles and actions" table, walked: every role tries every staff action on a thread of
+        /// another department, over HTTP; what the table forbids is refused (403, or 404 for a thread the role may
+        /// not even see) and changes nothing.
+        @Test func everyForbiddenRoleAndActionPairIsRefusedOverHTTP() throws {
+            let app = try TestApp()
+            defer { app.shutdown() }
+            let citizen = app.newCitizen()
+            let code = try app.letter(citizen)
+            let id = try app.threadID(code: code)
+            let people: [(TestStaff?, Set<String>)] = [
+                (nil, []),
+                (try app.staff("works.staff", departments: ["works"]), ["inbox", "canned", "users"]),
+                (try app.staff("moderator", role: .moderator, departments: []), ["inbox", "read", "canned", "users"]),
+                (try app.staff("admin2", role: .admin, departments: []), ["inbox", "read", "canned", "users", "manage"]),
+                (try app.staff("office", departments: ["mayors-office"]),
+                 ["inbox", "read", "reply", "note", "claim", "assign", "route", "status", "canned", "users"]),
+            ]
+            for (person, allowed) in people {
+                let cookie = person?.cookie
+                let who = person?.name ?? "no session"
+                let tag = who.filter { $0.isLetter || $0.isNumber }
+                let actions: [(String, () throws -> TestHTTPResponse)] = [
+                    ("inbox", { try app.get("/api/staff/threads", cookie: cookie) }),
+                    ("read", { try app.get("/api/staff/threads/\(id)", cookie: cookie) }),
+                    ("reply", { try app.post("/api/staff/threads/\(id)/messages", json: #"{"id":"r-\#(tag)","body":"答复"}"#, cookie: cookie) }),
+                    ("note", { try app.post("/api/staff/threads/\(id)/notes", json: #"{"id":"n-\#(tag)","body":"备注"}"#, cookie: cookie) }),
+                    ("claim", { try app.post("/api/staff/threads/\(id)/claim", json: #"{"id":"c-\#(tag)"}"#, cookie: cookie) }),
+                    ("assign", { try app.post("/api/staff/threads/\(id)/assign", json: #"{"id":"a-\#(tag)","user":"office"}"#, cookie: cookie) }),
+                    ("route", { try app.post("/api/staff/threads/\(id)/route", json: #"{"id":"o-\#(tag)","department":"transport"}"#, cookie: cookie) }),
+                    ("status", { try app.post("/api/staff/threads/\(id)/status", json: #"{"id":"s-\#(tag)","status":"closed"}"#, cookie: cookie) }),
+                    ("canned", { try app.get("/api/staff/canned", cookie: cookie) }),
+                    ("users", { try app.get("/api/staff/users", cookie: cookie) }),
+                    ("manage", { try app.post("/api/admin/canned", json: #"{"department":"works","title":"t-\#(tag)","body":"b"}"#, cookie: cookie) }),
+                ]
+                for (action, run) in actions where !allowed.contains(action) {
+                    let before = try app.readDatabase { db in try Row.fetchOne(db, sql: "SELECT status, department, assignee, last_seq FROM thread") }
+                    let response = try run()
+                    let expected: Set<Int> = person == nil ? [401] : [403, 404]
+                    #expect(expected.contains(response.status), "\(who) may not \(action): got \(response.status)")
+                    let after = try app.readDatabase { db in try Row.fetchOne(db, sql: "SELECT status, department, assignee, last_seq FROM thread") }
+                    #expect(before == after, "\(who) \(action) changed nothing")
+                }
+            }
+            // And what the table allows works (the triage office runs the whole life of a letter above).
+            let moderator = people[2].0!
+            #expect(try app.get("/api/staff/threads/\(id)", cookie: moderator.cookie).status == 200)
+            let admin = people[3].0!
+            #expect(try app.post("/api/admin/canned", json: #"{"department":"works","title":"收到","body":"您的来信已收到。"}"#,
+                                 cookie: admin.cookie).status == 201)
+        }
+
+        @Test func everyForbiddenActionIsRefusedOverTheWebSocket() throws {
+            let app = try TestApp()
+            defer { app.shutdown() }
+            let citizen = app.newCitizen()
+            let code = try app.letter(citizen)
+            let id = try app.threadID(code: code)
+            let anonymous = try app.live()
+            try anonymous.subscribe("inbox")
+            #expect(try anonymous.next()["error"] == .string("auth.required"))
+            try anonymous.subscribe("case:\(id)")
+            #expect(try anonymous.next()["error"] == .string("auth.required"))
+
+            let otherDepartment = try app.staffLive(try app.staff("works.staff", departments: ["works"]))
+            try otherDepartment.subscribe("case:\(id)")
+            #expect(try otherDepartment.next()["error"] == .string("thread.not_found"), "a thread of another department is not there")
+
+            for role in [StaffRole.moderator, .admin] {
+                let live = try app.staffLive(try app.staff("\(role.rawValue).x", role: role, departments: []))
+                try live.subscribe("case:\(id)")
+                _ = try live.next("caught_up")
+                try live.send(#"{"type":"post","id":"p-1","topic":"case:\#(id)","body":"答复"}"#)
+                #expect(try live.next()["error"] == .string("auth.forbidden"), "\(role) may read but not reply")
+            }
+            // A citizen's page may not post on a thread it has not subscribed to by code.
+            let page = try app.live(citizen)
+            try page.send(#"{"type":"post","id":"p-2","topic":"thread:23456789AB","body":"hi"}"#)
+            #expect(try page.next()["error"] == .string("request.invalid"))
+            #expect(try app.readDatabase { db in try Int.fetchOne(db, sql: "SELECT last_seq FROM thread") } == 1)
+        }
+
+        // MARK: the live conversation
+
+        @Test func aStaffReplyReachesTheCitizensPageLiveAfterTypingAndTheInboxSeesNewLetters() throws {
+            let app = try TestApp()
+            defer { app.shutdown() }
+            let office = try app.staff("li.wei", departments: ["mayors-office"])
+            let console = try app.staffLive(office)
+            try console.subscribe("inbox")
+            _ = try console.next("subscribed")
+
+            let citizen = app.newCitizen()
+            let code = try app.letter(citizen)
+            let arrived = try console.next("thread")
+            #expect(arrived["thread"]?["code"] == .string(code), "the inbox hears of a new letter without a reload")
+            guard case .number(let number) = arrived["thread"]?["id"] else { Issue.record("no id"); return }
+            let id = Int(number)
+
+            let page = try app.live(citizen)
+            try page.subscribe("thread:\(code)")
+            #expect(try page.next()["entry"]?["seq"] == .number(1))
+            #expect(try page.next()["type"] == .string("caught_up"))
+            try console.subscribe("case:\(id)")
+            _ = try console.next("caught_up")
+
+            try console.send(#"{"type":"typing","topic":"case:\#(id)"}"#)
+            let typing = try page.next()
+            #expect(typing["type"] == .string("typing"))
+            #expect(typing["by"] == .string("staff"))
+            try console.send(#"{"type":"post","id":"p-1","topic":"case:\#(id)","body":"我们已派人查看。"}"#)
+            let ack = try console.next("ack")
+            #expect(ack["status"] == .string("applied"))
+            #expect(ack["entry"]?["seq"] == .number(2))
+            let entry = try page.next("entry")
+            #expect(entry["entry"]?["body"] == .string("我们已派人查看。"))
+            #expect(entry["entry"]?["kind"] == .string("staff"))
+            #expect(entry["entry"]?["author"] == .null, "the citizen does not see which staff member")
+
+            try page.send(#"{"type":"read","topic":"thread:\#(code)","seq":2}"#)
+            let read = try console.next("read")
+            #expect(read["by"] == .string("citizen"))
+            #expect(read["seq"] == .number(2))
+
+            try page.send(#"{"type":"post","id":"c-1","topic":"thread:\#(code)","body":"谢谢！"}"#)
+            #expect(try page.next("ack")["entry"]?["seq"] == .number(3))
+            #expect(try console.next("entry")["entry"]?["body"] == .string("谢谢！"))
+            try page.send(#"{"type":"post","id":"c-1","topic":"thread:\#(code)","body":"谢谢！"}"#)
+            #expect(try page.next("ack")["status"] == .string("duplicate"), "a retry is applied once")
+            #expect(try app.readDatabase { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM thread_entry") } == 3)
+        }
+
+        @Test func aPageThatReconnectsGetsExactlyTheEntriesItMissedInOrderOnce() throws {
+            let app = try TestApp()
+            defer { app.shutdown() }
+            let office = try app.staff("li.wei", departments: ["mayors-office"])
+            let citizen = app.newCitizen()
+            let code = try app.letter(citizen)
+            let id = try app.threadID(code: code)
+            let first = try app.live(citizen)
+            try first.subscribe("thread:\(code)")
+            _ = try first.next("caught_up")
+            first.close()
+            for index in 1...5 {
+                let reply = try app.post("/api/staff/threads/\(id)/messages", json: #"{"id":"m-\#(index)","body":"第\#(index)条"}"#,
+                                         cookie: office.cookie)
+                #expect(reply.status == 201)
+            }
+            // Resume from seq 1 while more replies commit: every entry arrives once, in order.
+            let again = try app.live(citizen)
+            let shared = HandOff(app)
+            let writer = Thread {
+                for index in 6...10 {
+                    _ = try? shared.value.post("/api/staff/threads/\(id)/messages", json: #"{"id":"m-\#(index)","body":"第\#(index)条"}"#,
+                                      cookie: office.cookie)
+                }
+            }
+            writer.start()
+            try again.subscribe("thread:\(code)", since: 1)
+            var seen: [Int] = []
+            while seen.count < 10 {
+                let message = try again.next()
+                if message["type"] == .string("entry"), case .number(let seq) = message["entry"]?["seq"] { seen.append(Int(seq)) }
+            }
+            #expect(seen == Array(2...11), "entries 2…11 (1 is the letter), each once and in order")
+        }
+
+        @Test func aSuggestionWithARatingBecomesALetterToTheProjectsDepartmentLive() throws {
+            let app = try TestApp()
+            defer { app.shutdown() }
+            let works = try app.staff("works.staff", departments: ["works"])
+            let console = try app.staffLive(works)
+            try console.subscribe("inbox")
+            _ = try console.next("subscribed")
+            let citizen = app.newCitizen()
+            let rated = try app.rate("new-schools", id: "r-1", level: 2, suggestion: "放学时段加开班次", as: citizen)
+            #expect(rated.status == 200)
+            let arrived = try console.next("thread")
+            #expect(arrived["thread"]?["kind"] == .string("suggestion"))
+            #expect(arrived["thread"]?["department"] == .string("works"))
+            #expect(arrived["thread"]?["project"] == .string("new-schools"))
+            #expect(arrived["thread"]?["code"] == (try rated.json()["thread"]))
+            // The same suggestion again (a revised rating) adds nothing; a new one joins the same letter.
+            #expect(try app.rate("new-schools", id: "r-2", level: 3, suggestion: "放学时段加开班次", as: citizen).status == 200)
+            #expect(try app.rate("new-schools", id: "r-3", level: 3, suggestion: "另外希望增加绿化", as: citizen).status == 200)
+            let counts = try app.readDatabase { db in
+                (try Int.fetchOne(db, sql: "SELECT count(*) FROM thread"), try Int.fetchOne(db, sql: "SELECT count(*) FROM thread_entry"))
+            }
+            #expect(counts.0 == 1)
+            #expect(counts.1 == 2)
+        }
+    }
+}
