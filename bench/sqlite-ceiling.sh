@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The raw SQLite ceiling for the rating write path, measured with the sqlite3 shell.
 #
-# Writes, per rating, the same rows as Storage's RatingWriter for a new citizen's first rating: the citizen (a random
+# Writes, per rating, the same rows as Storage's StoreWriter for a new citizen's first rating: the citizen (a random
 # 22-character token), the rating, the relative tally update, the participant, the campaign's participant count and
 # the applied-action receipt; N ratings in transactions of BATCH; WAL, synchronous=FULL, and the writer's cache and
 # checkpoint settings; on the schema of every migration in Sources/Storage/StoreSchema.swift.
