@@ -3,7 +3,7 @@
 // values, times) are HTML around the SVG, so they keep their CSS size whatever the chart's size, and the SVG is drawn
 // in CSS pixels (its viewBox is its own size, redrawn when that changes) so lines and points are never stretched.
 
-import { getCampaignHistory } from "./api.js";
+import { getCampaignHistory } from "../shared/api.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 

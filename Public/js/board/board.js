@@ -5,13 +5,13 @@
 // Which campaign: ?campaign=<id>, else the server's `current` (chooseCampaignID, api.js).
 // Screen readers: the numbers are not live regions; one polite summary (#board-summary) at most every 10 s.
 
-import { chooseCampaignID, getCampaign, getSession, listCampaigns } from "./api.js";
-import { locale, onLangChange, pick, setupLanguage, t } from "./i18n.js";
-import { Live, mergeProjects } from "./live.js";
+import { chooseCampaignID, getCampaign, getSession, listCampaigns } from "../shared/api.js";
+import { locale, onLangChange, pick, setupLanguage, t } from "../shared/i18n.js";
+import { Live, mergeProjects } from "../shared/live.js";
 import {
   createStackedBar, createThrottledAnnouncer, el, errorMessage, fmtAverage, fmtDateTime, fmtInt, fmtWindow,
   renderState, setCounter,
-} from "./ui.js";
+} from "../shared/ui.js";
 import { createLineChart, HistoryFeed } from "./board-history.js";
 
 const $ = (id) => document.getElementById(id);

@@ -2,9 +2,9 @@
 // totals (GET /api/campaigns) and, per project, participants, average and likes (GET /api/campaigns/:id `tallies`).
 // Nothing here is live: a closed campaign's numbers no longer move.
 
-import { getCampaign, listCampaigns } from "./api.js";
-import { lang, onLangChange, pick, setupLanguage, t } from "./i18n.js";
-import { el, errorMessage, fmtAverage, fmtInt, fmtWindow, renderState } from "./ui.js";
+import { getCampaign, listCampaigns } from "../shared/api.js";
+import { lang, onLangChange, pick, setupLanguage, t } from "../shared/i18n.js";
+import { el, errorMessage, fmtAverage, fmtInt, fmtWindow, renderState } from "../shared/ui.js";
 
 const $ = (id) => document.getElementById(id);
 let archive = null; // [{campaign (summary), detail}] or null while loading

@@ -3,12 +3,13 @@
 // with more than one campaign a switcher links to the others. A closed campaign shows its final results (from
 // GET /api/campaigns/:id `tallies`, then live) and invites no rating; an upcoming one says when it opens.
 
-import { getSession, listCampaigns } from "./api.js";
-import { lang, onLangChange, pick, setupLanguage, t } from "./i18n.js";
-import { Live, mergeProjects } from "./live.js";
+import { getSession, listCampaigns } from "../shared/api.js";
+import "../shared/i18n-direct.js"; // "写信给市长"
+import { lang, onLangChange, pick, setupLanguage, t } from "../shared/i18n.js";
+import { Live, mergeProjects } from "../shared/live.js";
 import {
   createDistribution, el, fmtAverage, fmtDateTime, fmtInt, fmtWindow, loadChosenCampaign, renderState, setCounter,
-} from "./ui.js";
+} from "../shared/ui.js";
 
 const $ = (id) => document.getElementById(id);
 

@@ -1,7 +1,7 @@
 // The 404 page (Public/404.html), served by the server for any page that does not exist: localized like every
 // page (?lang=, else the choice kept in localStorage, else Chinese), it says which address was not found.
 
-import { onLangChange, setupLanguage, t } from "./i18n.js";
+import { onLangChange, setupLanguage, t } from "../shared/i18n.js";
 
 const $ = (id) => document.getElementById(id);
 

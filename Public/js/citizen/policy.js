@@ -1,9 +1,9 @@
 // /policy: the integrity policy, with the limits the server enforces now (GET /api/policy), the cookie's lifetime
 // as the server sets it, and the level names exactly as the rating buttons show them (the campaign's levelLabels).
 
-import { chooseCampaignID, getCampaign, getPolicy, listCampaigns } from "./api.js";
-import { lang, locale, onLangChange, pick, setupLanguage, t } from "./i18n.js";
-import { el, errorMessage, fmtInt } from "./ui.js";
+import { chooseCampaignID, getCampaign, getPolicy, listCampaigns } from "../shared/api.js";
+import { lang, locale, onLangChange, pick, setupLanguage, t } from "../shared/i18n.js";
+import { el, errorMessage, fmtInt } from "../shared/ui.js";
 
 const $ = (id) => document.getElementById(id);
 /** The server's lifetime of the citizen cookie when /api/policy does not say (docs/PROTOCOL.md: 400 days). */

@@ -1,8 +1,8 @@
 // One printable A4 poster (a project, its QR code, what to do), shared by /poster/<slug> and /posters, and the
 // check that warns staff before they print a QR code that phones cannot open.
 
-import { lang, pick, t } from "./i18n.js";
-import { el, fmtAverage, fmtDateTime, fmtInt, fmtWindow } from "./ui.js";
+import { lang, pick, t } from "../shared/i18n.js";
+import { el, fmtAverage, fmtDateTime, fmtInt, fmtWindow } from "../shared/ui.js";
 
 /**
  * Whether an address is one that phones elsewhere cannot open: "loopback" (this machine: 127.0.0.0/8, localhost,

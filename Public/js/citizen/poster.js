@@ -1,9 +1,9 @@
 // /poster/<slug>: a printable A4 poster with the project's QR code (served by /qr/<slug>.svg). Warns on screen when
 // that code points at an address phones elsewhere cannot open; links to every poster of the campaign (/posters).
 
-import { getProject } from "./api.js";
-import { onLangChange, pick, setupLanguage, t } from "./i18n.js";
-import { showProjectLoadError } from "./ui.js";
+import { getProject } from "../shared/api.js";
+import { onLangChange, pick, setupLanguage, t } from "../shared/i18n.js";
+import { showProjectLoadError } from "../shared/ui.js";
 import { createPosterSheet, renderAddressWarning } from "./poster-sheet.js";
 
 const $ = (id) => document.getElementById(id);

@@ -2,9 +2,9 @@
 // once: one A4 page per project (poster.css: break-after: page). Warns on screen, like /poster, when the QR codes
 // point at an address phones elsewhere cannot open.
 
-import { getProject } from "./api.js";
-import { onLangChange, pick, setupLanguage, t } from "./i18n.js";
-import { errorMessage, fmtInt, loadChosenCampaign } from "./ui.js";
+import { getProject } from "../shared/api.js";
+import { onLangChange, pick, setupLanguage, t } from "../shared/i18n.js";
+import { errorMessage, fmtInt, loadChosenCampaign } from "../shared/ui.js";
 import { createPosterSheet, renderAddressWarning } from "./poster-sheet.js";
 
 const $ = (id) => document.getElementById(id);

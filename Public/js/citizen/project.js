@@ -9,13 +9,15 @@
 // - Closed or not yet open: the page says so at the top, shows the results first, and the form is disabled with
 //   its reason.
 
-import { getProject, getSession } from "./api.js";
-import { lang, onLangChange, pick, setupLanguage, t } from "./i18n.js";
-import { Live } from "./live.js";
+import { getProject, getSession } from "../shared/api.js";
+import "../shared/i18n-direct.js"; // the link to the direct line, the thread of a suggestion
+import { lang, onLangChange, pick, setupLanguage, t } from "../shared/i18n.js";
+import { Live } from "../shared/live.js";
 import {
   createDistribution, createThrottledAnnouncer, el, errorMessage, fmtAverage, fmtDateTime, fmtInt, fmtWindow, renderState, setCounter,
   showProjectLoadError,
-} from "./ui.js";
+} from "../shared/ui.js";
+import { rememberLetter } from "./letters.js";
 
 const MAX_SUGGESTION = 500;
 /** How often, at most, a screen reader hears the live numbers (see createThrottledAnnouncer). */
@@ -40,6 +42,7 @@ const state = {
   formDirty: false,
   retryUntil: 0,
   rateMessage: null, // {key, params} or {error} to re-render on language change
+  suggestionThread: null, // the query code of the thread the last suggestion became (the rating's ack `thread`)
   likeMessage: null,
 };
 
@@ -140,6 +143,9 @@ function renderAll() {
   campaignLink.textContent = pick(campaign.title);
   campaignLink.href = `/?campaign=${encodeURIComponent(campaign.id)}`;
   $("board-link").href = `/board?campaign=${encodeURIComponent(campaign.id)}`;
+  $("write-link").href = `/write?project=${encodeURIComponent(project.slug)}`;
+  $("footer-write-link").href = `/write?project=${encodeURIComponent(project.slug)}`;
+  renderSuggestionThread();
   $("project-title").textContent = pick(project.title);
   $("project-department").textContent = pick(project.department);
   $("project-summary").textContent = pick(project.summary);
@@ -212,6 +218,17 @@ function renderCampaignState() {
     $("rate-status").textContent = "";
     delete $("rate-status").dataset.kind;
   }
+}
+
+/** "Your suggestion went to the mayor's office: code …", with the link to its thread. */
+function renderSuggestionThread() {
+  const node = $("rate-thread");
+  const code = state.suggestionThread;
+  node.hidden = !code;
+  if (!code) return;
+  const link = el("a", null, t("project.threadOpen"));
+  link.href = `/t/${encodeURIComponent(code)}`;
+  node.replaceChildren(t("project.thread", { code }), " ", link);
 }
 
 function renderTally(animate = false) {
@@ -431,6 +448,12 @@ async function submitRating() {
     state.formDirty = false;
     state.ratingBusy = false;
     setMine({ level: ack.level ?? level, suggestion: ack.suggestion ?? "" });
+    if (typeof ack.thread === "string" && ack.thread) {
+      // The suggestion became a letter to the mayor's office: its code, to follow the answer.
+      state.suggestionThread = ack.thread;
+      rememberLetter({ code: ack.thread, subject: pick(state.project.title), kind: "suggestion", status: "new" });
+      renderSuggestionThread();
+    }
     state.rateMessage = { kind: "success", key: "project.thanks", params: () => ({ level: levelLabel(state.mine.level) }) };
   } catch (error) {
     await handleWriteError(error);

@@ -10,7 +10,8 @@ export class ApiError extends Error {
   }
 }
 
-async function request(method, path, body) {
+/** One request to the API; resolves with the JSON answer (null for 204), rejects with an ApiError. */
+export async function request(method, path, body) {
   let response;
   try {
     response = await fetch(path, {
@@ -23,10 +24,12 @@ async function request(method, path, body) {
     throw new ApiError(0, "network", String(error?.message ?? error));
   }
   let data = null;
-  try {
-    data = await response.json();
-  } catch {
-    data = null;
+  if (response.status !== 204) {
+    try {
+      data = await response.json();
+    } catch {
+      data = null;
+    }
   }
   if (!response.ok) {
     const retry = Number(response.headers.get("Retry-After"));
@@ -96,3 +99,13 @@ export async function chooseCampaignID() {
   if (current) return current;
   return defaultCampaign(campaigns)?.id ?? null;
 }
+
+// MARK: the mayor's direct line, citizen side (docs/PROTOCOL.md "The mayor's direct line"). The staff side is in
+// staff/staff-api.js.
+
+export const getDepartments = () => request("GET", "/api/departments");
+/** Opens a thread: {id, kind, subject, body, project?, contact?, publish} → {thread}; the same id again → the same thread. */
+export const openThread = (draft) => request("POST", "/api/threads", draft);
+export const getMyThreads = () => request("GET", "/api/threads/mine");
+export const getThread = (code) => request("GET", `/api/threads/${encodeURIComponent(code)}`);
+export const postThreadMessage = (code, id, body) => request("POST", `/api/threads/${encodeURIComponent(code)}/messages`, { id, body });

@@ -407,6 +407,25 @@ const STRINGS = {
   },
 };
 
+/**
+ * Adds a page family's strings ({zh: {...}, en: {...}}) to the table: the direct line's citizen and staff pages keep
+ * theirs in their own modules and register them when imported (before the page calls setupLanguage). A key already
+ * present is a mistake, not an override.
+ */
+export function addStrings(tables) {
+  for (const l of LANGS) {
+    for (const [key, text] of Object.entries(tables[l] ?? {})) {
+      if (key in STRINGS[l]) console.warn(`i18n: ${l} string ${key} defined twice`);
+      STRINGS[l][key] = text;
+    }
+  }
+}
+
+/** Whether a string exists (in the current language or the Chinese default). */
+export function hasString(key) {
+  return key in (STRINGS[current] ?? {}) || key in STRINGS.zh;
+}
+
 function initialLang() {
   const fromURL = new URLSearchParams(location.search).get("lang");
   if (fromURL && LANGS.includes(fromURL)) return fromURL;

@@ -11,6 +11,10 @@
 //   has been applied.
 // - `mine` (docs/PROTOCOL.md): the server tells every open socket of the same citizen (other tabs included) what
 //   this citizen's rating or like now is, once the write committed; onMine gets it.
+// - Conversations (the mayor's direct line: `thread:{code}`, `case:{id}`, `inbox`) are watched with watch(): their
+//   messages (entry, caught_up, typing, read, thread) go to the handler as they come, nothing is coalesced; the
+//   socket remembers the highest entry seq seen and subscribes again with `since` after a reconnect. `post` is a
+//   request like a rating (same id resent after a reconnect); `typing` and `read` are sent only while open.
 
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 20000;
@@ -23,7 +27,11 @@ const WRITE_ERRORS = new Set([
   "request.id_reused", "project.not_found", "campaign.not_open", "campaign.closed", "server.busy",
   "rating.invalid_level", "rating.suggestion_too_long", "request.invalid_id", "request.invalid",
   "citizen.missing", "citizen.invalid", "limit.rate", "limit.new_citizens", "rating.not_found",
+  "thread.invalid", "thread.blocked", "thread.duplicate", "thread.invalid_transition",
 ]);
+
+/** Messages of a conversation topic, passed to its handler as they are. */
+const CONVERSATION_TYPES = new Set(["entry", "caught_up", "typing", "read", "thread", "subscribed"]);
 
 /** A client id: 1–64 characters of A–Z a–z 0–9 _ -. crypto.getRandomValues works outside secure contexts too. */
 export function newClientID(prefix) {
@@ -85,6 +93,18 @@ export class Live {
     if (this.isOpen) this.#send({ type: "subscribe", topic });
   }
 
+  /**
+   * Watches a conversation topic (`thread:{code}`, `case:{id}`, `inbox`): handler(message) gets each of its entry,
+   * caught_up, typing, read and thread messages (and `subscribed`, the server's answer to subscribing to `inbox`) in
+   * the order they come. `since`: the highest entry seq the page
+   * already has (from the HTTP answer); every (re)subscription asks for what came after the highest seen.
+   */
+  watch(topic, handler, since = 0) {
+    const entry = { handler, conversation: true, seq: since, epoch: null, resyncAt: -Infinity };
+    this.topics.set(topic, entry);
+    if (this.isOpen) this.#send(this.#subscription(topic, entry));
+  }
+
   unsubscribe(topic) {
     if (this.topics.delete(topic) && this.isOpen) this.#send({ type: "unsubscribe", topic });
   }
@@ -124,6 +144,18 @@ export class Live {
     return this.#request({ type: "like", id: newClientID("l"), project, liked });
   }
 
+  /** Posts a message to a conversation topic: resolves with the ack ({entry}), rejects with a LiveError. */
+  post(topic, body, id = newClientID("m")) {
+    return this.#request({ type: "post", id, topic, body });
+  }
+
+  /** Sends a message that needs no answer (typing, read) if the socket is open; returns whether it went out. */
+  notify(message) {
+    if (!this.isOpen) return false;
+    this.#send(message);
+    return true;
+  }
+
   /** How many requests wait for their answer. */
   get pendingCount() {
     return this.pending.size;
@@ -147,6 +179,11 @@ export class Live {
     } catch {
       // The socket is closing; onclose reconnects and sends pending requests again.
     }
+  }
+
+  #subscription(topic, entry) {
+    if (entry.conversation) return entry.seq > 0 ? { type: "subscribe", topic, since: entry.seq } : { type: "subscribe", topic };
+    return entry.seq === null ? { type: "subscribe", topic } : { type: "subscribe", topic, since: entry.seq, epoch: entry.epoch };
   }
 
   #setState(state) {
@@ -183,7 +220,7 @@ export class Live {
       document.body.dataset.wsOpen = "true";
       for (const [topic, entry] of this.topics) {
         entry.resyncAt = -Infinity;
-        this.#send(entry.seq === null ? { type: "subscribe", topic } : { type: "subscribe", topic, since: entry.seq, epoch: entry.epoch });
+        this.#send(this.#subscription(topic, entry));
       }
       for (const entry of this.pending.values()) {
         entry.generation = generation;
@@ -240,6 +277,15 @@ export class Live {
   }
 
   #receive(message, generation) {
+    if (CONVERSATION_TYPES.has(message.type)) {
+      const entry = this.topics.get(message.topic);
+      if (!entry?.conversation) return;
+      const seq = message.type === "entry" ? message.entry?.seq : message.type === "caught_up" ? message.seq : null;
+      if (Number.isInteger(seq) && seq > entry.seq) entry.seq = seq;
+      if (message.type === "caught_up") document.body.dataset.liveSynced = "true";
+      entry.handler(message);
+      return;
+    }
     switch (message.type) {
       case "snapshot": {
         const entry = this.topics.get(message.topic);
