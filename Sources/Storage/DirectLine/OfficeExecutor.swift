@@ -24,27 +24,27 @@ struct OfficeExecutor {
 
     /// Throws only when the transaction itself is lost.
     mutating func execute(_ command: OfficeCommand) throws -> OfficeOutcome {
-        try db.execute(sql: "SAVEPOINT office")
+        try run(sql: "SAVEPOINT office")
         // A citizen row made by a command that is undone is undone with it.
         let citizensBefore = newCitizens
         do {
             let outcome = try run(command)
             if case .applied = outcome {
-                try db.execute(sql: "RELEASE SAVEPOINT office")
+                try run(sql: "RELEASE SAVEPOINT office")
             } else {
-                try db.execute(sql: "ROLLBACK TO SAVEPOINT office")
-                try db.execute(sql: "RELEASE SAVEPOINT office")
+                try run(sql: "ROLLBACK TO SAVEPOINT office")
+                try run(sql: "RELEASE SAVEPOINT office")
                 newCitizens = citizensBefore
             }
             return outcome
         } catch let refusal as OfficeRefusal {
-            try db.execute(sql: "ROLLBACK TO SAVEPOINT office")
-            try db.execute(sql: "RELEASE SAVEPOINT office")
+            try run(sql: "ROLLBACK TO SAVEPOINT office")
+            try run(sql: "RELEASE SAVEPOINT office")
             newCitizens = citizensBefore
             return .rejected(refusal.error)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT && db.isInsideTransaction {
-            try db.execute(sql: "ROLLBACK TO SAVEPOINT office")
-            try db.execute(sql: "RELEASE SAVEPOINT office")
+            try run(sql: "ROLLBACK TO SAVEPOINT office")
+            try run(sql: "RELEASE SAVEPOINT office")
             newCitizens = citizensBefore
             lastFailure = String(describing: error)
             return .rejected(.storageFailure)
@@ -67,25 +67,25 @@ struct OfficeExecutor {
         case .markRead(let code, let threadID, let reader, let seq, let staff):
             return try markRead(code: code, threadID: threadID, reader: reader, seq: seq, staff: staff)
         case .createSession(let user, let tokenHash, let address, let at):
-            try db.execute(sql: """
+            try run(sql: """
                 INSERT INTO staff_session (token_hash, user, created_at, last_seen_at) VALUES (?, ?, ?, ?)
                 """, arguments: [Data(tokenHash), user, at, at])
             try audit(actor: "user:\(user)", action: "login", subject: nil, detail: address, at: at)
             return .applied(OfficeReceipt())
         case .touchSession(let tokenHash, let at):
-            try db.execute(sql: "UPDATE staff_session SET last_seen_at = max(last_seen_at, ?) WHERE token_hash = ?",
+            try run(sql: "UPDATE staff_session SET last_seen_at = max(last_seen_at, ?) WHERE token_hash = ?",
                            arguments: [at, Data(tokenHash)])
             return .applied(OfficeReceipt())
         case .revokeSession(let tokenHash, let at):
-            try db.execute(sql: "UPDATE staff_session SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL",
+            try run(sql: "UPDATE staff_session SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL",
                            arguments: [at, Data(tokenHash)])
             return .applied(OfficeReceipt())
         case .changePassword(let user, let passwordHash, let newSession, let at):
-            try db.execute(sql: "UPDATE staff_user SET password_hash = ?, password_changed_at = ? WHERE id = ?",
+            try run(sql: "UPDATE staff_user SET password_hash = ?, password_changed_at = ? WHERE id = ?",
                            arguments: [passwordHash, at, user])
-            try db.execute(sql: "UPDATE staff_session SET revoked_at = ? WHERE user = ? AND revoked_at IS NULL",
+            try run(sql: "UPDATE staff_session SET revoked_at = ? WHERE user = ? AND revoked_at IS NULL",
                            arguments: [at, user])
-            try db.execute(sql: """
+            try run(sql: """
                 INSERT INTO staff_session (token_hash, user, created_at, last_seen_at) VALUES (?, ?, ?, ?)
                 """, arguments: [Data(newSession), user, at, at])
             try audit(actor: "user:\(user)", action: "password.change", subject: nil, detail: nil, at: at)
@@ -98,7 +98,7 @@ struct OfficeExecutor {
                 throw OfficeRefusal(error: .invalidThread("title must be 1 to \(ThreadDraft.maxSubjectLength) characters"))
             }
             let body = try refusing { () throws(DomainError) in try MessageText.normalize(body) }
-            try db.execute(sql: """
+            try run(sql: """
                 INSERT INTO canned_reply (department, title, body, created_by, created_at) VALUES (?, ?, ?, ?, ?)
                 """, arguments: [department, title, body, staff.userID, at])
             let reply = CannedReply(id: db.lastInsertedRowID, department: department, title: title, body: body)
@@ -106,7 +106,7 @@ struct OfficeExecutor {
             return .applied(OfficeReceipt(cannedReply: reply))
         case .deleteCannedReply(let staff, let id, let at):
             try AccessPolicy(triageDepartment: try triageDepartment() ?? "").refuse(staff, .manageCanned, department: nil)
-            try db.execute(sql: "DELETE FROM canned_reply WHERE id = ?", arguments: [id])
+            try run(sql: "DELETE FROM canned_reply WHERE id = ?", arguments: [id])
             guard db.changesCount == 1 else { throw OfficeRefusal(error: .invalidRequest("there is no canned reply \(id)")) }
             try audit(actor: staff.name, action: "canned.delete", subject: "canned:\(id)", detail: nil, at: at)
             return .applied(OfficeReceipt())
@@ -120,7 +120,7 @@ struct OfficeExecutor {
         at: Int64
     ) throws -> OfficeOutcome {
         let citizenID = try citizenRow(citizen, at: at)
-        if let existing = try Int64.fetchOne(db, sql: "SELECT id FROM thread WHERE citizen = ? AND client_id = ?",
+        if let existing = try one(Int64.self, sql: "SELECT id FROM thread WHERE citizen = ? AND client_id = ?",
                                               arguments: [citizenID, clientID]) {
             let thread = try threadRecord(id: existing)
             return .duplicate(OfficeReceipt(thread: thread, entries: try entries(of: existing, after: 0, limit: 1)))
@@ -129,7 +129,7 @@ struct OfficeExecutor {
         var projectID: Int64?
         let target = department
         if let slug = draft.project {
-            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM project WHERE slug = ?", arguments: [slug]) else {
+            guard let id = try one(Int64.self, sql: "SELECT id FROM project WHERE slug = ?", arguments: [slug]) else {
                 throw OfficeRefusal(error: .unknownProject(slug))
             }
             projectID = id
@@ -149,7 +149,7 @@ struct OfficeExecutor {
         code: QueryCode, citizen: Int64, clientID: String, kind: ThreadKind, subject: String, department: String,
         project: Int64?, contact: String?, publish: Bool, held: String?, at: Int64
     ) throws -> Int64 {
-        try db.execute(sql: """
+        try run(sql: """
             INSERT INTO thread (code, citizen, client_id, kind, subject, status, department, project, contact, publish,
                 held, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?)
@@ -165,13 +165,13 @@ struct OfficeExecutor {
         citizenID: Int64, projectID: Int64, suggestion: String, ratingClientID: String, at: Int64
     ) throws -> OfficeReceipt? {
         let clientID = "rating:" + ratingClientID
-        if let open = try Row.fetchOne(db, sql: """
+        if let open = try one(Row.self, sql: """
             SELECT id, status, assignee IS NOT NULL FROM thread
             WHERE citizen = ? AND project = ? AND kind = 'suggestion' AND status NOT IN ('closed', 'invalid')
             ORDER BY id DESC LIMIT 1
             """, arguments: [citizenID, projectID]) {
             let threadID: Int64 = open[0]
-            let last = try String.fetchOne(db, sql: """
+            let last = try one(String.self, sql: """
                 SELECT body FROM thread_entry WHERE thread = ? AND kind = 'citizen' ORDER BY seq DESC LIMIT 1
                 """, arguments: [threadID])
             if last == suggestion { return nil }
@@ -182,7 +182,7 @@ struct OfficeExecutor {
                                         clientID: clientID, event: nil, at: at)
             return OfficeReceipt(thread: try threadRecord(id: threadID), entries: [entry], previous: before.state)
         }
-        guard let project = try Row.fetchOne(db, sql: "SELECT title_zh, department_zh FROM project WHERE id = ?",
+        guard let project = try one(Row.self, sql: "SELECT title_zh, department_zh FROM project WHERE id = ?",
                                              arguments: [projectID]) else { return nil }
         guard let department = try departmentNamed(project[1]) ?? triageDepartment() else { return nil }
         let title: String = project[0]
@@ -197,14 +197,14 @@ struct OfficeExecutor {
 
     /// The code of the suggestion thread a rating's client id wrote to (for the receipt of a retried rating).
     func suggestionThreadCode(citizenID: Int64, ratingClientID: String) throws -> String? {
-        try String.fetchOne(db, sql: """
+        try one(String.self, sql: """
             SELECT t.code FROM thread_entry e JOIN thread t ON t.id = e.thread WHERE e.citizen = ? AND e.client_id = ?
             """, arguments: [citizenID, "rating:" + ratingClientID])
     }
 
     private mutating func citizenMessage(citizen: CitizenID, code: String, clientID: String, body: String, at: Int64) throws -> OfficeOutcome {
         let citizenID = try citizenRow(citizen, at: at)
-        guard let threadID = try Int64.fetchOne(db, sql: "SELECT id FROM thread WHERE code = ?", arguments: [code]) else {
+        guard let threadID = try one(Int64.self, sql: "SELECT id FROM thread WHERE code = ?", arguments: [code]) else {
             throw OfficeRefusal(error: .threadNotFound)
         }
         if let original = try entry(citizen: citizenID, clientID: clientID) {
@@ -242,7 +242,7 @@ struct OfficeExecutor {
             }
             try applyState(effect.state, to: threadID, at: at)
             if effect.answers {
-                try db.execute(sql: "UPDATE thread SET first_answer_at = coalesce(first_answer_at, ?) WHERE id = ?",
+                try run(sql: "UPDATE thread SET first_answer_at = coalesce(first_answer_at, ?) WHERE id = ?",
                                arguments: [at, threadID])
             }
             entries.append(try appendEntry(thread: threadID, kind: .staff, body: body, citizen: nil, author: staff.userID,
@@ -270,7 +270,7 @@ struct OfficeExecutor {
         }
         switch action {
         case .assign(let name):
-            guard try Int64.fetchOne(db, sql: "SELECT id FROM staff_user WHERE name = ? AND disabled = 0", arguments: [name]) != nil else {
+            guard try one(Int64.self, sql: "SELECT id FROM staff_user WHERE name = ? AND disabled = 0", arguments: [name]) != nil else {
                 throw OfficeRefusal(error: .userNotFound(name))
             }
         case .route(let department, _):
@@ -292,7 +292,7 @@ struct OfficeExecutor {
     private mutating func markRead(code: String?, threadID: Int64?, reader: ThreadReader, seq: Int64, staff: StaffPrincipal?) throws -> OfficeOutcome {
         let id: Int64?
         if let code {
-            id = try Int64.fetchOne(db, sql: "SELECT id FROM thread WHERE code = ?", arguments: [code])
+            id = try one(Int64.self, sql: "SELECT id FROM thread WHERE code = ?", arguments: [code])
         } else {
             id = threadID
         }
@@ -303,12 +303,30 @@ struct OfficeExecutor {
         }
         let column = reader == .citizen ? "citizen_read_seq" : "staff_read_seq"
         let mark = min(max(seq, 0), before.lastSeq)
-        try db.execute(sql: "UPDATE thread SET \(column) = ? WHERE id = ? AND \(column) < ?", arguments: [mark, id, mark])
+        try run(sql: "UPDATE thread SET \(column) = ? WHERE id = ? AND \(column) < ?", arguments: [mark, id, mark])
         let moved = db.changesCount == 1
         return .applied(OfficeReceipt(thread: try threadRecord(id: id), readSeq: moved ? mark : nil, readBy: reader))
     }
 
     // MARK: helpers
+
+    /// Statements are prepared once per connection (the writer's) and reused: most commands run the same dozen.
+    private func run(sql: String, arguments: StatementArguments = []) throws {
+        try db.cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+
+    private func one<T: DatabaseValueConvertible & StatementColumnConvertible>(_ type: T.Type, sql: String,
+                                                                                arguments: StatementArguments = []) throws -> T? {
+        try T.fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
+    }
+
+    private func one(_ type: Row.Type, sql: String, arguments: StatementArguments = []) throws -> Row? {
+        try Row.fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
+    }
+
+    private func all(sql: String, arguments: StatementArguments = []) throws -> [Row] {
+        try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
+    }
 
     private func refusing<T>(_ body: () throws(DomainError) -> T) throws -> T {
         do { return try body() } catch { throw OfficeRefusal(error: error) }
@@ -316,10 +334,10 @@ struct OfficeExecutor {
 
     private mutating func citizenRow(_ citizen: CitizenID, at: Int64) throws -> Int64 {
         if let id = knownCitizens[citizen.rawValue] ?? newCitizens[citizen.rawValue] { return id }
-        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM citizen WHERE token = ?", arguments: [citizen.rawValue]) {
+        if let id = try one(Int64.self, sql: "SELECT id FROM citizen WHERE token = ?", arguments: [citizen.rawValue]) {
             return id
         }
-        try db.execute(sql: "INSERT INTO citizen (token, created_at) VALUES (?, ?)", arguments: [citizen.rawValue, at])
+        try run(sql: "INSERT INTO citizen (token, created_at) VALUES (?, ?)", arguments: [citizen.rawValue, at])
         let id = db.lastInsertedRowID
         newCitizens[citizen.rawValue] = id
         return id
@@ -327,7 +345,7 @@ struct OfficeExecutor {
 
     /// The same citizen sent the same text within 24 hours.
     private func refuseDuplicateText(_ body: String, citizen: Int64, at: Int64) throws {
-        let recent = try Int64.fetchOne(db, sql: """
+        let recent = try one(Int64.self, sql: """
             SELECT 1 FROM thread_entry WHERE citizen = ? AND created_at > ? AND body = ? LIMIT 1
             """, arguments: [citizen, at - 24 * 3_600_000, body])
         if recent != nil { throw OfficeRefusal(error: .duplicateText) }
@@ -335,47 +353,47 @@ struct OfficeExecutor {
 
     private mutating func triageDepartment() throws -> String? {
         if let triage { return triage }
-        let found = try String.fetchOne(db, sql: "SELECT id FROM department WHERE triage = 1 ORDER BY position LIMIT 1")
+        let found = try one(String.self, sql: "SELECT id FROM department WHERE triage = 1 ORDER BY position LIMIT 1")
         triage = .some(found)
         return found
     }
 
     private func departmentExists(_ id: String) throws -> Bool {
-        try Int64.fetchOne(db, sql: "SELECT 1 FROM department WHERE id = ?", arguments: [id]) != nil
+        try one(Int64.self, sql: "SELECT 1 FROM department WHERE id = ?", arguments: [id]) != nil
     }
 
     /// The department whose Chinese name a project gives (campaign files name departments in words).
     private func departmentNamed(_ name: String) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT id FROM department WHERE name_zh = ? LIMIT 1", arguments: [name])
+        try one(String.self, sql: "SELECT id FROM department WHERE name_zh = ? LIMIT 1", arguments: [name])
     }
 
     private func applyState(_ state: ThreadState, to thread: Int64, at: Int64) throws {
         let assignee: Int64? = try state.assignee.flatMap {
-            try Int64.fetchOne(db, sql: "SELECT id FROM staff_user WHERE name = ?", arguments: [$0])
+            try one(Int64.self, sql: "SELECT id FROM staff_user WHERE name = ?", arguments: [$0])
         }
-        try db.execute(sql: """
+        try run(sql: """
             UPDATE thread SET status = ?, department = ?, assignee = ?, invalid_reason = ?, updated_at = max(updated_at, ?)
             WHERE id = ?
             """, arguments: [state.status.rawValue, state.department, assignee, state.invalidReason, at, thread])
     }
 
     private func touch(_ thread: Int64, at: Int64) throws {
-        try db.execute(sql: "UPDATE thread SET updated_at = max(updated_at, ?) WHERE id = ?", arguments: [at, thread])
+        try run(sql: "UPDATE thread SET updated_at = max(updated_at, ?) WHERE id = ?", arguments: [at, thread])
     }
 
     private func appendEntry(
         thread: Int64, kind: EntryRecord.Kind, body: String?, citizen: Int64?, author: Int64?, clientID: String?,
         event: ThreadEventRecord?, at: Int64
     ) throws -> EntryRecord {
-        try db.execute(sql: "UPDATE thread SET last_seq = last_seq + 1, updated_at = max(updated_at, ?) WHERE id = ?",
-                       arguments: [at, thread])
-        let seq = try Int64.fetchOne(db, sql: "SELECT last_seq FROM thread WHERE id = ?", arguments: [thread]) ?? 1
-        try db.execute(sql: """
+        guard let seq = try one(Int64.self, sql: """
+            UPDATE thread SET last_seq = last_seq + 1, updated_at = max(updated_at, ?) WHERE id = ? RETURNING last_seq
+            """, arguments: [at, thread]) else { throw OfficeRefusal(error: .threadNotFound) }
+        try run(sql: """
             INSERT INTO thread_entry (thread, seq, kind, citizen, author, client_id, body, event, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [thread, seq, kind.rawValue, citizen, author, clientID, body, event?.encoded(), at])
         var names: (String?, String?) = (nil, nil)
-        if let author, let row = try Row.fetchOne(db, sql: "SELECT name, display_name FROM staff_user WHERE id = ?", arguments: [author]) {
+        if let author, let row = try one(Row.self, sql: "SELECT name, display_name FROM staff_user WHERE id = ?", arguments: [author]) {
             names = (row[0], row[1])
         }
         return EntryRecord(thread: thread, seq: seq, kind: kind, body: body, author: names.0, authorDisplayName: names.1,
@@ -383,22 +401,22 @@ struct OfficeExecutor {
     }
 
     private func entry(citizen: Int64, clientID: String) throws -> EntryRecord? {
-        try Row.fetchOne(db, sql: "SELECT \(EntryRecord.selection) WHERE e.citizen = ? AND e.client_id = ?",
+        try one(Row.self, sql: "SELECT \(EntryRecord.selection) WHERE e.citizen = ? AND e.client_id = ?",
                          arguments: [citizen, clientID]).map(EntryRecord.init(row:))
     }
 
     private func entry(author: Int64, clientID: String) throws -> EntryRecord? {
-        try Row.fetchOne(db, sql: "SELECT \(EntryRecord.selection) WHERE e.author = ? AND e.client_id = ?",
+        try one(Row.self, sql: "SELECT \(EntryRecord.selection) WHERE e.author = ? AND e.client_id = ?",
                          arguments: [author, clientID]).map(EntryRecord.init(row:))
     }
 
     private func entries(of thread: Int64, after seq: Int64, limit: Int) throws -> [EntryRecord] {
-        try Row.fetchAll(db, sql: "SELECT \(EntryRecord.selection) WHERE e.thread = ? AND e.seq > ? ORDER BY e.seq LIMIT ?",
+        try all(sql: "SELECT \(EntryRecord.selection) WHERE e.thread = ? AND e.seq > ? ORDER BY e.seq LIMIT ?",
                          arguments: [thread, seq, limit]).map(EntryRecord.init(row:))
     }
 
     private func threadRecordIfAny(id: Int64) throws -> ThreadRecord? {
-        try Row.fetchOne(db, sql: "SELECT \(ThreadRecord.selection) WHERE t.id = ?", arguments: [id]).map(ThreadRecord.init(row:))
+        try one(Row.self, sql: "SELECT \(ThreadRecord.selection) WHERE t.id = ?", arguments: [id]).map(ThreadRecord.init(row:))
     }
 
     private func threadRecord(id: Int64) throws -> ThreadRecord {
@@ -407,7 +425,7 @@ struct OfficeExecutor {
     }
 
     private func audit(actor: String, action: String, subject: String?, detail: String?, at: Int64) throws {
-        try db.execute(sql: "INSERT INTO audit_entry (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
+        try run(sql: "INSERT INTO audit_entry (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
                        arguments: [at, actor, action, subject, detail])
     }
 }
