@@ -313,7 +313,7 @@ enum StoreSchema {
             WHERE citizen IS NOT NULL AND client_id IS NOT NULL;
         CREATE UNIQUE INDEX thread_entry_by_author_client ON thread_entry (author, client_id)
             WHERE author IS NOT NULL AND client_id IS NOT NULL;
-        CREATE INDEX thread_entry_by_citizen_time ON thread_entry (citizen, created_at) WHERE citizen IS NOT NULL;
+        CREATE INDEX thread_entry_by_citizen_text ON thread_entry (citizen, body) WHERE citizen IS NOT NULL;
 
         CREATE TABLE canned_reply (
             id INTEGER PRIMARY KEY,

@@ -161,8 +161,8 @@ struct Settings {
         for (name, value) in [("threadsPerCitizenPerHour", lineLimits.threadsPerCitizenPerHour), ("threadsPerIpPerHour", lineLimits.threadsPerIPPerHour),
                               ("messagesPerCitizenPerMinute", lineLimits.messagesPerCitizenPerMinute),
                               ("messagesPerIpPerMinute", lineLimits.messagesPerIPPerMinute),
-                              ("codeLookupsPerIpPerMinute", lineLimits.codeLookupsPerIPPerMinute)] where !(1...100_000).contains(value) {
-            throw SettingsError("directLine.\(name) must be between 1 and 100,000")
+                              ("codeLookupsPerIpPerMinute", lineLimits.codeLookupsPerIPPerMinute)] where !(1...10_000_000).contains(value) {
+            throw SettingsError("directLine.\(name) must be between 1 and 10,000,000")
         }
         application.directLineLimits = lineLimits
 

@@ -214,10 +214,10 @@ struct OfficeExecutor {
         try refuseDuplicateText(body, citizen: citizenID, at: at)
         let before = try threadRecord(id: threadID)
         let effect = try refusing { () throws(DomainError) in try ThreadMachine.apply(.citizenMessage, to: before.state) }
-        try applyState(effect.state, to: threadID, at: at)
+        if effect.state != before.state { try applyState(effect.state, to: threadID, at: at) }
         let entry = try appendEntry(thread: threadID, kind: .citizen, body: body, citizen: citizenID, author: nil,
                                     clientID: clientID, event: nil, at: at)
-        return .applied(OfficeReceipt(thread: try threadRecord(id: threadID), entries: [entry], previous: before.state))
+        return .applied(OfficeReceipt(thread: before.after(effect.state, entry: entry), entries: [entry], previous: before.state))
     }
 
     private mutating func staffMessage(
@@ -231,24 +231,23 @@ struct OfficeExecutor {
             guard original.thread == threadID, original.body == body else { throw OfficeRefusal(error: .clientIDReused) }
             return .duplicate(OfficeReceipt(thread: before, entries: [original]))
         }
-        var entries: [EntryRecord] = []
         if note {
-            entries.append(try appendEntry(thread: threadID, kind: .note, body: body, citizen: nil, author: staff.userID,
-                                           clientID: clientID, event: nil, at: at))
-            try touch(threadID, at: at)
-        } else {
-            let effect = try refusing { () throws(DomainError) in
-                try ThreadMachine.apply(.staffReply(by: staff.name), to: before.state)
-            }
-            try applyState(effect.state, to: threadID, at: at)
-            if effect.answers {
-                try run(sql: "UPDATE thread SET first_answer_at = coalesce(first_answer_at, ?) WHERE id = ?",
-                               arguments: [at, threadID])
-            }
-            entries.append(try appendEntry(thread: threadID, kind: .staff, body: body, citizen: nil, author: staff.userID,
-                                           clientID: clientID, event: nil, at: at))
+            let entry = try appendEntry(thread: threadID, kind: .note, body: body, citizen: nil, author: staff.userID,
+                                        clientID: clientID, event: nil, at: at)
+            return .applied(OfficeReceipt(thread: before.after(before.state, entry: entry), entries: [entry], previous: before.state))
         }
-        return .applied(OfficeReceipt(thread: try threadRecord(id: threadID), entries: entries, previous: before.state))
+        let effect = try refusing { () throws(DomainError) in
+            try ThreadMachine.apply(.staffReply(by: staff.name), to: before.state)
+        }
+        if effect.state != before.state { try applyState(effect.state, to: threadID, at: at) }
+        var after = before
+        if effect.answers, before.firstAnswerAt == nil {
+            try run(sql: "UPDATE thread SET first_answer_at = ? WHERE id = ?", arguments: [at, threadID])
+            after.firstAnswerAt = at
+        }
+        let entry = try appendEntry(thread: threadID, kind: .staff, body: body, citizen: nil, author: staff.userID,
+                                    clientID: clientID, event: nil, at: at)
+        return .applied(OfficeReceipt(thread: after.after(effect.state, entry: entry), entries: [entry], previous: before.state))
     }
 
     private mutating func act(
@@ -346,8 +345,8 @@ struct OfficeExecutor {
     /// The same citizen sent the same text within 24 hours.
     private func refuseDuplicateText(_ body: String, citizen: Int64, at: Int64) throws {
         let recent = try one(Int64.self, sql: """
-            SELECT 1 FROM thread_entry WHERE citizen = ? AND created_at > ? AND body = ? LIMIT 1
-            """, arguments: [citizen, at - 24 * 3_600_000, body])
+            SELECT 1 FROM thread_entry WHERE citizen = ? AND body = ? AND created_at > ? LIMIT 1
+            """, arguments: [citizen, body, at - 24 * 3_600_000])
         if recent != nil { throw OfficeRefusal(error: .duplicateText) }
     }
 
@@ -367,6 +366,8 @@ struct OfficeExecutor {
         try one(String.self, sql: "SELECT id FROM department WHERE name_zh = ? LIMIT 1", arguments: [name])
     }
 
+    /// Writes the thread's new status, department, assignee and reason (the caller's `appendEntry` moves `updated_at`
+    /// when it adds an entry).
     private func applyState(_ state: ThreadState, to thread: Int64, at: Int64) throws {
         let assignee: Int64? = try state.assignee.flatMap {
             try one(Int64.self, sql: "SELECT id FROM staff_user WHERE name = ?", arguments: [$0])
@@ -375,10 +376,6 @@ struct OfficeExecutor {
             UPDATE thread SET status = ?, department = ?, assignee = ?, invalid_reason = ?, updated_at = max(updated_at, ?)
             WHERE id = ?
             """, arguments: [state.status.rawValue, state.department, assignee, state.invalidReason, at, thread])
-    }
-
-    private func touch(_ thread: Int64, at: Int64) throws {
-        try run(sql: "UPDATE thread SET updated_at = max(updated_at, ?) WHERE id = ?", arguments: [at, thread])
     }
 
     private func appendEntry(

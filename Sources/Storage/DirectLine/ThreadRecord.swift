@@ -32,6 +32,19 @@ package struct ThreadRecord: Sendable, Equatable {
         ThreadState(status: status, department: department, assignee: assignee, invalidReason: invalidReason)
     }
 
+    /// The thread after a command that moved it to `state` and added `entry` (what a re-read would return; the
+    /// writer saves the read).
+    func after(_ state: ThreadState, entry: EntryRecord) -> ThreadRecord {
+        var thread = self
+        thread.status = state.status
+        thread.department = state.department
+        thread.assignee = state.assignee
+        thread.invalidReason = state.invalidReason
+        thread.lastSeq = entry.seq
+        thread.updatedAt = max(thread.updatedAt, entry.at)
+        return thread
+    }
+
     /// The columns `init(row:)` reads, in order, from `thread t` joined with its assignee and project.
     static let selection = """
         t.id, t.code, t.kind, t.subject, t.status, t.invalid_reason, t.department, u.name, p.slug, t.contact,
