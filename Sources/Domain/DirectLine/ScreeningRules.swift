@@ -24,6 +24,8 @@ package struct ScreeningRules: Sendable, Equatable {
     package static let none = ScreeningRules()
 
     package func screen(_ text: String) -> ScreeningVerdict {
+        // No rules (screening off): nothing to fold the text for.
+        if blocked.isEmpty && held.isEmpty { return .pass }
         let spaced = Self.fold(text)
         let unspaced = spaced.filter { $0 != " " }
         if let word = Self.firstMatch(of: blocked, spaced: spaced, unspaced: unspaced) { return .block(word: word) }

@@ -18,6 +18,9 @@ package enum TypedText {
                 } else {
                     kept.append(scalar)
                 }
+            } else if scalar.value >= 0x20 && scalar.value < 0x7F {
+                // Printable ASCII (most of any text here): neither a control character nor worth a property lookup.
+                kept.append(scalar)
             } else if scalar.properties.generalCategory == .control {
                 changed = true
             } else {
