@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers, each a module; imports point down only (see docs/ARCHITECTURE.md):
-//   lastword (executable) -> App -> Domain, Storage -> Transport -> HTTP1, WebSocket -> C libraries
+//   lastword (executable) -> App -> Domain, Storage, LiveTopics -> Transport -> HTTP1, WebSocket -> C libraries
 let swiftSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
 ]
@@ -58,11 +58,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Live topics, apart from what they carry: subscriptions, sequence numbers, epochs, history, resume, and
+        // the cadence that coalesces changes. Knows the transport, not the domain.
+        .target(name: "LiveTopics", dependencies: ["Transport"], swiftSettings: swiftSettings),
+
         // The application: the wire protocol, routes, sessions and roles; wires the layers below.
         .target(
             name: "App",
             dependencies: [
-                "Transport", "HTTP1", "WebSocket", "Domain", "Storage", "COpenSSL", "CQRencode",
+                "Transport", "LiveTopics", "HTTP1", "WebSocket", "Domain", "Storage", "COpenSSL", "CQRencode",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -97,6 +101,11 @@ let package = Package(
             dependencies: ["Transport", "HTTP1", "WebSocket", "CZlib", "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "LiveTopicsTests",
+            dependencies: ["LiveTopics", "Transport", "HTTP1", "WebSocket", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StorageTests",
@@ -106,7 +115,7 @@ let package = Package(
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "Transport", "HTTP1", "WebSocket", "Domain", "Storage", "TestSupport",
+                "App", "Transport", "LiveTopics", "HTTP1", "WebSocket", "Domain", "Storage", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

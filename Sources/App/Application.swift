@@ -1,5 +1,6 @@
 import Dispatch
 import Domain
+import LiveTopics
 import HTTP1
 import Logging
 import Storage
@@ -85,7 +86,8 @@ package final class Application: Sendable {
     let catalogWatcher: CatalogWatcher
     let history: HistorySampler
     package let staffSessions: StaffSessions
-    package let threads: ThreadHub
+    /// Every live topic: the tallies and the direct line's threads, cases and inboxes.
+    package let topics: TopicEngine
     /// The first admin's password when this start created the account (no active admin existed): shown once.
     package let initialAdminPassword: String?
     private let logger: Logger
@@ -128,24 +130,25 @@ package final class Application: Sendable {
         }
         receipts = ReceiptPruner(store: store, time: time, retentionMilliseconds: configuration.receiptRetentionMilliseconds,
                                  intervalMilliseconds: configuration.receiptPruneIntervalMilliseconds, logger: logger)
-        var liveConfiguration = LiveTally.Configuration()
-        liveConfiguration.interval = .milliseconds(configuration.liveIntervalMilliseconds)
-        liveConfiguration.history = configuration.liveHistory
-        liveConfiguration.phases = configuration.livePhases
-        liveConfiguration.includeAppliedCount = configuration.liveIncludeAppliedCount
-        tally = LiveTally(board: try store.loadTallyBoard(), catalog: catalog, loops: loops, time: time, configuration: liveConfiguration)
+        var topicConfiguration = TopicEngine.Configuration()
+        topicConfiguration.interval = .milliseconds(configuration.liveIntervalMilliseconds)
+        topicConfiguration.history = configuration.liveHistory
+        topicConfiguration.phases = configuration.livePhases
+        topics = TopicEngine(loops: loops, configuration: topicConfiguration)
+        var tallyConfiguration = LiveTally.Configuration()
+        tallyConfiguration.includeAppliedCount = configuration.liveIncludeAppliedCount
+        tally = LiveTally(board: try store.loadTallyBoard(), catalog: catalog, topics: topics, time: time, configuration: tallyConfiguration)
         catalogWatcher = CatalogWatcher(store: store, directory: catalog, tally: tally, writer: writer, revision: revision,
                                         intervalMilliseconds: configuration.catalogCheckIntervalMilliseconds, logger: logger)
         history = HistorySampler(store: store, directory: catalog, tally: tally, time: time,
                                  intervalMilliseconds: configuration.historySampleIntervalMilliseconds, logger: logger)
-        threads = ThreadHub()
         staffSessions = StaffSessions(store: store, writer: writer, time: time, policy: configuration.staffSessions)
         let triage = departments.first(where: \.triage)?.id ?? "mayors-office"
         let directLine = DirectLineService(
-            store: store, writer: writer, hub: threads, limits: DirectLineLimits(policy: configuration.directLineLimits),
+            store: store, writer: writer, topics: topics, limits: DirectLineLimits(policy: configuration.directLineLimits),
             screening: screening, access: AccessPolicy(triageDepartment: triage), time: time)
         let services = LiveServices(
-            catalog: catalog, tally: tally, writer: writer, integrity: Integrity(policy: configuration.rateLimits),
+            catalog: catalog, tally: tally, topics: topics, writer: writer, integrity: Integrity(policy: configuration.rateLimits),
             cookies: CitizenCookies(secret: try store.serverSecret(), secure: configuration.cookieSecure),
             channels: CitizenChannels(loops: loops),
             maxTopicsPerConnection: configuration.maxTopicsPerConnection,

@@ -195,6 +195,28 @@ extension AppIntegrationTests {
             #expect(app.application.tally.watchers("campaign:city-2026") == 1)
         }
 
+        /// A watcher who joins mid-interval is given the state now; if a field then moves back to what the group's
+        /// last delta said, the group's next delta must still say it, or the newcomer keeps the moved value.
+        @Test func aFieldThatMovesAndMovesBackAfterASnapshotIsInTheNextDelta() throws {
+            let app = try TestApp { $0.liveIntervalMilliseconds = 1_000 }
+            defer { app.shutdown() }
+            let first = try app.live()
+            let second = try app.live()
+            try first.subscribe("project:bus-lines")
+            try second.subscribe("project:bus-lines")
+            // Both are counted once the deltas of their arrival are out: the group was last told 2.
+            _ = try first.next("delta") { $0["data"]?["watchers"] == .number(2) }
+            let newcomer = try app.live()
+            try newcomer.subscribe("project:bus-lines")
+            #expect(try newcomer.next("snapshot")["data"]?["watchers"] == .number(3), "the snapshot is the state now")
+            try second.unsubscribe("project:bus-lines")
+            #expect(eventually { app.application.tally.watchers("project:bus-lines") == 2 })
+            // Back to 2, which is what the group was last told; the newcomer was told 3.
+            let delta = try newcomer.next("delta")
+            #expect(delta["data"]?["watchers"] == .number(2))
+            #expect(delta["data"]?["tally"]?["watchers"] == .number(2))
+        }
+
         @Test func twoHundredRatingsReachAWatcherAsFewDeltasAtMostOncePerInterval() throws {
             let interval = 100.0
             let app = try TestApp {

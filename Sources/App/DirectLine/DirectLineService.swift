@@ -1,4 +1,5 @@
 import Domain
+import LiveTopics
 import Logging
 import Storage
 import Transport
@@ -10,7 +11,9 @@ import Transport
 package struct DirectLineService: Sendable {
     let store: Store
     let writer: StoreWriter
-    let hub: ThreadHub
+    /// The live topics: `thread:<id>` (the citizen's view), `case:<id>` (staff's), `inbox:<department>` and
+    /// `inbox:*` (every thread: the triage department, moderators, admins) are ordered topics of the engine.
+    let topics: TopicEngine
     let limits: DirectLineLimits
     let screening: ScreeningRules
     let access: AccessPolicy
@@ -105,53 +108,57 @@ package struct DirectLineService: Sendable {
     func typing(thread: ThreadRecord, by reader: ThreadReader, name: String?, except connection: UInt64) {
         let citizenTopic = "thread:" + thread.code
         let staffTopic = "case:\(thread.id)"
-        hub.publish(HubMessage(thread: thread.id, seq: nil,
-                               citizen: reader == .staff ? DirectLineJSON.typingMessage(topic: citizenTopic, by: reader, name: nil) : nil,
-                               staff: DirectLineJSON.typingMessage(topic: staffTopic, by: reader, name: name)),
-                    to: ["thread:\(thread.id)", staffTopic], except: connection)
+        var renderings = [(key: staffTopic, bytes: DirectLineJSON.typingMessage(topic: staffTopic, by: reader, name: name))]
+        if reader == .staff {
+            renderings.append((key: "thread:\(thread.id)", bytes: DirectLineJSON.typingMessage(topic: citizenTopic, by: reader, name: nil)))
+        }
+        topics.publish(renderings, seq: nil, except: connection)
     }
 
     // MARK: the one path
 
     private func submit(_ command: OfficeCommand, completion: @escaping Completion) {
-        let hub = hub
+        let topics = topics
         writer.submit(command) { outcome in
-            if case .applied(let receipt) = outcome { Self.publish(receipt, hub: hub) }
+            if case .applied(let receipt) = outcome { Self.publish(receipt, topics: topics) }
             completion(outcome)
         }
     }
 
     /// Tells the thread's watchers and the inboxes what a committed command did. Runs on the writer thread, in
     /// commit order.
-    static func publish(_ receipt: OfficeReceipt, hub: ThreadHub) {
+    static func publish(_ receipt: OfficeReceipt, topics: TopicEngine) {
         guard let thread = receipt.thread else { return }
         let citizenTopic = "thread:" + thread.code
+        let citizenKey = "thread:\(thread.id)"
         let staffTopic = "case:\(thread.id)"
-        let keys = ["thread:\(thread.id)", staffTopic]
+        /// One message in the citizen's view (when they may see it) and staff's.
+        func renderings(citizen: [UInt8]?, staff: [UInt8]) -> [(key: String, bytes: [UInt8])] {
+            var renderings = [(key: staffTopic, bytes: staff)]
+            if let citizen { renderings.append((key: citizenKey, bytes: citizen)) }
+            return renderings
+        }
         for entry in receipt.entries {
-            hub.publish(HubMessage(
-                thread: thread.id, seq: entry.seq,
+            topics.publish(renderings(
                 citizen: entry.visibleToCitizen ? DirectLineJSON.entryMessage(entry, topic: citizenTopic, staff: false) : nil,
-                staff: DirectLineJSON.entryMessage(entry, topic: staffTopic, staff: true)), to: keys)
+                staff: DirectLineJSON.entryMessage(entry, topic: staffTopic, staff: true)), seq: entry.seq)
         }
         if let seq = receipt.readSeq, let by = receipt.readBy {
-            hub.publish(HubMessage(thread: thread.id, seq: nil,
-                                   citizen: DirectLineJSON.readMessage(topic: citizenTopic, by: by, seq: seq),
-                                   staff: DirectLineJSON.readMessage(topic: staffTopic, by: by, seq: seq)), to: keys)
+            topics.publish(renderings(citizen: DirectLineJSON.readMessage(topic: citizenTopic, by: by, seq: seq),
+                                      staff: DirectLineJSON.readMessage(topic: staffTopic, by: by, seq: seq)), seq: nil)
         }
         let statusChanged = receipt.previous.map { $0 != thread.state } ?? false
         if statusChanged {
-            hub.publish(HubMessage(thread: thread.id, seq: nil,
-                                   citizen: receipt.previous?.status != thread.status
-                                       ? DirectLineJSON.threadMessage(thread, topic: citizenTopic, staff: false) : nil,
-                                   staff: DirectLineJSON.threadMessage(thread, topic: staffTopic, staff: true)), to: keys)
+            topics.publish(renderings(
+                citizen: receipt.previous?.status != thread.status ? DirectLineJSON.threadMessage(thread, topic: citizenTopic, staff: false) : nil,
+                staff: DirectLineJSON.threadMessage(thread, topic: staffTopic, staff: true)), seq: nil)
         }
         // Every change of a thread reaches the inboxes of its department (and, when it was routed, the one it left).
-        var inboxes = ["inbox:*", "inbox:" + thread.department]
-        if let before = receipt.previous?.department, before != thread.department { inboxes.append("inbox:" + before) }
         if !receipt.entries.isEmpty || statusChanged || receipt.readSeq != nil {
-            hub.publish(HubMessage(thread: thread.id, seq: nil, citizen: nil,
-                                   staff: DirectLineJSON.threadMessage(thread, topic: "inbox", staff: true)), to: inboxes)
+            let message = DirectLineJSON.threadMessage(thread, topic: "inbox", staff: true)
+            var inboxes = ["inbox:*", "inbox:" + thread.department]
+            if let before = receipt.previous?.department, before != thread.department { inboxes.append("inbox:" + before) }
+            topics.publish(inboxes.map { (key: $0, bytes: message) }, seq: nil)
         }
     }
 

@@ -2,23 +2,16 @@ import Domain
 import Storage
 import Transport
 
-/// One thread, case or inbox a connection watches.
+/// One thread, case or inbox a connection watches (the topic engine keeps what was sent; this, what to act on).
 struct WatchedConversation {
-    /// The hub's keys (`thread:<id>`, `case:<id>`, `inbox:<department>`…).
-    var keys: [String]
     var thread: ThreadRecord?
     /// Staff's view (notes, contact) rather than the citizen's.
     var staff: Bool
-    /// The highest entry `seq` sent on this topic: an entry at or below it is not sent again.
-    var lastSent: Int64
 }
 
 /// The direct line over the page's WebSocket (docs/PROTOCOL.md): `thread:<code>` for a citizen, `case:<id>` and
 /// `inbox` for staff; `post`, `typing` and `read`.
 extension LiveSession {
-    /// Output a watcher may have queued before it counts as too far behind (it is closed and resumes by `seq`).
-    static let maxConversationBacklogBytes = 4 << 20
-
     static func isConversationTopic(_ topic: String) -> Bool {
         topic.hasPrefix("thread:") || topic.hasPrefix("case:") || topic == "inbox"
     }
@@ -38,8 +31,8 @@ extension LiveSession {
             if topic == "inbox" {
                 let staff = try staffSession().principal
                 try directLine.access.check(staff, .seeInbox, department: nil)
-                let keys = directLine.inboxKeys(staff)
-                watch(topic, WatchedConversation(keys: keys, thread: nil, staff: true, lastSent: 0), on: connection)
+                conversations[topic] = WatchedConversation(thread: nil, staff: true)
+                services.topics.watch(connection, as: topic, keys: directLine.inboxKeys(staff), since: 0)
                 var json = JSONWriter()
                 json.beginObject()
                 json.field("type", "subscribed")
@@ -63,62 +56,25 @@ extension LiveSession {
                 staff = true
                 key = "case:\(thread.id)"
             }
-            var watched = WatchedConversation(keys: [key], thread: thread, staff: staff, lastSent: since)
-            watch(topic, watched, on: connection)
-            // The backlog is read after watching: an entry that committed before the watch is in the read, one that
-            // commits after it comes from the hub (queued on this loop behind this handler), and one in between
-            // is in both and sent once, by its seq. Reading before watching could miss one.
+            // Watch first, then read the backlog: the engine sends each seq once (see TopicEngine+Ordered).
+            conversations[topic] = WatchedConversation(thread: thread, staff: staff)
+            services.topics.watch(connection, as: topic, keys: [key], since: since)
             let fresh = (try? services.directLine.store.entries(thread: thread.id, after: since)) ?? entries.filter { $0.seq > since }
-            for entry in fresh where staff || entry.visibleToCitizen {
-                send(DirectLineJSON.entryMessage(entry, topic: topic, staff: staff), on: connection)
+            let backlog = fresh.filter { staff || $0.visibleToCitizen }.map { entry in
+                (seq: entry.seq, bytes: DirectLineJSON.entryMessage(entry, topic: topic, staff: staff))
             }
-            watched.lastSent = max(since, fresh.last?.seq ?? since)
+            let lastSent = services.topics.catchUp(connection, as: topic, with: backlog)
             let current = (try? services.directLine.store.thread(id: thread.id)) ?? thread
-            watched.thread = current
-            conversations[topic] = watched
-            send(DirectLineJSON.caughtUp(topic: topic, thread: current, seq: watched.lastSent), on: connection)
+            conversations[topic]?.thread = current
+            send(DirectLineJSON.caughtUp(topic: topic, thread: current, seq: max(lastSent, fresh.last?.seq ?? since)), on: connection)
         } catch {
             send(error: error, id: message.id, on: connection)
         }
     }
 
-    private func watch(_ topic: String, _ watched: WatchedConversation, on connection: WebSocketConnection) {
-        if let old = conversations[topic] {
-            for key in old.keys { services.directLine.hub.unwatch(key, connection: connection) }
-        }
-        conversations[topic] = watched
-        let session = LoopBound(self, loop: connection.loop)
-        for key in watched.keys {
-            services.directLine.hub.watch(key, ThreadHub.Watcher(connection: connection) { connection, message in
-                session.value.deliver(message, topic: topic, on: connection)
-            })
-        }
-    }
-
     func unwatchConversation(_ topic: String, on connection: WebSocketConnection) {
-        guard let watched = conversations.removeValue(forKey: topic) else { return }
-        for key in watched.keys { services.directLine.hub.unwatch(key, connection: connection) }
-    }
-
-    func stopWatchingConversations(_ connection: WebSocketConnection) {
-        for topic in Array(conversations.keys) { unwatchConversation(topic, on: connection) }
-    }
-
-    /// A message from the hub, on this connection's loop.
-    func deliver(_ message: HubMessage, topic: String, on connection: WebSocketConnection) {
-        guard var watched = conversations[topic] else { return }
-        if let seq = message.seq {
-            guard seq > watched.lastSent else { return }
-            watched.lastSent = seq
-            conversations[topic] = watched
-        }
-        guard let bytes = watched.staff ? message.staff : message.citizen else { return }
-        if connection.bufferedAmount > Self.maxConversationBacklogBytes {
-            // Never drop an entry silently: the page reconnects and resumes from its last seq.
-            connection.close(code: 1008, reason: "too far behind; resume with since")
-            return
-        }
-        send(bytes, on: connection)
+        guard conversations.removeValue(forKey: topic) != nil else { return }
+        services.topics.unwatch(connection, as: topic)
     }
 
     func post(_ message: ClientMessage, on connection: WebSocketConnection) {

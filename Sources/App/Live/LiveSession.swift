@@ -1,5 +1,6 @@
 import Domain
 import HTTP1
+import LiveTopics
 import Storage
 import Transport
 import WebSocket
@@ -8,6 +9,8 @@ import WebSocket
 package struct LiveServices: Sendable {
     package var catalog: CampaignDirectory
     package var tally: LiveTally
+    /// Every live topic: the tallies (coalesced) and the direct line's threads, cases and inboxes (ordered).
+    package var topics: TopicEngine
     package var writer: StoreWriter
     package var integrity: Integrity
     package var cookies: CitizenCookies
@@ -25,7 +28,7 @@ package struct LiveServices: Sendable {
 
     /// The one path of every citizen write.
     var writes: CitizenWrites {
-        CitizenWrites(writer: writer, tally: tally, integrity: integrity, channels: channels, threads: directLine.hub)
+        CitizenWrites(writer: writer, tally: tally, integrity: integrity, channels: channels, topics: topics)
     }
 }
 
@@ -61,7 +64,8 @@ final class LiveSession: WebSocketHandler {
     let ip: IPAddress?
     /// The staff session cookie the handshake carried, if any.
     let staffToken: String?
-    private var topics: Set<String> = []
+    /// The coalesced (tally) topics this connection watches.
+    private var coalescedTopics: Set<String> = []
     var pendingWrites = 0
     /// Threads, cases and the inbox this connection watches, by the topic the client named.
     var conversations: [String: WatchedConversation] = [:]
@@ -76,16 +80,16 @@ final class LiveSession: WebSocketHandler {
         self.staffToken = staffToken
     }
 
-    var watchedTopicCount: Int { topics.count + conversations.count }
+    var watchedTopicCount: Int { coalescedTopics.count + conversations.count }
 
     func webSocketDidOpen(_ connection: WebSocketConnection) {
         if let citizen { services.channels.join(connection, citizen: citizen) }
     }
 
     func webSocketDidClose(_ connection: WebSocketConnection, code: UInt16?, reason: String) {
-        for topic in topics { services.tally.unsubscribe(connection, topic: topic) }
-        topics = []
-        stopWatchingConversations(connection)
+        services.topics.connectionClosed(connection, coalescedTopics: coalescedTopics)
+        coalescedTopics = []
+        conversations = [:]
         if let citizen { services.channels.leave(connection, citizen: citizen) }
     }
 
@@ -120,14 +124,14 @@ final class LiveSession: WebSocketHandler {
             return send(error: .invalidRequest("subscribe needs a topic"), id: message.id, on: connection)
         }
         if Self.isConversationTopic(topic) { return subscribeConversation(message, topic: topic, on: connection) }
-        if !topics.contains(topic), watchedTopicCount >= services.maxTopicsPerConnection {
+        if !coalescedTopics.contains(topic), watchedTopicCount >= services.maxTopicsPerConnection {
             return send(error: .tooManyTopics(limit: services.maxTopicsPerConnection), id: message.id, on: connection)
         }
         do {
             // Subscribing again to a watched topic is a resume (the client saw a gap): it gets what it missed.
-            try services.tally.subscribe(connection, topic: topic, since: message.since, epoch: message.epoch,
-                                         alreadyWatching: topics.contains(topic))
-            topics.insert(topic)
+            try services.topics.subscribe(connection, to: topic, since: message.since, epoch: message.epoch,
+                                          alreadyWatching: coalescedTopics.contains(topic))
+            coalescedTopics.insert(topic)
         } catch {
             send(error: .unknownTopic(topic), id: message.id, on: connection)
         }
@@ -135,8 +139,8 @@ final class LiveSession: WebSocketHandler {
 
     private func unsubscribe(_ message: ClientMessage, on connection: WebSocketConnection) {
         if let topic = message.topic, Self.isConversationTopic(topic) { return unwatchConversation(topic, on: connection) }
-        guard let topic = message.topic, topics.remove(topic) != nil else { return }
-        services.tally.unsubscribe(connection, topic: topic)
+        guard let topic = message.topic, coalescedTopics.remove(topic) != nil else { return }
+        services.topics.unsubscribe(connection, from: topic)
     }
 
     private func write(_ message: ClientMessage, on connection: WebSocketConnection) {

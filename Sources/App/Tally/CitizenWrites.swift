@@ -1,4 +1,5 @@
 import Domain
+import LiveTopics
 import Storage
 import Transport
 
@@ -11,7 +12,7 @@ package struct CitizenWrites: Sendable {
     let integrity: Integrity
     let channels: CitizenChannels
     /// A rating's suggestion becomes (or joins) a thread: its watchers and the inboxes hear of it.
-    let threads: ThreadHub
+    let topics: TopicEngine
 
     /// Admits `command` (throws what the limits refuse; nothing is queued then) and queues it. `completion` runs on
     /// the writer's thread after COMMIT (or refusal) with the outcome and, for benchmarks, the count of applied
@@ -21,7 +22,7 @@ package struct CitizenWrites: Sendable {
         try integrity.admitAction(ip: ip, citizen: command.citizen, now: command.at)
         let tally = tally
         let channels = channels
-        let threads = threads
+        let topics = topics
         let citizen = command.citizen
         writer.submit(command) { outcome in
             var applied: UInt64?
@@ -29,7 +30,7 @@ package struct CitizenWrites: Sendable {
                 let count = tally.apply(receipt.change)
                 if tally.includesAppliedCount { applied = count }
                 channels.publish(receipt, citizen: citizen, fromPage: fromPage)
-                if let office = receipt.suggestionThread { DirectLineService.publish(office, hub: threads) }
+                if let office = receipt.suggestionThread { DirectLineService.publish(office, topics: topics) }
             }
             completion(outcome, applied)
         }
