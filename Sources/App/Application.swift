@@ -230,8 +230,9 @@ extension Application {
         let results = Mutex<[String]>([])
         for (index, item) in suggestions.enumerated() {
             let citizen = CitizenID.random()
-            writer.submit(.rate(citizen: citizen, project: item.project, level: item.level, suggestion: item.suggestion,
-                                clientID: "demo-\(index)", at: now)) { outcome in
+            let suggestion = try Suggestion.normalize(item.suggestion)
+            writer.submit(WriteCommand.rate(citizen: citizen, project: item.project, level: item.level, suggestion: suggestion,
+                                            clientID: try ClientActionID(validating: "demo-\(index)"), at: now)) { outcome in
                 if case .rejected = outcome {
                     guard let draft = try? ThreadDraft.validate(kind: .suggestion, subject: item.project, body: item.suggestion,
                                                                 project: item.project, contact: nil, publish: false) else {

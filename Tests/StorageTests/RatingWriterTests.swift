@@ -209,22 +209,6 @@ import Testing
         #expect(try test.store.citizenRecord(Fixtures.citizen(1), campaignID: nil) == CitizenRecord())
     }
 
-    @Test func invalidIDsAndSuggestionsAreRefusedAtOnceOnTheCallersThread() throws {
-        let test = try TestStore(.inMemory)
-        let writer = test.store.makeWriter()
-        defer { writer.shutdown() }
-        let answers = Mutex<[WriteOutcome]>([])
-        let record: @Sendable (WriteOutcome) -> Void = { outcome in answers.withLock { $0.append(outcome) } }
-        writer.submit(Fixtures.rate(1, .satisfied, id: "not valid"), completion: record)
-        writer.submit(Fixtures.rate(1, .satisfied, suggestion: String(repeating: "长", count: 501)), completion: record)
-        writer.submit(Fixtures.like(1, id: ""), completion: record)
-        // The completions ran inside `submit`.
-        #expect(answers.withLock { $0 } == [
-            .rejected(.invalidClientID), .rejected(.suggestionTooLong(limit: 500)), .rejected(.invalidClientID),
-        ])
-        #expect(writer.statistics.commands == 0)
-    }
-
     // MARK: - Group commit
 
     @Test func commandsThatQueueDuringATransactionShareTheNextOne() async throws {

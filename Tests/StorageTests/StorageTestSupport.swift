@@ -93,14 +93,19 @@ enum Fixtures {
         id: String? = nil, at: Int64 = now
     ) -> WriteCommand {
         .rate(
-            citizen: Fixtures.citizen(citizen), project: project, level: level, suggestion: suggestion,
-            clientID: id ?? "rate-\(citizen)-\(project)-\(level.rawValue)-\(UUID().uuidString.prefix(8))", at: at)
+            citizen: Fixtures.citizen(citizen), project: project, level: level, suggestion: try! Suggestion.normalize(suggestion),
+            clientID: clientID(id ?? "rate-\(citizen)-\(project)-\(level.rawValue)-\(UUID().uuidString.prefix(8))"), at: at)
     }
 
     static func like(_ citizen: Int, _ project: String = "school-a", _ liked: Bool = true, id: String? = nil, at: Int64 = now) -> WriteCommand {
         .like(
             citizen: Fixtures.citizen(citizen), project: project, liked: liked,
-            clientID: id ?? "like-\(citizen)-\(project)-\(liked)-\(UUID().uuidString.prefix(8))", at: at)
+            clientID: clientID(id ?? "like-\(citizen)-\(project)-\(liked)-\(UUID().uuidString.prefix(8))"), at: at)
+    }
+
+    /// A client id the test knows to be valid (the writer takes only checked ids).
+    static func clientID(_ id: String) -> ClientActionID {
+        try! ClientActionID(validating: id)
     }
 }
 

@@ -73,7 +73,7 @@ import Testing
             return
         }
         #expect(like.action == .like && like.liked == true)
-        let withdrawn = await again.outcome(of: .withdraw(citizen: Fixtures.citizen(1), project: "school-a", clientID: "w", at: Fixtures.now))
+        let withdrawn = await again.outcome(of: .withdraw(citizen: Fixtures.citizen(1), project: "school-a", clientID: Fixtures.clientID("w"), at: Fixtures.now))
         #expect(withdrawn.applied?.change.leftParticipant == true)
         #expect(try reopened.verify() == [])
         #expect(try reopened.receiptCount() == 3)

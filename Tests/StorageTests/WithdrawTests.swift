@@ -9,7 +9,7 @@ import Testing
 @Suite struct WithdrawTests {
     static func withdraw(_ citizen: Int, _ project: String = "school-a", id: String? = nil, at: Int64 = Fixtures.now) -> WriteCommand {
         .withdraw(citizen: Fixtures.citizen(citizen), project: project,
-                  clientID: id ?? "withdraw-\(citizen)-\(project)-\(UUID().uuidString.prefix(8))", at: at)
+                  clientID: Fixtures.clientID(id ?? "withdraw-\(citizen)-\(project)-\(UUID().uuidString.prefix(8))"), at: at)
     }
 
     @Test(arguments: StoreKind.allCases)

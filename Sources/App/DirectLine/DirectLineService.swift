@@ -24,14 +24,14 @@ package struct DirectLineService: Sendable {
     // MARK: citizens
 
     /// A citizen opens a thread.
-    func open(_ message: ClientMessage, citizen: CitizenID, ip: IPAddress?, completion: @escaping Completion) throws(DomainError) {
-        let clientID = try Self.clientID(message)
-        guard let rawKind = message.kind, let kind = ThreadKind(rawValue: rawKind) else {
+    func open(_ letter: LetterRequest, citizen: CitizenID, ip: IPAddress?, completion: @escaping Completion) throws(DomainError) {
+        let clientID = try Self.clientID(letter.clientID)
+        guard let rawKind = letter.kind, let kind = ThreadKind(rawValue: rawKind) else {
             throw .invalidThread("kind must be one of enquiry, complaint, suggestion, help")
         }
-        let draft = try ThreadDraft.validate(kind: kind, subject: message.subject ?? "", body: message.body ?? "",
-                                             project: message.project.flatMap { $0.isEmpty ? nil : $0 },
-                                             contact: message.contact, publish: message.publish ?? false)
+        let draft = try ThreadDraft.validate(kind: kind, subject: letter.subject ?? "", body: letter.body ?? "",
+                                             project: letter.project.flatMap { $0.isEmpty ? nil : $0 },
+                                             contact: letter.contact, publish: letter.publish ?? false)
         var held: String?
         switch screening.screen(draft.subject + "\n" + draft.body) {
         case .block: throw .blockedWord
@@ -45,10 +45,11 @@ package struct DirectLineService: Sendable {
     }
 
     /// A citizen writes in the thread whose code they have.
-    func post(_ message: ClientMessage, code: String, citizen: CitizenID, ip: IPAddress?, completion: @escaping Completion) throws(DomainError) {
-        let clientID = try Self.clientID(message)
+    func post(clientID rawID: String?, body rawBody: String?, code: String, citizen: CitizenID, ip: IPAddress?,
+              completion: @escaping Completion) throws(DomainError) {
+        let clientID = try Self.clientID(rawID)
         guard let code = QueryCode(typed: code) else { throw .threadNotFound }
-        let body = try MessageText.normalize(message.body ?? "")
+        let body = try MessageText.normalize(rawBody ?? "")
         if case .block = screening.screen(body) { throw .blockedWord }
         let now = time.now()
         try limits.admitMessage(citizen: citizen, ip: ip, now: now)
@@ -65,15 +66,17 @@ package struct DirectLineService: Sendable {
 
     // MARK: staff
 
-    func reply(_ message: ClientMessage, thread: Int64, note: Bool, staff: StaffPrincipal, completion: @escaping Completion) throws(DomainError) {
-        let clientID = try Self.clientID(message)
-        let body = try MessageText.normalize(message.body ?? "")
+    func reply(clientID rawID: String?, body rawBody: String?, thread: Int64, note: Bool, staff: StaffPrincipal,
+               completion: @escaping Completion) throws(DomainError) {
+        let clientID = try Self.clientID(rawID)
+        let body = try MessageText.normalize(rawBody ?? "")
         submit(.staffMessage(staff: staff, thread: thread, clientID: clientID, body: body, note: note, at: time.now()),
                completion: completion)
     }
 
-    func act(_ action: ThreadAction, message: ClientMessage, thread: Int64, staff: StaffPrincipal, completion: @escaping Completion) throws(DomainError) {
-        let clientID = try Self.clientID(message)
+    func act(_ action: ThreadAction, clientID rawID: String?, thread: Int64, staff: StaffPrincipal,
+             completion: @escaping Completion) throws(DomainError) {
+        let clientID = try Self.clientID(rawID)
         submit(.act(staff: staff, thread: thread, clientID: clientID, action: action, at: time.now()), completion: completion)
     }
 
@@ -162,8 +165,19 @@ package struct DirectLineService: Sendable {
         }
     }
 
-    static func clientID(_ message: ClientMessage) throws(DomainError) -> String {
-        guard let id = message.id else { throw .invalidClientID }
-        return try ClientActionID.validate(id)
+    static func clientID(_ raw: String?) throws(DomainError) -> String {
+        guard let raw else { throw .invalidClientID }
+        return try ClientActionID(validating: raw).value
     }
+}
+
+/// A letter as a citizen sends it — the same fields whichever adapter carried it — checked once, by `open`.
+struct LetterRequest: Sendable {
+    var clientID: String?
+    var kind: String?
+    var subject: String?
+    var body: String?
+    var project: String?
+    var contact: String?
+    var publish: Bool?
 }

@@ -357,3 +357,10 @@ struct JSONReader {
         return value
     }
 }
+
+extension ClientMessage {
+    /// The fields of a letter (`POST /api/threads`).
+    var letter: LetterRequest {
+        LetterRequest(clientID: id, kind: kind, subject: subject, body: body, project: project, contact: contact, publish: publish)
+    }
+}

@@ -90,10 +90,12 @@ extension LiveSession {
             }
             if watched.staff {
                 let staff = try staffSession().principal
-                try services.directLine.reply(message, thread: thread.id, note: false, staff: staff, completion: completion)
+                try services.directLine.reply(clientID: message.id, body: message.body, thread: thread.id, note: false, staff: staff,
+                                              completion: completion)
             } else {
                 guard let citizen else { throw cookieRefused ? DomainError.invalidCitizen : DomainError.missingCitizen }
-                try services.directLine.post(message, code: thread.code, citizen: citizen, ip: ip, completion: completion)
+                try services.directLine.post(clientID: message.id, body: message.body, code: thread.code, citizen: citizen, ip: ip,
+                                             completion: completion)
             }
             pendingWrites += 1
         } catch {

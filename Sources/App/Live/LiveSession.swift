@@ -197,7 +197,7 @@ final class LiveSession: WebSocketHandler {
 enum LiveCommands {
     static func command(from message: ClientMessage, citizen: CitizenID, now: Int64) throws(DomainError) -> WriteCommand {
         guard let rawID = message.id else { throw DomainError.invalidClientID }
-        let clientID = try ClientActionID.validate(rawID)
+        let clientID = try ClientActionID(validating: rawID)
         guard let project = message.project, !project.isEmpty else { throw DomainError.unknownProject(message.project ?? "") }
         if message.type == "withdraw" {
             return .withdraw(citizen: citizen, project: project, clientID: clientID, at: now)

@@ -34,7 +34,7 @@ struct DirectLineRoutes: Sendable {
             let citizen = try routes.citizen(request)
             let message = try APIRoutes.readBody(request, limit: routes.maxJSONBodySize)
             try routes.domain { () throws(DomainError) in
-                try routes.services.directLine.open(message, citizen: citizen, ip: request.peer?.ip) { outcome in
+                try routes.services.directLine.open(message.letter, citizen: citizen, ip: request.peer?.ip) { outcome in
                     responder.respond(Self.response(outcome, created: 201) { receipt in
                         DirectLineJSON.wrapped("thread") { DirectLineJSON.thread(receipt.thread!, staff: false, into: &$0) }
                     })
@@ -57,7 +57,7 @@ struct DirectLineRoutes: Sendable {
             let citizen = try routes.citizen(request)
             let message = try APIRoutes.readBody(request, limit: routes.maxJSONBodySize)
             try routes.domain { () throws(DomainError) in
-                try routes.services.directLine.post(message, code: request.parameters["code"] ?? "", citizen: citizen,
+                try routes.services.directLine.post(clientID: message.id, body: message.body, code: request.parameters["code"] ?? "", citizen: citizen,
                                                     ip: request.peer?.ip) { outcome in
                     responder.respond(Self.entryResponse(outcome, staff: false))
                 }
@@ -145,7 +145,7 @@ struct DirectLineRoutes: Sendable {
                 let id = try routes.threadID(request)
                 let message = try APIRoutes.readBody(request, limit: routes.maxJSONBodySize)
                 try routes.domain { () throws(DomainError) in
-                    try routes.services.directLine.reply(message, thread: id, note: note, staff: staff) { outcome in
+                    try routes.services.directLine.reply(clientID: message.id, body: message.body, thread: id, note: note, staff: staff) { outcome in
                         responder.respond(Self.entryResponse(outcome, staff: true))
                     }
                 }
@@ -160,7 +160,7 @@ struct DirectLineRoutes: Sendable {
                     try Self.threadAction(action, message: message, staff: staff)
                 }
                 try routes.domain { () throws(DomainError) in
-                    try routes.services.directLine.act(threadAction, message: message, thread: id, staff: staff) { outcome in
+                    try routes.services.directLine.act(threadAction, clientID: message.id, thread: id, staff: staff) { outcome in
                         responder.respond(Self.response(outcome, created: 200) { receipt in
                             DirectLineJSON.wrapped("thread") { DirectLineJSON.thread(receipt.thread!, staff: true, into: &$0) }
                         })

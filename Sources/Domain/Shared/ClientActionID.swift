@@ -1,13 +1,18 @@
 /// The id a client gives each write so that a retry after a dropped connection is applied exactly once:
 /// the same (citizen, client id) again returns the original outcome; the same id for a different action is refused.
-package enum ClientActionID {
+///
+/// A value of this type has been checked: commands carry it, so an id is validated once, where the request is read,
+/// and never again below.
+package struct ClientActionID: Hashable, Sendable, CustomStringConvertible {
     /// Characters of an id. 64 holds a UUID, a ULID or a counter with a prefix.
     package static let maxLength = 64
 
-    /// Returns the id if it is 1 to 64 characters of `[A-Za-z0-9_-]`, else throws `invalidClientID`.
-    package static func validate(_ id: String) throws(DomainError) -> String {
+    package let value: String
+
+    /// The id if it is 1 to 64 characters of `[A-Za-z0-9_-]`, else throws `invalidClientID`.
+    package init(validating id: String) throws(DomainError) {
         let bytes = id.utf8
-        guard (1...maxLength).contains(bytes.count) else { throw .invalidClientID }
+        guard (1...Self.maxLength).contains(bytes.count) else { throw .invalidClientID }
         for byte in bytes {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
@@ -17,6 +22,8 @@ package enum ClientActionID {
                 throw .invalidClientID
             }
         }
-        return id
+        value = id
     }
+
+    package var description: String { value }
 }

@@ -237,12 +237,12 @@ struct CommandExecutor {
             switch command {
             case .rate(_, let slug, let level, let suggestion, let clientID, let at):
                 receipt = try rate(
-                    citizen: citizen, project: project, slug: slug, level: level, suggestion: suggestion,
-                    clientID: clientID, at: at)
+                    citizen: citizen, project: project, slug: slug, level: level, suggestion: suggestion?.text,
+                    clientID: clientID.value, at: at)
             case .like(_, let slug, let liked, let clientID, let at):
-                receipt = try like(citizen: citizen, project: project, slug: slug, liked: liked, clientID: clientID, at: at)
+                receipt = try like(citizen: citizen, project: project, slug: slug, liked: liked, clientID: clientID.value, at: at)
             case .withdraw(_, let slug, let clientID, let at):
-                guard let withdrawn = try withdraw(citizen: citizen, project: project, slug: slug, clientID: clientID, at: at) else {
+                guard let withdrawn = try withdraw(citizen: citizen, project: project, slug: slug, clientID: clientID.value, at: at) else {
                     // Nothing was written for it (a new citizen row is rolled back with the savepoint or not kept).
                     if careful { try statements.release.run() }
                     if citizen.isNew { newCitizens[command.citizen.rawValue] = citizen.id }
@@ -451,7 +451,7 @@ struct CommandExecutor {
             switch command {
             case .rate(_, let project, let level, let suggestion, _, _):
                 receipt.action == .rate && receipt.project == project && receipt.level == level
-                    && receipt.suggestion == suggestion
+                    && receipt.suggestion == suggestion?.text
             case .like(_, let project, let liked, _, _):
                 receipt.action == .like && receipt.liked == liked && receipt.project == project
             case .withdraw(_, let project, _, _):

@@ -121,15 +121,7 @@ extension StoreWriter {
         }
 
         func submit(_ command: WriteCommand, completion: @escaping @Sendable (WriteOutcome) -> Void) {
-            let normalized: WriteCommand
-            do {
-                normalized = try command.normalized()
-            } catch {
-                state.withLock { $0.statistics.rejected += 1 }
-                completion(.rejected(error))
-                return
-            }
-            enqueue(.tally(normalized, completion)) { error in completion(.rejected(error)) }
+            enqueue(.tally(command, completion)) { error in completion(.rejected(error)) }
         }
 
         func enqueue(_ pending: Pending, refuse: (DomainError) -> Void) {

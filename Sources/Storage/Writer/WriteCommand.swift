@@ -3,15 +3,15 @@ import Domain
 /// A citizen's write, as the application hands it to the `StoreWriter`.
 package enum WriteCommand: Sendable, Equatable {
     /// Rate a project, or revise the rating: the new level and suggestion replace the old ones (a revision without
-    /// a suggestion drops the previous one). `suggestion` is normalized by the writer (`Suggestion.normalize`).
-    /// `at` is the time the server received it, milliseconds since 1970 UTC: the campaign's window is checked at
+    /// a suggestion drops the previous one). The id and the suggestion were checked where the request was read
+    /// (their types say so); the writer does not check them again. `at` is the time the server received it, milliseconds since 1970 UTC: the campaign's window is checked at
     /// that instant.
-    case rate(citizen: CitizenID, project: String, level: SatisfactionLevel, suggestion: String?, clientID: String, at: Int64)
+    case rate(citizen: CitizenID, project: String, level: SatisfactionLevel, suggestion: Suggestion?, clientID: ClientActionID, at: Int64)
     /// Like (`liked: true`) or take the like back (`false`). Idempotent: liking twice counts once.
-    case like(citizen: CitizenID, project: String, liked: Bool, clientID: String, at: Int64)
+    case like(citizen: CitizenID, project: String, liked: Bool, clientID: ClientActionID, at: Int64)
     /// Take the rating back while the window is open: the rating and its suggestion are deleted and the tally moves
     /// back. Refused with `ratingNotFound` when the citizen has no rating of the project.
-    case withdraw(citizen: CitizenID, project: String, clientID: String, at: Int64)
+    case withdraw(citizen: CitizenID, project: String, clientID: ClientActionID, at: Int64)
 
     package var citizen: CitizenID {
         switch self {
@@ -27,7 +27,7 @@ package enum WriteCommand: Sendable, Equatable {
 
     package var clientID: String {
         switch self {
-        case .rate(_, _, _, _, let clientID, _), .like(_, _, _, let clientID, _), .withdraw(_, _, let clientID, _): clientID
+        case .rate(_, _, _, _, let clientID, _), .like(_, _, _, let clientID, _), .withdraw(_, _, let clientID, _): clientID.value
         }
     }
 
@@ -43,21 +43,6 @@ package enum WriteCommand: Sendable, Equatable {
         case .rate: .rate
         case .like: .like
         case .withdraw: .withdraw
-        }
-    }
-
-    /// The command with its client id checked and its suggestion normalized; what the writer stores and compares.
-    func normalized() throws(DomainError) -> WriteCommand {
-        switch self {
-        case .rate(let citizen, let project, let level, let suggestion, let clientID, let at):
-            .rate(
-                citizen: citizen, project: project, level: level,
-                suggestion: try Suggestion.normalize(suggestion),
-                clientID: try ClientActionID.validate(clientID), at: at)
-        case .like(let citizen, let project, let liked, let clientID, let at):
-            .like(citizen: citizen, project: project, liked: liked, clientID: try ClientActionID.validate(clientID), at: at)
-        case .withdraw(let citizen, let project, let clientID, let at):
-            .withdraw(citizen: citizen, project: project, clientID: try ClientActionID.validate(clientID), at: at)
         }
     }
 }
