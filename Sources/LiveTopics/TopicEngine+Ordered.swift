@@ -113,17 +113,27 @@ extension TopicEngine {
     /// `seq`: the message's number in its thread, or nil for what is not numbered (typing, read marks, a status
     /// change: sent as they happen, not replayed). `except`: a connection not to send to (its own typing).
     package func publish(_ renderings: [(key: String, bytes: [UInt8])], seq: Int64?, except: UInt64? = nil) {
-        var targets: [(OrderedWatch, [UInt8])] = []
+        publish(to: renderings.map(\.key), seq: seq, except: except) { key in renderings.first { $0.key == key }!.bytes }
+    }
+
+    /// `publish`, rendering a key's view only when someone watches it (`render` runs at most once per key, on the
+    /// caller's thread, outside the engine's lock).
+    package func publish(to keys: [String], seq: Int64?, except: UInt64? = nil, render: (String) -> [UInt8]) {
+        var targets: [(watch: OrderedWatch, key: String)] = []
         ordered.withLock { state in
             var seen: Set<WatchID> = []
-            for (key, bytes) in renderings {
+            for key in keys {
                 guard let watches = state.byKey[key] else { continue }
                 for (id, watch) in watches where id.connection != except && seen.insert(id).inserted {
-                    targets.append((watch, bytes))
+                    targets.append((watch, key))
                 }
             }
         }
-        for (watch, bytes) in targets {
+        guard !targets.isEmpty else { return }
+        var rendered: [String: [UInt8]] = [:]
+        for (watch, key) in targets {
+            let bytes = rendered[key] ?? render(key)
+            rendered[key] = bytes
             watch.connection.execute { [self] _ in deliver(bytes, seq: seq, to: watch) }
         }
     }

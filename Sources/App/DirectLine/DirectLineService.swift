@@ -135,33 +135,37 @@ package struct DirectLineService: Sendable {
         let citizenTopic = "thread:" + thread.code
         let citizenKey = "thread:\(thread.id)"
         let staffTopic = "case:\(thread.id)"
-        /// One message in the citizen's view (when they may see it) and staff's.
-        func renderings(citizen: [UInt8]?, staff: [UInt8]) -> [(key: String, bytes: [UInt8])] {
-            var renderings = [(key: staffTopic, bytes: staff)]
-            if let citizen { renderings.append((key: citizenKey, bytes: citizen)) }
-            return renderings
-        }
+        // Each view is rendered only if someone watches it.
         for entry in receipt.entries {
-            topics.publish(renderings(
-                citizen: entry.visibleToCitizen ? DirectLineJSON.entryMessage(entry, topic: citizenTopic, staff: false) : nil,
-                staff: DirectLineJSON.entryMessage(entry, topic: staffTopic, staff: true)), seq: entry.seq)
+            let keys = entry.visibleToCitizen ? [staffTopic, citizenKey] : [staffTopic]
+            topics.publish(to: keys, seq: entry.seq) { key in
+                key == staffTopic ? DirectLineJSON.entryMessage(entry, topic: staffTopic, staff: true)
+                                  : DirectLineJSON.entryMessage(entry, topic: citizenTopic, staff: false)
+            }
         }
         if let seq = receipt.readSeq, let by = receipt.readBy {
-            topics.publish(renderings(citizen: DirectLineJSON.readMessage(topic: citizenTopic, by: by, seq: seq),
-                                      staff: DirectLineJSON.readMessage(topic: staffTopic, by: by, seq: seq)), seq: nil)
+            topics.publish(to: [staffTopic, citizenKey], seq: nil) { key in
+                DirectLineJSON.readMessage(topic: key == staffTopic ? staffTopic : citizenTopic, by: by, seq: seq)
+            }
         }
         let statusChanged = receipt.previous.map { $0 != thread.state } ?? false
         if statusChanged {
-            topics.publish(renderings(
-                citizen: receipt.previous?.status != thread.status ? DirectLineJSON.threadMessage(thread, topic: citizenTopic, staff: false) : nil,
-                staff: DirectLineJSON.threadMessage(thread, topic: staffTopic, staff: true)), seq: nil)
+            // The citizen hears of a change of status, not of an assignment or a move between departments.
+            let keys = receipt.previous?.status != thread.status ? [staffTopic, citizenKey] : [staffTopic]
+            topics.publish(to: keys, seq: nil) { key in
+                key == staffTopic ? DirectLineJSON.threadMessage(thread, topic: staffTopic, staff: true)
+                                  : DirectLineJSON.threadMessage(thread, topic: citizenTopic, staff: false)
+            }
         }
         // Every change of a thread reaches the inboxes of its department (and, when it was routed, the one it left).
         if !receipt.entries.isEmpty || statusChanged || receipt.readSeq != nil {
-            let message = DirectLineJSON.threadMessage(thread, topic: "inbox", staff: true)
             var inboxes = ["inbox:*", "inbox:" + thread.department]
             if let before = receipt.previous?.department, before != thread.department { inboxes.append("inbox:" + before) }
-            topics.publish(inboxes.map { (key: $0, bytes: message) }, seq: nil)
+            var message: [UInt8]?
+            topics.publish(to: inboxes, seq: nil) { _ in
+                if message == nil { message = DirectLineJSON.threadMessage(thread, topic: "inbox", staff: true) }
+                return message!
+            }
         }
     }
 

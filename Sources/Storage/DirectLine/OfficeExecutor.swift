@@ -12,7 +12,8 @@ fileprivate struct OfficeRefusal: Error {
 /// build on each other in order (two replies to one thread get consecutive numbers).
 struct OfficeExecutor {
     private let db: Database
-    /// Citizens' row ids created by this transaction (adopted into the writer's cache after COMMIT).
+    /// Citizens' row ids this transaction created or looked up (adopted into the writer's cache after COMMIT, so a
+    /// citizen who writes again is not looked up again).
     private(set) var newCitizens: [String: Int64] = [:]
     private let knownCitizens: [String: Int64]
     private var triage: String??
@@ -204,15 +205,14 @@ struct OfficeExecutor {
 
     private mutating func citizenMessage(citizen: CitizenID, code: String, clientID: String, body: String, at: Int64) throws -> OfficeOutcome {
         let citizenID = try citizenRow(citizen, at: at)
-        guard let threadID = try one(Int64.self, sql: "SELECT id FROM thread WHERE code = ?", arguments: [code]) else {
-            throw OfficeRefusal(error: .threadNotFound)
-        }
+        guard let before = try one(Row.self, sql: "SELECT \(ThreadRecord.selection) WHERE t.code = ?", arguments: [code])
+            .map(ThreadRecord.init(row:)) else { throw OfficeRefusal(error: .threadNotFound) }
+        let threadID = before.id
         if let original = try entry(citizen: citizenID, clientID: clientID) {
             guard original.thread == threadID, original.body == body else { throw OfficeRefusal(error: .clientIDReused) }
-            return .duplicate(OfficeReceipt(thread: try threadRecord(id: threadID), entries: [original]))
+            return .duplicate(OfficeReceipt(thread: before, entries: [original]))
         }
         try refuseDuplicateText(body, citizen: citizenID, at: at)
-        let before = try threadRecord(id: threadID)
         let effect = try refusing { () throws(DomainError) in try ThreadMachine.apply(.citizenMessage, to: before.state) }
         if effect.state != before.state { try applyState(effect.state, to: threadID, at: at) }
         let entry = try appendEntry(thread: threadID, kind: .citizen, body: body, citizen: citizenID, author: nil,
@@ -334,6 +334,7 @@ struct OfficeExecutor {
     private mutating func citizenRow(_ citizen: CitizenID, at: Int64) throws -> Int64 {
         if let id = knownCitizens[citizen.rawValue] ?? newCitizens[citizen.rawValue] { return id }
         if let id = try one(Int64.self, sql: "SELECT id FROM citizen WHERE token = ?", arguments: [citizen.rawValue]) {
+            newCitizens[citizen.rawValue] = id
             return id
         }
         try run(sql: "INSERT INTO citizen (token, created_at) VALUES (?, ?)", arguments: [citizen.rawValue, at])
