@@ -421,6 +421,52 @@ extension AppIntegrationTests {
             #expect(seen == Array(2...11), "entries 2…11 (1 is the letter), each once and in order")
         }
 
+        /// A citizen's page sends a message and loses its connection before the acknowledgement; it comes back, catches
+        /// up from its last seq and sends the message again with the same id. Whether or not the first one committed,
+        /// the message is stored once and the office's open case shows it once.
+        @Test(arguments: [false, true])
+        func aMessageSentAgainAfterAReconnectIsStoredAndDeliveredOnce(waitForTheFirstToCommit: Bool) throws {
+            let app = try TestApp()
+            defer { app.shutdown() }
+            let office = try app.staff("li.wei", departments: ["mayors-office"])
+            let citizen = app.newCitizen()
+            let code = try app.letter(citizen)
+            let id = try app.threadID(code: code)
+            let console = try app.staffLive(office)
+            try console.subscribe("case:\(id)")
+            _ = try console.next("caught_up")
+
+            let post = #"{"type":"post","id":"m-1","topic":"thread:\#(code)","body":"补充：晚上九点后完全不亮"}"#
+            let first = try app.live(citizen)
+            try first.subscribe("thread:\(code)")
+            let caughtUp = try first.next("caught_up")
+            try first.send(post)
+            if waitForTheFirstToCommit {
+                // The office has it, so it committed; the page never reads its acknowledgement.
+                _ = try console.next("entry")
+            }
+            first.close()
+
+            let again = try app.live(citizen)
+            try again.subscribe("thread:\(code)", since: UInt64(caughtUp["seq"]?.int ?? 1))
+            try again.send(post)
+            let ack = try again.next("ack")
+            #expect(ack["entry"]?["body"] == .string("补充：晚上九点后完全不亮"))
+            #expect([.string("applied"), .string("duplicate")].contains(ack["status"]))
+            let seq = try #require(ack["entry"]?["seq"]?.int)
+            #expect(seq == 2, "the letter is 1; the message, however often sent, is 2")
+
+            // The office: the entry once (if it was not read above), then nothing more of it before a marker reply.
+            if !waitForTheFirstToCommit { #expect(try console.next("entry")["entry"]?["seq"] == .number(2)) }
+            #expect(try app.post("/api/staff/threads/\(id)/messages", json: #"{"id":"r-1","body":"收到"}"#, cookie: office.cookie).status == 201)
+            let next = try console.next("entry")
+            #expect(next["entry"]?["seq"] == .number(3), "no second copy of seq 2 came before the reply")
+            let stored = try app.readDatabase { db in
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM thread_entry WHERE thread = ? AND client_id = 'm-1'", arguments: [id])
+            }
+            #expect(stored == 1)
+        }
+
         @Test func aSuggestionWithARatingBecomesALetterToTheProjectsDepartmentLive() throws {
             let app = try TestApp()
             defer { app.shutdown() }
