@@ -126,10 +126,13 @@ extension StoreWriter {
         return await collector.all()
     }
 
-    /// Parks the writer thread inside the completion of `command` until `release()` is called: commands submitted
-    /// meanwhile queue up and are then written as one batch. Returns once the writer is parked.
+    /// Stops the writer from taking commands until `release()` is called: commands submitted meanwhile queue up and
+    /// are then written as one batch. The writer takes no batch while two batches' completions are unfinished, so
+    /// this parks the completion of `command` and then that of a retry of it (a duplicate, one more transaction and
+    /// command in the statistics). Returns once the writer can take nothing more.
     func hold(with command: WriteCommand) async -> WriterHold {
         let hold = WriterHold()
+        let transactions = statistics.transactions
         let outcome = await withCheckedContinuation { continuation in
             submit(command) { outcome in
                 continuation.resume(returning: outcome)
@@ -137,6 +140,10 @@ extension StoreWriter {
             }
         }
         hold.outcome = outcome
+        submit(command) { _ in }
+        // The retry's completion waits behind the first; once the retry is counted the writer waits for a slot.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while statistics.transactions < transactions + 2, ContinuousClock.now < deadline { await Task.yield() }
         return hold
     }
 }

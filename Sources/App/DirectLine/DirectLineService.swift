@@ -128,7 +128,7 @@ package struct DirectLineService: Sendable {
         }
     }
 
-    /// Tells the thread's watchers and the inboxes what a committed command did. Runs on the writer thread, in
+    /// Tells the thread's watchers and the inboxes what a committed command did. Runs on the writer's completion queue, in
     /// commit order.
     static func publish(_ receipt: OfficeReceipt, topics: TopicEngine) {
         guard let thread = receipt.thread else { return }

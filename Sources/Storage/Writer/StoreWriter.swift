@@ -16,10 +16,12 @@ import Synchronization
 /// is open, and the (citizen, client id) pair is new or names the same action (then the original receipt comes back
 /// as `.duplicate`).
 ///
-/// Threading: completions run on the writer thread, in commit order. Keep them short (hand the outcome to your own
-/// queue): while a completion runs, the next batch waits. Refusals decided at submission (`invalidClientID`,
-/// `suggestionTooLong`, `overloaded`, `shuttingDown`) call the completion synchronously inside `submit`, on the
-/// caller's thread.
+/// Threading: completions run on the writer's completion queue, one at a time, in commit order. While a batch's
+/// completions run, the writer is already writing the next batch: the time a COMMIT waits for the disk is used for
+/// the previous batch's acknowledgements and live updates instead of being lost. At most two batches' completions
+/// wait at once (a writer ahead of its completions waits), so their memory is bounded. Keep completions short (hand
+/// the outcome to your own queue). Refusals decided at submission (`overloaded`, `shuttingDown`) call the
+/// completion synchronously inside `submit`, on the caller's thread.
 package final class StoreWriter: Sendable {
     private let core: Core
 
@@ -42,7 +44,7 @@ package final class StoreWriter: Sendable {
     }
 
     /// Queues an office command (threads, messages, sessions); `completion` receives its outcome once, after COMMIT,
-    /// on the writer thread, in commit order with every other command.
+    /// on the completion queue, in commit order with every other command.
     package func submit(_ command: OfficeCommand, completion: @escaping @Sendable (OfficeOutcome) -> Void) {
         core.enqueue(.office(command, completion)) { error in completion(.rejected(error)) }
     }
@@ -54,8 +56,8 @@ package final class StoreWriter: Sendable {
     }
 
     /// Finishes the queued commands, then stops the thread. Later submits are answered `rejected(.shuttingDown)`.
-    /// Blocks until the queue is drained and the thread has stopped. Called from a completion (on the writer thread,
-    /// which cannot wait for itself) it returns at once; the thread still drains the queue, then stops.
+    /// Blocks until the queue is drained, the thread has stopped and every completion has run. Called from a
+    /// completion (which cannot wait for itself) it returns at once; the thread still drains the queue, then stops.
     package func shutdown() {
         core.requestStop()
         core.waitUntilFinished()
@@ -113,11 +115,18 @@ extension StoreWriter {
         let wakeUp = DispatchSemaphore(value: 0)
         /// Signalled when the thread exits; each waiter passes the signal on to the next one.
         let finished = DispatchSemaphore(value: 0)
+        /// Runs each batch's completions, in commit order, while the writer writes the next batch.
+        let completions = DispatchQueue(label: "lastword.writer.completions", qos: .userInitiated)
+        private static let completionsKey = DispatchSpecificKey<Bool>()
+        /// A slot per batch from the moment the writer takes it until its completions have run: two, so the writer
+        /// writes one batch while the previous one's completions run, and takes no more while both are busy.
+        let completionSlots = DispatchSemaphore(value: 2)
 
         init(database: any DatabaseWriter, maxBatch: Int, maxQueue: Int) {
             self.database = database
             self.maxBatch = maxBatch
             self.maxQueue = maxQueue
+            completions.setSpecific(key: Self.completionsKey, value: true)
         }
 
         func submit(_ command: WriteCommand, completion: @escaping @Sendable (WriteOutcome) -> Void) {
@@ -158,14 +167,19 @@ extension StoreWriter {
         }
 
         func waitUntilFinished() {
+            // A completion cannot wait for the queue it runs on (nor the writer thread for itself).
+            if DispatchQueue.getSpecific(key: Self.completionsKey) == true { return }
             let mustWait = state.withLock { state -> Bool in
-                if state.finished { return false }
                 if let writer = state.writerThread, pthread_equal(writer, pthread_self()) != 0 { return false }
                 return true
             }
             guard mustWait else { return }
-            finished.wait()
-            finished.signal()
+            if !state.withLock({ $0.finished }) {
+                finished.wait()
+                finished.signal()
+            }
+            // Every completion handed over before the thread stopped has run.
+            completions.sync {}
         }
 
         /// The writer thread.
@@ -204,6 +218,8 @@ extension StoreWriter {
             // Owned by this thread alone: what committed transactions taught the writer.
             var cache = WriterCache()
             while true {
+                // The batch about to be taken needs a slot; it is given back when the batch's completions have run.
+                completionSlots.wait()
                 enum Next { case batch([Pending]), sleep, exit }
                 let next = state.withLock { state -> Next in
                     guard state.queueDepth > 0 else {
@@ -233,8 +249,10 @@ extension StoreWriter {
                     }
                     process(batch, cache: &cache)
                 case .sleep:
+                    completionSlots.signal()
                     wakeUp.wait()
                 case .exit:
+                    completionSlots.signal()
                     finished.signal()
                     return
                 }
@@ -285,13 +303,19 @@ extension StoreWriter {
                     }
                 }
             }
-            for (pending, outcome) in zip(batch, outcomes) {
-                switch (pending, outcome) {
-                case (.tally(_, let completion), .tally(let outcome)): completion(outcome)
-                case (.office(_, let completion), .office(let outcome)): completion(outcome)
-                case (.tally(_, let completion), .office): completion(.rejected(.storageFailure))
-                case (.office(_, let completion), .tally): completion(.rejected(.storageFailure))
+            // The next batch is written while these run (see the type's notes on threading); the slot this batch took
+            // is given back once they have.
+            let answered = outcomes
+            completions.async { [completionSlots] in
+                for (pending, outcome) in zip(batch, answered) {
+                    switch (pending, outcome) {
+                    case (.tally(_, let completion), .tally(let outcome)): completion(outcome)
+                    case (.office(_, let completion), .office(let outcome)): completion(outcome)
+                    case (.tally(_, let completion), .office): completion(.rejected(.storageFailure))
+                    case (.office(_, let completion), .tally): completion(.rejected(.storageFailure))
+                    }
                 }
+                completionSlots.signal()
             }
         }
     }
