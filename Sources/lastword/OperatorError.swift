@@ -14,6 +14,11 @@ struct OperatorError: Error, CustomStringConvertible {
         description = context.map { "\($0): \(sentence)" } ?? sentence
     }
 
+    /// A sentence of our own.
+    init(message: String) {
+        description = message
+    }
+
     static func sentence(_ error: any Error) -> String {
         switch error {
         case let error as OperatorError: error.description
@@ -21,6 +26,7 @@ struct OperatorError: Error, CustomStringConvertible {
         case let error as DomainError: error.message
         case let error as StorageError: error.description
         case let error as SettingsError: error.description
+        case let error as IdentityError: error.description
         // Transport's errors and GRDB's describe themselves in words (errno names, SQLite messages).
         default: String(describing: error)
         }

@@ -34,16 +34,22 @@ struct UserCommand: AsyncParsableCommand {
             return (settings, store)
         }
 
-        func readPassword(prompt: String) throws -> String {
+        /// Asks for a password (twice at a terminal; one line from standard input with `--password-stdin`) and checks
+        /// it against the policy as soon as it is typed, before asking again.
+        func readPassword(prompt: String, userName: String) throws -> String {
+            func checked(_ password: String) throws -> String {
+                if let problem = PasswordPolicy.problem(with: password, userName: userName) { throw OperatorError(message: problem) }
+                return password
+            }
             if !passwordStdin, isatty(0) != 0 {
-                guard let pointer = getpass(prompt) else { throw ValidationError("no password given") }
-                let first = String(cString: pointer)
-                guard let again = getpass("again: ") else { throw ValidationError("no password given") }
-                guard first == String(cString: again) else { throw ValidationError("the two passwords differ") }
+                guard let pointer = getpass(prompt) else { throw OperatorError(message: "no password given") }
+                let first = try checked(String(cString: pointer))
+                guard let again = getpass("again: ") else { throw OperatorError(message: "no password given") }
+                guard first == String(cString: again) else { throw OperatorError(message: "the two passwords differ") }
                 return first
             }
-            guard let line = readLine(strippingNewline: true) else { throw ValidationError("no password on standard input") }
-            return line
+            guard let line = readLine(strippingNewline: true) else { throw OperatorError(message: "no password on standard input") }
+            return try checked(line)
         }
     }
 
@@ -54,21 +60,34 @@ struct UserCommand: AsyncParsableCommand {
         @OptionGroup var target: Target
         @Argument(help: "User name: lower-case letters, digits, '.', '_' or '-'.") var name: String
         @Option(name: .long, help: "staff, moderator or admin.") var role: String
-        @Option(name: .long, help: "A department id from config/departments.yaml (repeat for several; staff need one).")
+        @Option(name: .long, help: "A department id from the departments file (config/departments.yaml; repeat for several). Office staff need one; moderators and admins take none.")
         var department: [String] = []
         @Option(name: .long, help: "The name the console shows.") var displayName: String?
 
         func run() async throws {
-            guard let role = StaffRole(rawValue: role) else { throw ValidationError("--role must be staff, moderator or admin") }
             do {
+                guard let role = StaffRole(rawValue: role) else {
+                    throw OperatorError(message: "--role must be staff, moderator or admin, not \"\(role)\"")
+                }
+                switch role {
+                case .staff where department.isEmpty:
+                    throw OperatorError(message: "office staff need at least one --department")
+                case .moderator where !department.isEmpty, .admin where !department.isEmpty:
+                    throw OperatorError(message: "--department is for office staff; a \(role.rawValue) reads every department's letters")
+                default: break
+                }
                 let (settings, store) = try await target.open()
-                let password = try target.readPassword(prompt: "password for \(name): ")
-                if let problem = PasswordHasher.problem(with: password) { throw ValidationError(problem) }
+                // Everything that can be checked is, before the password is asked for.
+                guard Store.isValidUserName(name) else { throw IdentityError.invalidName(name) }
+                if try store.users().contains(where: { $0.name == name }) { throw IdentityError.nameTaken(name) }
+                let known = try store.departments().map(\.id)
+                for id in department where !known.contains(id) {
+                    throw OperatorError(message: "there is no department \"\(id)\"; the departments of \(settings.application.departmentsFile) are \(known.joined(separator: ", "))")
+                }
+                let password = try target.readPassword(prompt: "password for \(name): ", userName: name)
                 let user = try store.addUser(name: name, displayName: displayName, role: role, departments: department,
                                              passwordHash: settings.application.staffSessions.hasher.hash(password), at: UserCommand.now())
                 print("added \(user.name) (\(user.role.rawValue)\(user.departments.isEmpty ? "" : ", " + user.departments.joined(separator: ", ")))")
-            } catch let error as ValidationError {
-                throw error
             } catch {
                 throw OperatorError(error)
             }
@@ -83,12 +102,10 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             do {
                 let (settings, store) = try await target.open()
-                let password = try target.readPassword(prompt: "new password for \(name): ")
-                if let problem = PasswordHasher.problem(with: password) { throw ValidationError(problem) }
+                guard try store.users().contains(where: { $0.name == name }) else { throw IdentityError.unknownUser(name) }
+                let password = try target.readPassword(prompt: "new password for \(name): ", userName: name)
                 try store.setPassword(name: name, passwordHash: settings.application.staffSessions.hasher.hash(password), at: UserCommand.now())
                 print("password of \(name) changed; its sessions ended")
-            } catch let error as ValidationError {
-                throw error
             } catch {
                 throw OperatorError(error)
             }

@@ -181,13 +181,179 @@ extension AppIntegrationTests {
             #expect(mine["threads"] == .array([]), "another citizen's list does not show it")
         }
 
-        @Test func codeLookupsAreRateLimitedPerAddress() throws {
+        @Test func wrongCodesAreRateLimitedPerAddressAndARightCodeCostsNothing() throws {
             let app = try TestApp { $0.directLineLimits.codeLookupsPerIPPerMinute = 3 }
             defer { app.shutdown() }
+            let code = try app.letter(app.newCitizen())
+            // A citizen opening their own letter again and again (and a page reconnecting) is never slowed.
+            for _ in 0..<10 { #expect(try app.get("/api/threads/\(code)").status == 200) }
+            let page = try app.live()
+            for _ in 0..<5 {
+                try page.subscribe("thread:\(code)")
+                _ = try page.next("caught_up")
+            }
+            // Wrong codes count: three, then the address waits.
             for _ in 0..<3 { #expect(try app.get("/api/threads/23456789AB").status == 404) }
             let limited = try app.get("/api/threads/23456789AB")
             #expect(limited.status == 429)
             #expect(limited.header("Retry-After") != nil)
+            #expect(try app.get("/api/threads/\(code)").status == 429, "an address out of wrong codes waits for any")
+            try page.subscribe("thread:23456789AB")
+            let refused = try page.next("error")
+            #expect(refused["error"] == .string("limit.rate"))
+            #expect(refused["retryAfter"]?.int.map { $0 >= 1 } == true)
+        }
+
+        @Test func onlySomeoneWhoMayAnswerALetterCanBeAssignedItAndAClaimDoesNotTakeAColleaguesLetter() throws {
+            let app = try TestApp()
+            defer { app.shutdown() }
+            let triage = try app.staff("li.wei", departments: ["mayors-office"])
+            try app.addStaff("wang.fang", departments: ["transport"])
+            try app.addStaff("zhao.lei", departments: ["works"])
+            try app.addStaff("mod.one", role: .moderator, departments: [])
+            try app.addStaff("boss", role: .admin, departments: [])
+            let code = try app.letter(app.newCitizen())
+            let id = try app.threadID(code: code)
+            #expect(try app.post("/api/staff/threads/\(id)/route", json: #"{"id":"r1","department":"transport"}"#,
+                                 cookie: triage.cookie).status == 200)
+            // Whom the console may offer: those who may answer letters of transport.
+            let users = try app.get("/api/staff/users?department=transport", cookie: triage.cookie).json()
+            let names = Set((users["users"]?.array ?? []).compactMap { $0["name"]?.string })
+            #expect(names == ["li.wei", "wang.fang"], "transport's staff and the triage department; not works, a moderator or an admin")
+            for (index, name) in ["zhao.lei", "mod.one", "boss"].enumerated() {
+                let refused = try app.post("/api/staff/threads/\(id)/assign", json: #"{"id":"a-\#(index)","user":"\#(name)"}"#,
+                                           cookie: triage.cookie)
+                #expect(refused.status == 400, "\(name)")
+                #expect(refused.errorCode == "assign.not_eligible", "\(name)")
+            }
+            #expect(try app.post("/api/staff/threads/\(id)/assign", json: #"{"id":"a-ok","user":"wang.fang"}"#,
+                                 cookie: triage.cookie).status == 200)
+            // li.wei's claim would take wang.fang's letter: refused, naming her.
+            let claim = try app.post("/api/staff/threads/\(id)/claim", json: #"{"id":"c1"}"#, cookie: triage.cookie)
+            #expect(claim.status == 409)
+            #expect(claim.errorCode == "thread.claimed")
+            #expect(try claim.json()["message"]?.string?.contains("wang.fang") == true)
+            let assignee = try app.readDatabase { db in
+                try String.fetchOne(db, sql: "SELECT u.name FROM thread t JOIN staff_user u ON u.id = t.assignee WHERE t.id = ?", arguments: [id])
+            }
+            #expect(assignee == "wang.fang")
+        }
+
+        @Test func aModeratorLookingOnNeitherMarksALetterReadNorTypesAsTheOffice() throws {
+            let app = try TestApp()
+            defer { app.shutdown() }
+            let moderator = try app.staff("mod.one", role: .moderator, departments: [])
+            let office = try app.staff("li.wei", departments: ["mayors-office"])
+            let citizen = app.newCitizen()
+            let code = try app.letter(citizen)
+            let id = try app.threadID(code: code)
+            let page = try app.live(citizen)
+            try page.subscribe("thread:\(code)")
+            _ = try page.next("caught_up")
+            let watching = try app.staffLive(moderator)
+            try watching.subscribe("case:\(id)")
+            _ = try watching.next("caught_up")
+            try watching.send(#"{"type":"read","id":"rd1","topic":"case:\#(id)","seq":1}"#)
+            #expect(try watching.next("error")["error"] == .string("auth.forbidden"))
+            try watching.send(#"{"type":"typing","topic":"case:\#(id)"}"#)
+            // The server handles a connection's messages in order: once the pong is back, the typing was handled.
+            try watching.send(#"{"type":"ping"}"#)
+            _ = try watching.next("pong")
+            // The office member who may answer replies: that is the first thing the citizen's page hears.
+            #expect(try app.post("/api/staff/threads/\(id)/messages", json: #"{"id":"m1","body":"收到"}"#, cookie: office.cookie).status == 201)
+            let first = try page.next()
+            #expect(first["type"] == .string("entry"), "no typing or read mark came from the moderator: \(first)")
+            // Their typing and reading do reach the citizen.
+            let console = try app.staffLive(office)
+            try console.subscribe("case:\(id)")
+            _ = try console.next("caught_up")
+            try console.send(#"{"type":"typing","topic":"case:\#(id)"}"#)
+            #expect(try page.next("typing")["by"] == .string("staff"))
+            try console.send(#"{"type":"read","id":"rd2","topic":"case:\#(id)","seq":1}"#)
+            #expect(try page.next("read")["by"] == .string("staff"))
+            let staffRead = try app.readDatabase { db in try Int.fetchOne(db, sql: "SELECT staff_read_seq FROM thread WHERE id = ?", arguments: [id]) }
+            #expect(staffRead == 1)
+        }
+
+        @Test func theCitizensPageHearsWhenTheLetterMovesToAnotherDepartment() throws {
+            let app = try TestApp()
+            defer { app.shutdown() }
+            let office = try app.staff("li.wei", departments: ["mayors-office"])
+            let citizen = app.newCitizen()
+            let code = try app.letter(citizen)
+            let id = try app.threadID(code: code)
+            let page = try app.live(citizen)
+            try page.subscribe("thread:\(code)")
+            _ = try page.next("caught_up")
+            #expect(try app.post("/api/staff/threads/\(id)/route", json: #"{"id":"r1","department":"works","note":"路灯归市政"}"#,
+                                 cookie: office.cookie).status == 200)
+            let moved = try page.next("thread")
+            #expect(moved["thread"]?["department"] == .string("works"))
+            #expect(moved["thread"]?["status"] == .string("new"))
+            #expect(moved["thread"]?["assignee"] == nil, "the citizen's view names nobody")
+        }
+
+        @Test func aConsolesPingKeepsItsSessionAliveAndSaysWhenItHasEnded() throws {
+            let clock = ManualTimeSource(1_800_000_000_000)
+            let app = try TestApp(time: clock) {
+                $0.staffSessions.idleMilliseconds = 10 * 60_000
+                $0.staffSessions.maxMilliseconds = 60 * 60_000
+            }
+            defer { app.shutdown() }
+            let staff = try app.staff("li.wei", departments: ["mayors-office"])
+            let console = try app.staffLive(staff)
+            try console.subscribe("inbox")
+            _ = try console.next("subscribed")
+            // Pinging every 5 minutes for 40 minutes keeps a 10-minute idle session alive.
+            for _ in 0..<8 {
+                clock.advance(milliseconds: 5 * 60_000)
+                try console.send(#"{"type":"ping"}"#)
+                #expect(try console.next()["type"] == .string("pong"))
+                // The touch is written by the writer; wait for it before moving the clock on.
+                #expect(eventually { (try? app.readDatabase { db in
+                    try Int64.fetchOne(db, sql: "SELECT max(last_seen_at) FROM staff_session")
+                }) == clock.now() })
+            }
+            #expect(try app.get("/api/staff/me", cookie: staff.cookie).status == 200)
+            // Past the absolute lifetime (an hour) the ping says so instead of pong.
+            clock.advance(milliseconds: 25 * 60_000)
+            try console.send(#"{"type":"ping"}"#)
+            let ended = try console.next()
+            #expect(ended["type"] == .string("error"))
+            #expect(ended["error"] == .string("auth.required"))
+        }
+
+        @Test func theInboxComesInPagesWithHeldLettersAndPreviews() throws {
+            let app = try TestApp {
+                $0.directLineLimits.threadsPerCitizenPerHour = 100
+                $0.directLineLimits.threadsPerIPPerHour = 100
+            }
+            defer { app.shutdown() }
+            let office = try app.staff("li.wei", departments: ["mayors-office"])
+            let citizen = app.newCitizen()
+            var codes: [String] = []
+            for index in 1...7 {
+                // Letter 4 has a word config holds for review.
+                let body = index == 4 ? "第\(index)封：楼下有人说要制造爆炸" : "第\(index)封：小区路灯坏了"
+                codes.append(try app.letter(citizen, id: "t-\(index)", subject: "来信\(index)", body: body))
+            }
+            var seen: [String] = []
+            var cursor: String?
+            repeat {
+                let page = try app.get("/api/staff/threads?limit=3" + (cursor.map { "&before=\($0)" } ?? ""), cookie: office.cookie).json()
+                let threads = page["threads"]?.array ?? []
+                #expect(threads.count <= 3)
+                seen += threads.compactMap { $0["code"]?.string }
+                cursor = page["next"]?.string
+                if cursor != nil { #expect(threads.count == 3) }
+            } while cursor != nil
+            #expect(seen == codes.reversed(), "every letter once, newest first, over three pages")
+            let held = try app.get("/api/staff/threads?held=true", cookie: office.cookie).json()
+            #expect((held["threads"]?.array ?? []).compactMap { $0["code"]?.string } == [codes[3]])
+            #expect(held["threads"]?[0]?["held"] == .string("爆炸"))
+            #expect(held["threads"]?[0]?["preview"] == .string("第4封：楼下有人说要制造爆炸"))
+            #expect(try app.get("/api/staff/threads?limit=0", cookie: office.cookie).errorCode == "request.invalid")
+            #expect(try app.get("/api/staff/threads?before=yesterday", cookie: office.cookie).errorCode == "request.invalid")
         }
 
         @Test func badLettersAreRefusedWithTheFieldAndChangeNothing() throws {

@@ -39,10 +39,7 @@ import Testing
         #expect(!PasswordHasher(logN: 3).needsRehash(weak))
     }
 
-    @Test func shortAndHugePasswordsAreRefusedAsNewPasswords() {
-        #expect(PasswordHasher.problem(with: "short") != nil)
-        #expect(PasswordHasher.problem(with: "ten chars!") == nil)
-        #expect(PasswordHasher.problem(with: String(repeating: "x", count: 1_025)) != nil)
+    @Test func aPasswordLongerThanThePolicyAllowsIsNeverChecked() {
         let huge = String(repeating: "y", count: 2_000)
         #expect(!hasher.verify(huge, against: hasher.hash(huge)), "a password longer than the limit is never checked")
     }

@@ -19,6 +19,8 @@ import Testing
 
     enum Outcome: Sendable, Equatable {
         case refused(String)
+        /// Refused because someone else handles the letter.
+        case claimedBy(String)
         case allowed(ThreadStatus, assignee: String?, department: String = "education", reason: String? = nil,
                      event: ThreadEventRecord?, answers: Bool = false)
     }
@@ -32,10 +34,10 @@ import Testing
 
     /// Every action × every status, written out.
     static let table: [Row] = [
-        // claim by li.wei
+        // claim by li.wei: only what nobody handles (zhao.min has the assigned and answered ones)
         Row(status: .new, action: actions[0], outcome: .allowed(.assigned, assignee: "li.wei", event: .assigned("li.wei"))),
-        Row(status: .assigned, action: actions[0], outcome: .allowed(.assigned, assignee: "li.wei", event: .assigned("li.wei"))),
-        Row(status: .answered, action: actions[0], outcome: .allowed(.answered, assignee: "li.wei", event: .assigned("li.wei"))),
+        Row(status: .assigned, action: actions[0], outcome: .claimedBy("zhao.min")),
+        Row(status: .answered, action: actions[0], outcome: .claimedBy("zhao.min")),
         Row(status: .closed, action: actions[0], outcome: .refused("claimed")),
         Row(status: .invalid, action: actions[0], outcome: .refused("claimed")),
         // assign to wang.fang
@@ -111,6 +113,8 @@ import Testing
             #expect(throws: DomainError.invalidTransition(from: row.status.rawValue, action: verb)) {
                 try ThreadMachine.apply(row.action, to: before)
             }
+        case .claimedBy(let holder):
+            #expect(throws: DomainError.alreadyClaimed(by: holder)) { try ThreadMachine.apply(row.action, to: before) }
         case .allowed(let status, let assignee, let department, let reason, let event, let answers):
             let expected = ThreadEffect(
                 state: ThreadState(status: status, department: department, assignee: assignee, invalidReason: reason),

@@ -28,6 +28,7 @@ enum DirectLineJSON {
             json.field("contact", thread.contact)
             json.field("invalidReason", thread.invalidReason)
             json.field("held", thread.held)
+            json.field("preview", thread.preview)
             json.key("firstAnswerAt")
             if let at = thread.firstAnswerAt { json.int(at) } else { json.null() }
         }
@@ -136,13 +137,15 @@ enum DirectLineJSON {
         return json.bytes
     }
 
-    static func threads(_ threads: [ThreadRecord], staff: Bool) -> [UInt8] {
+    /// `{"threads":[…]}`, and for a page of an inbox `"next"`: the cursor of the following page, or null.
+    static func threads(_ threads: [ThreadRecord], staff: Bool, next: String?? = nil) -> [UInt8] {
         var json = JSONWriter()
         json.beginObject()
         json.key("threads")
         json.beginArray()
         for thread in threads { self.thread(thread, staff: staff, into: &json) }
         json.endArray()
+        if let next { json.field("next", next) }
         json.endObject()
         return json.bytes
     }

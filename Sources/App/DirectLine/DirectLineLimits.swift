@@ -3,8 +3,9 @@ import Synchronization
 import Transport
 
 /// Rate limits of the direct line (`directLine.*` in config/lastword.yaml): new threads per citizen and per address,
-/// messages per citizen and per address, and code lookups per address (so query codes cannot be guessed: at 49.5
-/// bits and 30 lookups a minute, finding one thread among a million takes on the order of 10^3 years).
+/// messages per citizen and per address, and wrong query codes per address (so codes cannot be guessed: at 49.5
+/// bits and 30 wrong codes a minute, finding one thread among a million takes on the order of 10^3 years; a right
+/// code costs nothing, so citizens opening their own letters are never slowed).
 package struct DirectLineLimitPolicy: Sendable, Equatable {
     package var threadsPerCitizenPerHour = 5
     package var threadsPerIPPerHour = 30
@@ -45,7 +46,13 @@ package final class DirectLineLimits: Sendable {
         if let wait = messagesPerCitizen.withLock({ $0.take(citizen, nowMilliseconds: now) }) { throw .rateLimited(retryAfterSeconds: wait) }
     }
 
-    func admitLookup(ip: IPAddress?, now: Int64) throws(DomainError) {
-        if let ip, let wait = lookupsPerIP.withLock({ $0.take(ip, nowMilliseconds: now) }) { throw .rateLimited(retryAfterSeconds: wait) }
+    /// Refuses a code lookup from an address that has used up its wrong codes; takes nothing.
+    func checkLookup(ip: IPAddress?, now: Int64) throws(DomainError) {
+        if let ip, let wait = lookupsPerIP.withLock({ $0.wait(ip, nowMilliseconds: now) }) { throw .rateLimited(retryAfterSeconds: wait) }
+    }
+
+    /// A lookup with a wrong code: it counts against the address.
+    func chargeFailedLookup(ip: IPAddress?, now: Int64) {
+        if let ip { _ = lookupsPerIP.withLock { $0.take(ip, nowMilliseconds: now) } }
     }
 }

@@ -56,10 +56,16 @@ package struct DirectLineService: Sendable {
         submit(.citizenMessage(citizen: citizen, code: code.value, clientID: clientID, body: body, at: now), completion: completion)
     }
 
-    /// A thread by its code, for the citizen (rate-limited per address so codes cannot be guessed).
+    /// A thread by its code, for the citizen (wrong codes are rate-limited per address so codes cannot be guessed).
     func lookup(code typed: String, ip: IPAddress?) throws(DomainError) -> (ThreadRecord, [EntryRecord]) {
-        try limits.admitLookup(ip: ip, now: time.now())
-        guard let code = QueryCode(typed: typed), let thread = try? store.thread(code: code.value) else { throw .threadNotFound }
+        let now = time.now()
+        try limits.checkLookup(ip: ip, now: now)
+        guard let code = QueryCode(typed: typed), let thread = try? store.thread(code: code.value) else {
+            // Only a wrong code counts against the address: guessing is many wrong codes, while a citizen who opens
+            // their letter again and again (or a page reconnecting after a restart) costs nothing.
+            limits.chargeFailedLookup(ip: ip, now: now)
+            throw .threadNotFound
+        }
         guard let entries = try? store.entries(thread: thread.id) else { throw .storageFailure }
         return (thread, entries.filter(\.visibleToCitizen))
     }
@@ -80,9 +86,9 @@ package struct DirectLineService: Sendable {
         submit(.act(staff: staff, thread: thread, clientID: clientID, action: action, at: time.now()), completion: completion)
     }
 
-    /// The thread as staff see it, with every entry; `threadNotFound` for one this user may not see.
+    /// The thread as staff see it, with every entry; `caseNotFound` for one this user may not see.
     func staffView(thread id: Int64, staff: StaffPrincipal) throws(DomainError) -> (ThreadRecord, [EntryRecord]) {
-        guard let thread = try? store.thread(id: id), access.canSee(department: thread.department, staff) else { throw .threadNotFound }
+        guard let thread = try? store.thread(id: id), access.canSee(department: thread.department, staff) else { throw .caseNotFound }
         try access.check(staff, .readThread, department: thread.department)
         guard let entries = try? store.entries(thread: id) else { throw .storageFailure }
         return (thread, entries)
@@ -150,8 +156,9 @@ package struct DirectLineService: Sendable {
         }
         let statusChanged = receipt.previous.map { $0 != thread.state } ?? false
         if statusChanged {
-            // The citizen hears of a change of status, not of an assignment or a move between departments.
-            let keys = receipt.previous?.status != thread.status ? [staffTopic, citizenKey] : [staffTopic]
+            // The citizen hears of a change of status or of the department handling the letter, not of who in it does.
+            let citizenSees = receipt.previous?.status != thread.status || receipt.previous?.department != thread.department
+            let keys = citizenSees ? [staffTopic, citizenKey] : [staffTopic]
             topics.publish(to: keys, seq: nil) { key in
                 key == staffTopic ? DirectLineJSON.threadMessage(thread, topic: staffTopic, staff: true)
                                   : DirectLineJSON.threadMessage(thread, topic: citizenTopic, staff: false)

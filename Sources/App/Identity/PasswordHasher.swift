@@ -14,8 +14,7 @@ package struct PasswordHasher: Sendable {
     package var r: UInt64 = 8
     package var p: UInt64 = 1
     /// The longest password accepted (bytes of UTF-8): hashing is costly, a megabyte password must not be.
-    package static let maxPasswordBytes = 1_024
-    package static let minPasswordCharacters = 10
+    package static let maxPasswordBytes = PasswordPolicy.maxBytes
 
     package init(logN: UInt8 = 15, r: UInt64 = 8, p: UInt64 = 1) {
         self.logN = logN
@@ -25,15 +24,6 @@ package struct PasswordHasher: Sendable {
 
     /// Cheap parameters for tests (a login in a millisecond).
     package static let forTesting = PasswordHasher(logN: 4, r: 8, p: 1)
-
-    /// Why a new password is refused, in the operator's and the user's terms.
-    package static func problem(with password: String) -> String? {
-        if password.unicodeScalars.count < minPasswordCharacters {
-            return "a password must have at least \(minPasswordCharacters) characters"
-        }
-        if password.utf8.count > maxPasswordBytes { return "a password can have at most \(maxPasswordBytes) bytes" }
-        return nil
-    }
 
     package func hash(_ password: String) -> String {
         var generator = SystemRandomNumberGenerator()

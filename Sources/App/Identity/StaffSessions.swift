@@ -113,7 +113,7 @@ package final class StaffSessions: Sendable {
         guard let record = try? store.login(name: session.user.name), policy.hasher.verify(current, against: record.passwordHash) else {
             throw .authFailed
         }
-        if let problem = PasswordHasher.problem(with: new) { throw .invalidRequest(problem) }
+        if let problem = PasswordPolicy.problem(with: new, userName: session.user.name) { throw .invalidRequest(problem) }
         let token = Self.randomToken()
         let outcome = commit(.changePassword(user: session.user.id, passwordHash: policy.hasher.hash(new),
                                              newSession: Self.digest(token), at: time.now()))

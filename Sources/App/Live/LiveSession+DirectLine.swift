@@ -50,7 +50,7 @@ extension LiveSession {
                 staff = false
                 key = "thread:\(thread.id)"
             } else {
-                guard let id = Int64(topic.dropFirst("case:".count)) else { throw .threadNotFound }
+                guard let id = Int64(topic.dropFirst("case:".count)) else { throw .caseNotFound }
                 let principal = try staffSession().principal
                 (thread, entries) = try directLine.staffView(thread: id, staff: principal)
                 staff = true
@@ -125,16 +125,32 @@ extension LiveSession {
         }
     }
 
+    /// `ping`: a pong. A staff console's ping (the connection watches a case or the inbox) also checks its session
+    /// and keeps it alive, so a console left open for its notices stays signed in (within the session's absolute
+    /// lifetime) and learns at once when it has been signed out.
+    func ping(_ message: ClientMessage, on connection: WebSocketConnection) {
+        if conversations.values.contains(where: \.staff) {
+            do throws(DomainError) {
+                _ = try staffSession()
+            } catch {
+                return send(error: error, id: message.id, on: connection)
+            }
+        }
+        connection.send(text: #"{"type":"pong"}"#)
+    }
+
     func typing(_ message: ClientMessage, on connection: WebSocketConnection) {
         guard let topic = message.topic, let watched = conversations[topic], let thread = watched.thread else { return }
         let now = services.time.now()
         if let last = lastTyping[topic], now - last < 1_000 { return }
-        lastTyping[topic] = now
         var name: String?
         if watched.staff {
-            guard let staff = try? staffSession() else { return }
+            // Only someone who may answer the letter is "the office typing".
+            guard let staff = try? staffSession(),
+                  services.directLine.access.allows(staff.principal, .reply, department: thread.department) else { return }
             name = staff.user.displayName
         }
+        lastTyping[topic] = now
         services.directLine.typing(thread: thread, by: watched.staff ? .staff : .citizen, name: name, except: connection.id)
     }
 

@@ -113,7 +113,7 @@ final class LiveSession: WebSocketHandler {
         case "post": post(decoded, on: connection)
         case "typing": typing(decoded, on: connection)
         case "read": read(decoded, on: connection)
-        case "ping": connection.send(text: #"{"type":"pong"}"#)
+        case "ping": ping(decoded, on: connection)
         default:
             send(error: .unknownMessageType(decoded.type), id: decoded.id, on: connection)
         }

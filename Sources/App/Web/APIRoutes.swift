@@ -253,17 +253,17 @@ extension HTTPError {
     init(_ error: DomainError) {
         // Exhaustive, with no default: a new case must be given its status here, or this does not compile.
         let status: Int = switch error {
-        case .unknownProject, .unknownCampaign, .ratingNotFound, .unknownTopic, .threadNotFound, .userNotFound,
-             .departmentNotFound: 404
+        case .unknownProject, .unknownCampaign, .ratingNotFound, .unknownTopic, .threadNotFound, .caseNotFound,
+             .userNotFound, .departmentNotFound: 404
         case .campaignClosed, .campaignNotOpen, .clientIDReused, .slugBelongsToAnotherCampaign, .invalidTransition,
-             .duplicateText: 409
+             .duplicateText, .alreadyClaimed: 409
         case .invalidCitizen, .missingCitizen, .authRequired, .authFailed: 401
         case .forbidden: 403
         case .blockedWord: 422
         case .rateLimited, .tooManyNewCitizens, .tooManyTopics, .authLocked: 429
         case .overloaded, .shuttingDown, .storageFailure: 503
         case .invalidLevel, .suggestionTooLong, .invalidRequest, .invalidClientID, .invalidDefinition,
-             .unknownMessageType, .invalidThread: 400
+             .unknownMessageType, .invalidThread, .assigneeNotEligible: 400
         }
         var headers: HTTPHeaders = [:]
         if let retry = error.retryAfterSeconds { headers.add("Retry-After", String(retry)) }

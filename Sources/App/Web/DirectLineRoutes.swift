@@ -13,6 +13,10 @@ struct DirectLineRoutes: Sendable {
     let store: Store
     let maxJSONBodySize: Int
 
+    /// Letters in a page of the inbox: by default, and at most.
+    static let defaultInboxPage = 50
+    static let maxInboxPage = 200
+
     /// Where these handlers run: concurrent, off the loops and off the cooperative pool.
     private static let queue = DispatchQueue(label: "lastword.directline", qos: .userInitiated, attributes: .concurrent)
 
@@ -124,11 +128,37 @@ struct DirectLineRoutes: Sendable {
             }
             if let department = request.query("department"), !department.isEmpty { filter.department = department }
             if request.query("assigned") == "me" { filter.assignee = staff.name }
+            if let raw = request.query("held"), !raw.isEmpty {
+                guard raw == "true" || raw == "false" else { throw HTTPError(DomainError.invalidRequest("held must be true or false")) }
+                filter.heldOnly = raw == "true"
+            }
+            filter.limit = Self.defaultInboxPage
+            if let raw = request.query("limit"), !raw.isEmpty {
+                guard let limit = Int(raw), (1...Self.maxInboxPage).contains(limit) else {
+                    throw HTTPError(DomainError.invalidRequest("limit must be a whole number from 1 to \(Self.maxInboxPage)"))
+                }
+                filter.limit = limit
+            }
+            if let raw = request.query("before"), !raw.isEmpty {
+                guard let cursor = InboxCursor(raw) else {
+                    throw HTTPError(DomainError.invalidRequest("before must be the next value of a previous page"))
+                }
+                filter.before = cursor
+            }
             let departments = routes.services.directLine.visibleDepartments(staff)
-            guard let threads = try? routes.store.threads(filter, departments: departments) else {
+            // One more than the page, to know whether another follows.
+            let page = filter.limit
+            filter.limit += 1
+            guard var threads = try? routes.store.threads(filter, departments: departments) else {
                 throw HTTPError(DomainError.storageFailure)
             }
-            responder.respond(.json(200, DirectLineJSON.threads(threads, staff: true), headers: ["Cache-Control": "no-store"]))
+            var next: String?
+            if threads.count > page {
+                threads.removeLast(threads.count - page)
+                next = threads.last.map { InboxCursor(after: $0).text }
+            }
+            responder.respond(.json(200, DirectLineJSON.threads(threads, staff: true, next: .some(next)),
+                                    headers: ["Cache-Control": "no-store"]))
         }
         route("GET", "/api/staff/threads/:id") { routes, request, responder throws(HTTPError) in
             let staff = try routes.staff(request).principal
@@ -172,11 +202,20 @@ struct DirectLineRoutes: Sendable {
             let staff = try routes.staff(request).principal
             try routes.domain { () throws(DomainError) in try routes.services.directLine.access.check(staff, .listUsers, department: nil) }
             guard let users = try? routes.store.users() else { throw HTTPError(DomainError.storageFailure) }
+            // With a department: only those who may handle its letters (whom an assignment may name).
+            let department = request.query("department").flatMap { $0.isEmpty ? nil : $0 }
+            let access = routes.services.directLine.access
             var json = JSONWriter()
             json.beginObject()
             json.key("users")
             json.beginArray()
-            for user in users where !user.disabled { DirectLineJSON.user(user, into: &json) }
+            for user in users where !user.disabled {
+                if let department {
+                    let principal = StaffPrincipal(userID: user.id, name: user.name, role: user.role, departments: Set(user.departments))
+                    guard access.allows(principal, .reply, department: department) else { continue }
+                }
+                DirectLineJSON.user(user, into: &json)
+            }
             json.endArray()
             json.endObject()
             responder.respond(.json(200, json.bytes, headers: ["Cache-Control": "no-store"]))
@@ -240,7 +279,7 @@ struct DirectLineRoutes: Sendable {
     }
 
     private func threadID(_ request: HTTPRequest) throws(HTTPError) -> Int64 {
-        guard let id = Int64(request.parameters["id"] ?? "") else { throw HTTPError(DomainError.threadNotFound) }
+        guard let id = Int64(request.parameters["id"] ?? "") else { throw HTTPError(DomainError.caseNotFound) }
         return id
     }
 

@@ -3,7 +3,8 @@
 ///
 /// | action | new | assigned | answered | closed | invalid |
 /// | --- | --- | --- | --- | --- | --- |
-/// | claim, assign | assigned | assigned | answered | — | — |
+/// | claim | assigned | assigned (refused if someone else's) | answered (the same) | — | — |
+/// | assign | assigned | assigned | answered | — | — |
 /// | route (another department) | new | new | new | — | — |
 /// | staff reply | answered | answered | answered | — | — |
 /// | citizen message | new | assigned | assigned (new if unassigned) | — | — |
@@ -32,6 +33,8 @@ package enum ThreadMachine {
             case .assigned, .answered: break
             case .closed, .invalid: throw refusal(state, verb)
             }
+            // Claiming takes only what nobody handles: taking a colleague's letter is an assignment, said as one.
+            if case .claim = action, let holder = state.assignee, holder != user { throw .alreadyClaimed(by: holder) }
             next.assignee = user
             return ThreadEffect(state: next, event: next == state ? nil : .assigned(user))
 

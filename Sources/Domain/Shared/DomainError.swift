@@ -58,8 +58,10 @@ package enum DomainError: Error, Sendable, Equatable {
     case forbidden(String)
 
     // The direct line.
-    /// No thread with this code or id, or none this user may see.
+    /// No thread with this code (the citizen's view).
     case threadNotFound
+    /// No thread with this id that this staff user may see (it may have been routed to another department).
+    case caseNotFound
     /// The status change is not allowed from the thread's status.
     case invalidTransition(from: String, action: String)
     /// A field of a new thread or message breaks a rule; the text names the field and what it must be.
@@ -70,6 +72,11 @@ package enum DomainError: Error, Sendable, Equatable {
     case duplicateText
     /// Assigning to a user who does not exist or is disabled.
     case userNotFound(String)
+    /// Assigning to a user who may not handle letters of the thread's department (a moderator, an admin, staff of
+    /// another department).
+    case assigneeNotEligible(String)
+    /// Claiming a letter someone else handles: assign it instead, or ask them.
+    case alreadyClaimed(by: String)
     /// Routing to a department that does not exist.
     case departmentNotFound(String)
 
@@ -102,12 +109,14 @@ package enum DomainError: Error, Sendable, Equatable {
         case .authFailed: "auth.failed"
         case .authLocked: "auth.locked"
         case .forbidden: "auth.forbidden"
-        case .threadNotFound: "thread.not_found"
+        case .threadNotFound, .caseNotFound: "thread.not_found"
         case .invalidTransition: "thread.invalid_transition"
         case .invalidThread: "thread.invalid"
         case .blockedWord: "thread.blocked"
         case .duplicateText: "thread.duplicate"
         case .userNotFound: "user.not_found"
+        case .assigneeNotEligible: "assign.not_eligible"
+        case .alreadyClaimed: "thread.claimed"
         case .departmentNotFound: "department.not_found"
         }
     }
@@ -144,11 +153,14 @@ package enum DomainError: Error, Sendable, Equatable {
         case .authLocked(let seconds): "Too many failed sign-ins; try again in \((seconds + 59) / 60) min."
         case .forbidden(let what): "Your role may not \(what)."
         case .threadNotFound: "There is no such letter; check the query code."
+        case .caseNotFound: "This letter is not in your departments (it may have been passed to another department)."
         case .invalidTransition(let from, let action): "A letter that is \(from) cannot be \(action)."
         case .invalidThread(let problem): "\(problem)."
         case .blockedWord: "The text contains words that cannot be accepted; please rephrase it."
         case .duplicateText: "You sent the same text a moment ago; it has been received."
         case .userNotFound(let name): "There is no active user \"\(name)\"."
+        case .assigneeNotEligible(let name): "\(name) cannot handle letters of this department."
+        case .alreadyClaimed(let name): "\(name) already handles this letter; assign it instead, or ask them."
         case .departmentNotFound(let id): "There is no department \"\(id)\"."
         }
     }

@@ -40,6 +40,14 @@ package struct TokenBuckets<Key: Hashable & Sendable>: Sendable {
         return Self.takeExisting(&buckets[key]!, now: now, ratePerSecond: ratePerSecond, burst: burst)
     }
 
+    /// Whether `key` could take a token now, without taking one: nil if it could, else the whole seconds to wait.
+    package func wait(_ key: Key, nowMilliseconds now: Int64) -> Int? {
+        guard let bucket = buckets[key] else { return nil }
+        let tokens = Self.refilled(bucket, now: now, ratePerSecond: ratePerSecond, burst: burst)
+        guard tokens < 1 else { return nil }
+        return max(1, Int(((1 - tokens) / ratePerSecond).rounded(.up)))
+    }
+
     private static func takeExisting(_ bucket: inout Bucket, now: Int64, ratePerSecond: Double, burst: Int) -> Int? {
         bucket.tokens = refilled(bucket, now: now, ratePerSecond: ratePerSecond, burst: burst)
         bucket.updatedAt = max(bucket.updatedAt, now)

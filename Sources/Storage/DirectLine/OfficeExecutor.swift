@@ -223,9 +223,9 @@ struct OfficeExecutor {
     private mutating func staffMessage(
         staff: StaffPrincipal, threadID: Int64, clientID: String, body: String, note: Bool, at: Int64
     ) throws -> OfficeOutcome {
-        guard let before = try threadRecordIfAny(id: threadID) else { throw OfficeRefusal(error: .threadNotFound) }
+        guard let before = try threadRecordIfAny(id: threadID) else { throw OfficeRefusal(error: .caseNotFound) }
         let policy = AccessPolicy(triageDepartment: try triageDepartment() ?? "")
-        guard policy.canSee(department: before.department, staff) else { throw OfficeRefusal(error: .threadNotFound) }
+        guard policy.canSee(department: before.department, staff) else { throw OfficeRefusal(error: .caseNotFound) }
         try policy.refuse(staff, note ? .addNote : .reply, department: before.department)
         if let original = try entry(author: staff.userID, clientID: clientID) {
             guard original.thread == threadID, original.body == body else { throw OfficeRefusal(error: .clientIDReused) }
@@ -253,9 +253,9 @@ struct OfficeExecutor {
     private mutating func act(
         staff: StaffPrincipal, threadID: Int64, clientID: String, action: ThreadAction, at: Int64
     ) throws -> OfficeOutcome {
-        guard let before = try threadRecordIfAny(id: threadID) else { throw OfficeRefusal(error: .threadNotFound) }
+        guard let before = try threadRecordIfAny(id: threadID) else { throw OfficeRefusal(error: .caseNotFound) }
         let policy = AccessPolicy(triageDepartment: try triageDepartment() ?? "")
-        guard policy.canSee(department: before.department, staff) else { throw OfficeRefusal(error: .threadNotFound) }
+        guard policy.canSee(department: before.department, staff) else { throw OfficeRefusal(error: .caseNotFound) }
         let needed: DirectLineAction = switch action {
         case .claim: .claim
         case .assign: .assign
@@ -269,8 +269,18 @@ struct OfficeExecutor {
         }
         switch action {
         case .assign(let name):
-            guard try one(Int64.self, sql: "SELECT id FROM staff_user WHERE name = ? AND disabled = 0", arguments: [name]) != nil else {
+            guard let row = try one(Row.self, sql: """
+                SELECT u.id, u.role, (SELECT group_concat(m.department) FROM staff_membership m WHERE m.user = u.id)
+                FROM staff_user u WHERE u.name = ? AND u.disabled = 0
+                """, arguments: [name]) else {
                 throw OfficeRefusal(error: .userNotFound(name))
+            }
+            // Only someone who may answer the letter can handle it.
+            let departments = ((row[2] as String?) ?? "").split(separator: ",").map(String.init)
+            let assignee = StaffPrincipal(userID: row[0], name: name, role: StaffRole(rawValue: row[1]) ?? .moderator,
+                                          departments: Set(departments))
+            guard policy.allows(assignee, .reply, department: before.department) else {
+                throw OfficeRefusal(error: .assigneeNotEligible(name))
             }
         case .route(let department, _):
             guard try departmentExists(department) else { throw OfficeRefusal(error: .departmentNotFound(department)) }
@@ -298,7 +308,10 @@ struct OfficeExecutor {
         guard let id, let before = try threadRecordIfAny(id: id) else { throw OfficeRefusal(error: .threadNotFound) }
         if reader == .staff {
             let policy = AccessPolicy(triageDepartment: try triageDepartment() ?? "")
-            guard let staff, policy.canSee(department: before.department, staff) else { throw OfficeRefusal(error: .threadNotFound) }
+            guard let staff, policy.canSee(department: before.department, staff) else { throw OfficeRefusal(error: .caseNotFound) }
+            // The office has read a letter when someone who may answer it has: a moderator or an admin looking on
+            // does not take it off the unread list.
+            try policy.refuse(staff, .reply, department: before.department)
         }
         let column = reader == .citizen ? "citizen_read_seq" : "staff_read_seq"
         let mark = min(max(seq, 0), before.lastSeq)

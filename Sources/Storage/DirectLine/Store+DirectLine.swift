@@ -22,6 +22,10 @@ package struct ThreadFilter: Sendable, Equatable {
     package var kind: ThreadKind?
     /// Only threads assigned to this user name.
     package var assignee: String?
+    /// Only threads held for review by screening.
+    package var heldOnly = false
+    /// Only threads after this one in the inbox's order (latest change first): the previous page's last.
+    package var before: InboxCursor?
     package var limit: Int = 200
 
     package init(status: ThreadStatus? = nil, department: String? = nil, kind: ThreadKind? = nil, assignee: String? = nil, limit: Int = 200) {
@@ -31,6 +35,27 @@ package struct ThreadFilter: Sendable, Equatable {
         self.assignee = assignee
         self.limit = limit
     }
+}
+
+/// A place in an inbox's order (latest change first): the thread a page ended with. Opaque to clients
+/// (`"<updatedAt>.<id>"`).
+package struct InboxCursor: Sendable, Equatable {
+    package var updatedAt: Int64
+    package var id: Int64
+
+    package init(after thread: ThreadRecord) {
+        updatedAt = thread.updatedAt
+        id = thread.id
+    }
+
+    package init?(_ text: String) {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, let at = Int64(parts[0]), let id = Int64(parts[1]) else { return nil }
+        updatedAt = at
+        self.id = id
+    }
+
+    package var text: String { "\(updatedAt).\(id)" }
 }
 
 extension Store {
@@ -99,6 +124,11 @@ extension Store {
         if let department = filter.department { conditions.append("t.department = ?"); arguments += [department] }
         if let kind = filter.kind { conditions.append("t.kind = ?"); arguments += [kind.rawValue] }
         if let assignee = filter.assignee { conditions.append("u.name = ?"); arguments += [assignee] }
+        if filter.heldOnly { conditions.append("t.held IS NOT NULL") }
+        if let before = filter.before {
+            conditions.append("(t.updated_at < ? OR t.updated_at = ? AND t.id < ?)")
+            arguments += [before.updatedAt, before.updatedAt, before.id]
+        }
         let condition = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         arguments += [max(1, min(filter.limit, 1_000))]
         return try database.read { db in

@@ -27,6 +27,11 @@ package struct ThreadRecord: Sendable, Equatable {
     package var staffReadSeq: Int64
     /// The citizen's row id (never shown; tells which citizen's pages to notify).
     package var citizen: Int64
+    /// The start of the newest message (citizen's or staff's), for the inbox: at most `previewLength` characters.
+    package var preview: String?
+
+    /// Characters of a preview.
+    package static let previewLength = 120
 
     package var state: ThreadState {
         ThreadState(status: status, department: department, assignee: assignee, invalidReason: invalidReason)
@@ -42,6 +47,9 @@ package struct ThreadRecord: Sendable, Equatable {
         thread.invalidReason = state.invalidReason
         thread.lastSeq = entry.seq
         thread.updatedAt = max(thread.updatedAt, entry.at)
+        if entry.kind == .citizen || entry.kind == .staff, let body = entry.body {
+            thread.preview = String(String.UnicodeScalarView(body.unicodeScalars.prefix(Self.previewLength)))
+        }
         return thread
     }
 
@@ -49,7 +57,9 @@ package struct ThreadRecord: Sendable, Equatable {
     static let selection = """
         t.id, t.code, t.kind, t.subject, t.status, t.invalid_reason, t.department, u.name, p.slug, t.contact,
         t.publish, t.held, t.created_at, t.updated_at, t.first_answer_at, t.last_seq, t.citizen_read_seq,
-        t.staff_read_seq, t.citizen
+        t.staff_read_seq, t.citizen,
+        (SELECT substr(e.body, 1, 120) FROM thread_entry e WHERE e.thread = t.id AND e.kind IN ('citizen', 'staff')
+         ORDER BY e.seq DESC LIMIT 1)
         FROM thread t LEFT JOIN staff_user u ON u.id = t.assignee LEFT JOIN project p ON p.id = t.project
         """
 
@@ -73,6 +83,7 @@ package struct ThreadRecord: Sendable, Equatable {
         citizenReadSeq = row[16]
         staffReadSeq = row[17]
         citizen = row[18]
+        preview = row[19]
     }
 }
 

@@ -46,7 +46,7 @@ package enum IdentityError: Error, Equatable, CustomStringConvertible {
             "\"\(name)\" is not a valid user name: use 1 to 64 lower-case letters, digits, '.', '_' or '-'"
         case .unknownUser(let name): "there is no user named \"\(name)\""
         case .unknownDepartment(let id):
-            "there is no department \"\(id)\" (departments come from config/departments.yaml; `lastword user add --help` lists them)"
+            "there is no department \"\(id)\" (departments come from the departments file, config/departments.yaml)"
         case .departmentRequired: "office staff need at least one --department"
         }
     }
