@@ -341,7 +341,7 @@ function renderCounter() {
   const n = suggestionLength();
   const counter = $("suggestion-counter");
   const over = n > MAX_SUGGESTION;
-  counter.textContent = over ? t("project.counterOver", { n: fmtInt(n - MAX_SUGGESTION) }) : t("project.counter", { n: fmtInt(n), max: fmtInt(MAX_SUGGESTION) });
+  counter.textContent = over ? t(n - MAX_SUGGESTION === 1 ? "project.counterOver.one" : "project.counterOver", { n: fmtInt(n - MAX_SUGGESTION) }) : t("project.counter", { n: fmtInt(n), max: fmtInt(MAX_SUGGESTION) });
   counter.classList.toggle("is-over", over);
   counter.classList.toggle("is-near", !over && n > MAX_SUGGESTION - 50);
   $("suggestion").setAttribute("aria-invalid", over ? "true" : "false");

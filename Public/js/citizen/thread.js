@@ -5,6 +5,9 @@
 // at most every 2 s while typing and `read` with the highest seq while the page is visible. A closed or invalid
 // letter has no composer and says why.
 //
+// The live indicator says "实时更新" only while the topic is subscribed and caught up (Live's "open"); a subscription
+// refused for a rate limit waits for the `retryAfter` the server names and tries again, and says so meanwhile.
+//
 // The code comes from the address (/t/<code>), or `?code=` when the page is opened as /thread.html.
 
 import { getDepartments, getProject, getSession, getThread } from "../shared/api.js";
@@ -12,7 +15,7 @@ import { ConversationView, createTypingNotice, eventOf, nearEnd, wireComposer } 
 import { describeError, fmtWhen, LIMITS, normalizeCode, renderCounter, renderStatus, textLength } from "../shared/direct-line.js";
 import { onLangChange, pick, setupLanguage, t } from "../shared/i18n.js";
 import { Live, newClientID } from "../shared/live.js";
-import { el } from "../shared/ui.js";
+import { el, fmtInt } from "../shared/ui.js";
 import { rememberLetter } from "./letters.js";
 
 const $ = (id) => document.getElementById(id);
@@ -30,6 +33,7 @@ const state = {
 };
 
 let live = null;
+let pausedTimer = null;
 const view = new ConversationView($("entries"), {
   viewer: "citizen",
   author: (entry) => (entry.kind === "citizen" ? t("thread.me") : departmentName(state.thread?.department) || t("thread.office")),
@@ -70,6 +74,7 @@ async function start() {
     beforeReconnect: async (refused) => {
       if (refused) await getSession();
     },
+    // Errors that belong to no message of this page (a refused subscription goes to receive()).
     onError: (error) => {
       state.message = { kind: "error", error };
       renderComposerStatus();
@@ -122,13 +127,20 @@ function receive(message) {
       sendRead();
       break;
     case "typing":
-      if (message.by === "staff") typing.show(t("thread.typing"));
+      if (message.by === "staff") typing.show(t("thread.typingBy", { department: departmentName(state.thread?.department) || t("thread.office") }));
       break;
     case "read":
       if (message.by === "staff") view.setRead(message.seq);
       break;
     case "thread":
       if (message.thread) updateThread(message.thread);
+      break;
+    case "refused":
+      // A rate limit: Live tries again after retryAfter and the indicator counts down. Anything else ends the watch.
+      if (!message.retryIn) {
+        state.message = { kind: "error", error: message.error };
+        renderComposerStatus();
+      }
       break;
     default:
       break;
@@ -182,8 +194,9 @@ function send() {
   const body = textarea.value.trim();
   if (!body || !open()) return;
   if (textLength(body) > LIMITS.body) {
-    state.message = { kind: "error", error: { code: "thread.invalid" } };
+    state.message = { kind: "error", key: "thread.tooLong", params: { max: fmtInt(LIMITS.body) } };
     renderComposerStatus();
+    textarea.focus();
     return;
   }
   const id = newClientID("m");
@@ -257,11 +270,23 @@ function renderComposerStatus() {
     return;
   }
   node.dataset.kind = state.message.kind;
-  node.textContent = describeError(state.message.error);
+  node.textContent = state.message.key ? t(state.message.key, state.message.params ?? {}) : describeError(state.message.error);
 }
 
+/** "实时更新" only while subscribed and caught up; a countdown while a refused subscription waits to be retried. */
 function renderLiveState(liveState) {
-  $("live-indicator").dataset.state = liveState;
-  $("live-text").textContent = t(liveState === "open" ? "live.open" : liveState === "reconnecting" ? "live.reconnecting" : "live.connecting");
-  view.setPendingState(liveState !== "open");
+  const indicator = $("live-indicator");
+  indicator.dataset.state = liveState === "open" ? "open" : liveState === "reconnecting" || liveState === "paused" ? "reconnecting" : "connecting";
+  indicator.dataset.live = liveState;
+  clearTimeout(pausedTimer);
+  pausedTimer = null;
+  let text;
+  if (liveState === "open") text = t("live.open");
+  else if (liveState === "paused") {
+    text = t("live.paused", { n: live?.retryIn() || 1 });
+    pausedTimer = setTimeout(() => renderLiveState(live.state), 1000);
+  } else if (liveState === "reconnecting") text = t("live.reconnecting");
+  else text = t("live.connecting");
+  $("live-text").textContent = text;
+  view.setPendingState(!live?.isOpen);
 }

@@ -33,7 +33,7 @@ export function textLength(text) {
 export function renderCounter(counter, field, max) {
   const n = textLength(field.value);
   const over = n > max;
-  counter.textContent = over ? t("counterOver", { n: fmtInt(n - max) }) : t("counter", { n: fmtInt(n), max: fmtInt(max) });
+  counter.textContent = over ? t(n - max === 1 ? "counterOver.one" : "counterOver", { n: fmtInt(n - max) }) : t("counter", { n: fmtInt(n), max: fmtInt(max) });
   counter.classList.toggle("is-over", over);
   counter.classList.toggle("is-near", !over && n > max * 0.9);
   if (over) field.setAttribute("aria-invalid", "true");

@@ -9,7 +9,7 @@ addStrings({
     "nav.write": "写信给市长",
     "nav.writeProject": "就这个项目写信给市长",
     "nav.myLetters": "我的来信",
-    "project.thread": "您的建议已转给市长办公室，查询码 {code}。",
+    "project.thread": "您的建议已转给负责部门，查询码 {code}。",
     "project.threadOpen": "查看办理进展",
 
     "kind.enquiry": "咨询",
@@ -74,6 +74,8 @@ addStrings({
     "thread.me": "我",
     "thread.office": "市长办公室",
     "thread.typing": "市长办公室正在输入…",
+    "thread.typingBy": "{department}正在输入…",
+    "thread.tooLong": "留言最多 {max} 字，请删减后再发送。",
     "thread.read": "已读",
     "thread.sending": "发送中…",
     "thread.queued": "网络中断，连接恢复后将自动发送…",
@@ -90,6 +92,7 @@ addStrings({
 
     "counter": "{n} / {max}",
     "counterOver": "已超出 {n} 字",
+    "counterOver.one": "已超出 {n} 字",
 
     "err.auth.required": "登录已失效，请重新登录。",
     "err.auth.failed": "用户名或密码错误。",
@@ -102,6 +105,8 @@ addStrings({
     "err.thread.duplicate": "您在 24 小时内已经提交过相同的内容。",
     "err.user.not_found": "这个工作人员不存在或已停用。",
     "err.department.not_found": "这个部门不存在。",
+    "err.thread.claimed": "这封信已由其他工作人员认领。",
+    "err.assign.not_eligible": "只能分配给这封信所在部门或市长办公室的工作人员。",
     "err.http.not_found": "这项服务暂未开通，请稍后再试。",
     "err.server.shutting_down": "服务器正在重启，请稍后再试。",
     "err.server.storage_failure": "服务器暂时无法保存，请稍后再试。",
@@ -110,7 +115,7 @@ addStrings({
     "nav.write": "Write to the mayor",
     "nav.writeProject": "Write to the mayor about this project",
     "nav.myLetters": "My letters",
-    "project.thread": "Your suggestion went to the mayor's office; query code {code}.",
+    "project.thread": "Your suggestion was sent to the department responsible; query code {code}.",
     "project.threadOpen": "Follow it",
 
     "kind.enquiry": "Enquiry",
@@ -175,6 +180,8 @@ addStrings({
     "thread.me": "Me",
     "thread.office": "Mayor's Office",
     "thread.typing": "The mayor's office is typing…",
+    "thread.typingBy": "{department} is typing…",
+    "thread.tooLong": "A message can have at most {max} characters; please shorten it.",
     "thread.read": "Read",
     "thread.sending": "Sending…",
     "thread.queued": "Offline — it will be sent when the connection is back…",
@@ -191,6 +198,7 @@ addStrings({
 
     "counter": "{n} / {max}",
     "counterOver": "{n} characters too many",
+    "counterOver.one": "{n} character too many",
 
     "err.auth.required": "Your session has ended; please sign in again.",
     "err.auth.failed": "Wrong user name or password.",
@@ -203,6 +211,8 @@ addStrings({
     "err.thread.duplicate": "You sent the same text in the last 24 hours.",
     "err.user.not_found": "This staff member does not exist or is disabled.",
     "err.department.not_found": "This department does not exist.",
+    "err.thread.claimed": "Another staff member has already claimed this letter.",
+    "err.assign.not_eligible": "It can be assigned only to staff of its department or of the mayor's office.",
     "err.http.not_found": "This service is not available yet; please try again later.",
     "err.server.shutting_down": "The server is restarting; please try again shortly.",
     "err.server.storage_failure": "The server could not store it just now; please try again shortly.",

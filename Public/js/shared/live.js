@@ -15,6 +15,13 @@
 //   messages (entry, caught_up, typing, read, thread) go to the handler as they come, nothing is coalesced; the
 //   socket remembers the highest entry seq seen and subscribes again with `since` after a reconnect. `post` is a
 //   request like a rating (same id resent after a reconnect); `typing` and `read` are sent only while open.
+// - A conversation subscription carries an id, which the server echoes in its error when it refuses it: a refusal
+//   never reaches a pending `post`. A refusal for a rate limit (`limit.rate`, `server.busy`) is retried after the
+//   `retryAfter` it names; any other refusal ends the watch and tells the handler ({type: "refused", error}).
+// - The state the page shows: "open" only while the socket is open AND every conversation topic is subscribed and
+//   caught up; "syncing" while a (re)subscription is on its way; "paused" while one waits to be retried after a
+//   rate limit (retryIn() says how long); "connecting" / "reconnecting" while the socket is down; "stopped" after
+//   stop() (a staff console whose session ended).
 
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 20000;
@@ -29,6 +36,18 @@ const WRITE_ERRORS = new Set([
   "citizen.missing", "citizen.invalid", "limit.rate", "limit.new_citizens", "rating.not_found",
   "thread.invalid", "thread.blocked", "thread.duplicate", "thread.invalid_transition",
 ]);
+
+/** Refusals of a subscription that are worth retrying after the wait the server names. */
+const RETRY_ERRORS = new Set(["limit.rate", "server.busy"]);
+/** Codes a refused subscription may come with (an id-less refusal from an older server is matched by these). */
+const SUBSCRIBE_ERRORS = new Set([
+  "limit.rate", "server.busy", "limit.topics", "topic.not_found", "thread.not_found", "auth.required", "auth.forbidden",
+  "citizen.invalid",
+]);
+/** The requests an id-less error may belong to: writes refused at commit time (never a `post`: its error has its id). */
+const IDLESS_WRITES = new Set(["rate", "like", "withdraw"]);
+/** Without a retryAfter, a rate-limited subscription is tried again after this long. */
+const DEFAULT_RETRY_S = 5;
 
 /** Messages of a conversation topic, passed to its handler as they are. */
 const CONVERSATION_TYPES = new Set(["entry", "caught_up", "typing", "read", "thread", "subscribed"]);
@@ -52,21 +71,26 @@ export class LiveError extends Error {
 export class Live {
   /**
    * @param {object} options
-   * @param {(state: "connecting"|"open"|"reconnecting") => void} [options.onState]
+   * @param {(state: "connecting"|"open"|"syncing"|"paused"|"reconnecting"|"stopped") => void} [options.onState]
    * @param {(refused: boolean) => Promise<void>} [options.beforeReconnect] runs before each reconnect (e.g. GET
    *   /api/session); refused is true when the last socket never opened (its handshake was refused, say for a
    *   cookie that no longer verifies, or the server is down)
    * @param {(error: LiveError) => void} [options.onError] errors that belong to no request
    * @param {(mine: {action: string, project: string, level: number|null, suggestion: string|null,
    *   liked: boolean|null}) => void} [options.onMine] this citizen's own rating or like changed (in any tab)
+   * @param {number} [options.keepAliveMs] also ping every this many ms while open, however busy the socket is (a staff
+   *   console: the server checks and refreshes the session on each ping, docs/PROTOCOL.md)
    */
-  constructor({ onState, beforeReconnect, onError, onMine } = {}) {
+  constructor({ onState, beforeReconnect, onError, onMine, keepAliveMs = 0 } = {}) {
     this.onState = onState ?? (() => {});
     this.beforeReconnect = beforeReconnect;
     this.onError = onError ?? (() => {});
     this.onMine = onMine ?? (() => {});
-    this.topics = new Map(); // topic -> { handler, seq, resyncAt }
+    this.topics = new Map(); // topic -> { handler, seq, resyncAt } (conversations: also synced, awaiting, retry…)
+    this.subscriptions = new Map(); // a conversation subscription's id -> its topic, until it is answered
     this.pending = new Map(); // id -> { message, resolve, reject, generation }
+    this.keepAliveMs = keepAliveMs;
+    this.keepAliveTimer = null;
     this.socket = null;
     this.generation = 0;
     this.attempt = 0;
@@ -76,6 +100,7 @@ export class Live {
     this.started = false;
     this.connecting = false;
     this.lastOpened = false;
+    this.socketState = "connecting";
     this.state = "connecting";
     addEventListener("online", () => this.reconnectNow());
     document.addEventListener("visibilitychange", () => {
@@ -100,13 +125,65 @@ export class Live {
    * already has (from the HTTP answer); every (re)subscription asks for what came after the highest seen.
    */
   watch(topic, handler, since = 0) {
-    const entry = { handler, conversation: true, seq: since, epoch: null, resyncAt: -Infinity };
+    const old = this.topics.get(topic);
+    if (old?.conversation) this.#forget(topic, old);
+    const entry = {
+      handler, conversation: true, seq: since, epoch: null, resyncAt: -Infinity,
+      synced: false, awaiting: null, retryTimer: null, retryAt: 0,
+    };
     this.topics.set(topic, entry);
-    if (this.isOpen) this.#send(this.#subscription(topic, entry));
+    if (this.isOpen) this.#subscribeConversation(topic, entry);
+    this.#updateState();
   }
 
   unsubscribe(topic) {
-    if (this.topics.delete(topic) && this.isOpen) this.#send({ type: "unsubscribe", topic });
+    const entry = this.topics.get(topic);
+    if (!entry) return;
+    this.topics.delete(topic);
+    if (entry.conversation) this.#forget(topic, entry);
+    if (this.isOpen) this.#send({ type: "unsubscribe", topic });
+    this.#updateState();
+  }
+
+  /** Whether a conversation topic is subscribed and caught up on the open socket. */
+  synced(topic) {
+    return this.isOpen && this.topics.get(topic)?.synced === true;
+  }
+
+  /** Seconds until a rate-limited subscription is tried again (0 when none waits). */
+  retryIn() {
+    let at = 0;
+    for (const entry of this.topics.values()) if (entry.retryTimer !== null && entry.retryAt > at) at = entry.retryAt;
+    return at ? Math.max(1, Math.ceil((at - Date.now()) / 1000)) : 0;
+  }
+
+  /**
+   * Stops for good: closes the socket, never reconnects; pending requests are refused with `error` (a LiveError) if
+   * given. The state becomes "stopped".
+   */
+  stop(error = null) {
+    if (!this.started) return;
+    this.started = false;
+    clearTimeout(this.timer);
+    this.timer = null;
+    for (const [topic, entry] of this.topics) if (entry.conversation) this.#forget(topic, entry);
+    const socket = this.socket;
+    this.socket = null;
+    this.#stopTimers();
+    if (socket) {
+      try {
+        socket.close(1000, "stopped");
+      } catch {
+        // Already closing.
+      }
+    }
+    delete document.body.dataset.wsOpen;
+    if (error) {
+      for (const entry of this.pending.values()) entry.reject(error);
+      this.pending.clear();
+    }
+    this.socketState = "stopped";
+    this.#updateState();
   }
 
   start() {
@@ -165,11 +242,11 @@ export class Live {
     return new Promise((resolve, reject) => {
       const entry = { message, resolve, reject, generation: -1 };
       this.pending.set(message.id, entry);
-      if (this.isOpen) {
+      if (this.isOpen && this.#maySend(message)) {
         entry.generation = this.generation;
         this.#send(message);
       }
-      // Otherwise it goes out when the socket opens.
+      // Otherwise it goes out when the socket opens (a post: once its topic is caught up).
     });
   }
 
@@ -182,17 +259,104 @@ export class Live {
   }
 
   #subscription(topic, entry) {
-    if (entry.conversation) return entry.seq > 0 ? { type: "subscribe", topic, since: entry.seq } : { type: "subscribe", topic };
     return entry.seq === null ? { type: "subscribe", topic } : { type: "subscribe", topic, since: entry.seq, epoch: entry.epoch };
   }
 
-  #setState(state) {
+  /** A post goes out only on a socket subscribed to its topic (the server refuses it otherwise). */
+  #maySend(message) {
+    return message.type !== "post" || this.topics.get(message.topic)?.synced === true;
+  }
+
+  /** Sends the posts that waited for their topic to be caught up on this socket. */
+  #flushPosts(topic) {
+    for (const entry of this.pending.values()) {
+      if (entry.message.type !== "post" || entry.message.topic !== topic || entry.generation === this.generation) continue;
+      entry.generation = this.generation;
+      this.#send(entry.message);
+    }
+  }
+
+  /** Subscribes to a conversation topic with an id of its own (the server's refusal echoes it). */
+  #subscribeConversation(topic, entry) {
+    if (entry.awaiting) this.subscriptions.delete(entry.awaiting);
+    clearTimeout(entry.retryTimer);
+    entry.retryTimer = null;
+    entry.synced = false;
+    const id = newClientID("s");
+    entry.awaiting = id;
+    this.subscriptions.set(id, topic);
+    const message = { type: "subscribe", id, topic };
+    if (entry.seq > 0) message.since = entry.seq;
+    this.#send(message);
+  }
+
+  /** Drops what a conversation subscription is waiting for (the socket closed, or the page stopped watching). */
+  #forget(topic, entry) {
+    if (entry.awaiting) this.subscriptions.delete(entry.awaiting);
+    entry.awaiting = null;
+    entry.synced = false;
+    clearTimeout(entry.retryTimer);
+    entry.retryTimer = null;
+  }
+
+  /** The server refused a conversation subscription. */
+  #refused(topic, error) {
+    const entry = this.topics.get(topic);
+    if (!entry?.conversation) return;
+    if (entry.awaiting) this.subscriptions.delete(entry.awaiting);
+    entry.awaiting = null;
+    entry.synced = false;
+    if (RETRY_ERRORS.has(error.code)) {
+      const seconds = Math.max(1, Number(error.retryAfter) || DEFAULT_RETRY_S);
+      clearTimeout(entry.retryTimer);
+      entry.retryAt = Date.now() + seconds * 1000;
+      entry.retryTimer = setTimeout(() => {
+        entry.retryTimer = null;
+        if (this.topics.get(topic) === entry && this.isOpen) this.#subscribeConversation(topic, entry);
+        this.#updateState();
+      }, seconds * 1000 + Math.random() * 500);
+      this.#updateState();
+      entry.handler({ type: "refused", topic, error, retryIn: seconds });
+      return;
+    }
+    this.topics.delete(topic);
+    this.#updateState();
+    entry.handler({ type: "refused", topic, error });
+  }
+
+  /** The state pages show (see the top of this file); onState hears every change. */
+  #updateState() {
+    let state = this.socketState;
+    if (state === "open") {
+      for (const entry of this.topics.values()) {
+        if (!entry.conversation) continue;
+        if (entry.retryTimer !== null) {
+          state = "paused";
+          break;
+        }
+        if (!entry.synced) state = "syncing";
+      }
+    }
+    if (state === this.state) return;
     this.state = state;
     this.onState(state);
   }
 
+  #setState(state) {
+    this.socketState = state;
+    this.#updateState();
+  }
+
+  #stopTimers() {
+    clearTimeout(this.pingTimer);
+    clearTimeout(this.pongTimer);
+    clearInterval(this.keepAliveTimer);
+    this.keepAliveTimer = null;
+  }
+
   async #connect() {
     this.timer = null;
+    if (!this.started) return;
     this.connecting = true;
     if (this.attempt > 0 && this.beforeReconnect) {
       try {
@@ -202,6 +366,7 @@ export class Live {
       }
     }
     this.connecting = false;
+    if (!this.started) return;
     const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws";
     let socket;
     try {
@@ -220,14 +385,21 @@ export class Live {
       document.body.dataset.wsOpen = "true";
       for (const [topic, entry] of this.topics) {
         entry.resyncAt = -Infinity;
-        this.#send(this.#subscription(topic, entry));
+        if (entry.conversation) this.#subscribeConversation(topic, entry);
+        else this.#send(this.#subscription(topic, entry));
       }
       for (const entry of this.pending.values()) {
+        if (!this.#maySend(entry.message)) continue;
         entry.generation = generation;
         this.#send(entry.message);
       }
       this.#setState("open");
       this.#schedulePing();
+      if (this.keepAliveMs > 0) {
+        this.keepAliveTimer = setInterval(() => {
+          if (this.socket === socket && this.isOpen) this.#send({ type: "ping" });
+        }, this.keepAliveMs);
+      }
     };
     socket.onmessage = (event) => {
       if (this.socket !== socket) return;
@@ -244,8 +416,9 @@ export class Live {
       if (this.socket !== socket) return;
       this.socket = null;
       delete document.body.dataset.wsOpen;
-      clearTimeout(this.pingTimer);
-      clearTimeout(this.pongTimer);
+      this.#stopTimers();
+      for (const [topic, entry] of this.topics) if (entry.conversation) this.#forget(topic, entry);
+      if (!this.started) return;
       this.#setState("reconnecting");
       this.#scheduleReconnect();
     };
@@ -282,8 +455,15 @@ export class Live {
       if (!entry?.conversation) return;
       const seq = message.type === "entry" ? message.entry?.seq : message.type === "caught_up" ? message.seq : null;
       if (Number.isInteger(seq) && seq > entry.seq) entry.seq = seq;
-      if (message.type === "caught_up") document.body.dataset.liveSynced = "true";
+      if (message.type === "caught_up" || message.type === "subscribed") {
+        if (entry.awaiting) this.subscriptions.delete(entry.awaiting);
+        entry.awaiting = null;
+        entry.synced = true;
+        this.#updateState();
+        document.body.dataset.liveSynced = "true";
+      }
       entry.handler(message);
+      if (message.type === "caught_up") this.#flushPosts(message.topic);
       return;
     }
     switch (message.type) {
@@ -327,14 +507,25 @@ export class Live {
       }
       case "error": {
         const error = new LiveError(message.error, message.message, message.retryAfter ?? null);
+        // A refused conversation subscription: by its id, or (a server that leaves the id out) the oldest one
+        // still unanswered, for a code a subscription can be refused with.
+        let refusedTopic = message.id != null ? this.subscriptions.get(message.id) : undefined;
+        if (refusedTopic === undefined && message.id == null && SUBSCRIBE_ERRORS.has(message.error)) {
+          refusedTopic = this.subscriptions.values().next().value;
+        }
+        if (refusedTopic !== undefined) {
+          this.subscriptions.delete(message.id);
+          this.#refused(refusedTopic, error);
+          return;
+        }
         let entry = message.id != null ? this.pending.get(message.id) : undefined;
         let id = message.id;
         if (!entry && message.id == null && WRITE_ERRORS.has(message.error)) {
-          // The server answers a write refused at commit time (campaign closed, id reused…) with "id": null
-          // (see the report on LiveSession.completed). Writes of one connection complete in order, so it is
-          // the oldest request sent on this socket.
+          // A write refused at commit time may come back with "id": null. Writes of one connection complete in
+          // order, so it is the oldest rating, like or withdrawal sent on this socket — never a conversation's
+          // `post` (the server always echoes its id), so a limit on something else never lands on a message.
           for (const [candidateID, candidate] of this.pending) {
-            if (candidate.generation === generation) {
+            if (candidate.generation === generation && IDLESS_WRITES.has(candidate.message.type)) {
               entry = candidate;
               id = candidateID;
               break;
