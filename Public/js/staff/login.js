@@ -1,14 +1,22 @@
-// /staff/login: name and password → POST /api/staff/login (the `lw_staff` cookie), then the console. A wrong name or
-// password, and a disabled user, get the same auth.failed; too many failures get auth.locked with Retry-After.
+// /staff/login: name and password → POST /api/staff/login (the `lw_staff` cookie), then the console — or the console
+// address in `?next=` (the case that was open when the session ended). A wrong name or password, and a disabled user,
+// get the same auth.failed; too many failures get auth.locked with Retry-After. Someone already signed in (this
+// browser had a live session: the hint in session.js, then GET /api/staff/me says so) goes straight on.
 
 import "./i18n-staff.js";
 import { describeError } from "../shared/direct-line.js";
 import { onLangChange, setupLanguage, t } from "../shared/i18n.js";
-import { login } from "./staff-api.js";
+import { getMe, login } from "./staff-api.js";
+import { clearSignedIn, maybeSignedIn, rememberSignedIn, safeNext } from "./session.js";
 
 const $ = (id) => document.getElementById(id);
 
 const state = { busy: false, message: null, lockedUntil: 0 };
+const next = safeNext(new URLSearchParams(location.search).get("next") ?? "/staff");
+
+if (maybeSignedIn()) {
+  getMe().then(() => location.replace(next), () => clearSignedIn());
+}
 
 setupLanguage();
 document.title = `${t("staff.loginTitle")} · ${t("staff.brand")}`;
@@ -35,7 +43,9 @@ $("login-form").addEventListener("submit", async (event) => {
   renderMessage();
   try {
     await login(name, password);
-    location.assign("/staff");
+    rememberSignedIn();
+    // Replaced, not added: Back from the console does not lead to this form again.
+    location.replace(next);
     return;
   } catch (error) {
     state.message = { error };

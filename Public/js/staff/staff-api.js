@@ -9,16 +9,28 @@ const thread = (id) => `/api/staff/threads/${encodeURIComponent(id)}`;
 export const login = (name, password) => request("POST", "/api/staff/login", { name, password });
 export const logout = () => request("POST", "/api/staff/logout");
 export const getMe = () => request("GET", "/api/staff/me");
-export const listUsers = () => request("GET", "/api/staff/users");
+/** Active users; with a department, only those who may handle its letters (its staff and the triage department's). */
+export const listUsers = (department) =>
+  request("GET", department ? `/api/staff/users?department=${encodeURIComponent(department)}` : "/api/staff/users");
 export const listCanned = (department) => request("GET", `/api/staff/canned?department=${encodeURIComponent(department ?? "")}`);
+/** Admins: a canned reply for a department ({reply}); and its removal. */
+export const addCanned = (department, title, body) =>
+  request("POST", "/api/admin/canned", { id: newClientID("k"), department, title, body });
+export const deleteCanned = (id) => request("DELETE", `/api/admin/canned/${encodeURIComponent(id)}`);
 
-/** The inbox: filters {status, department, kind, mine} (empty ones are left out). */
-export function listThreads({ status, department, kind, mine } = {}) {
+/**
+ * The inbox, a page at a time: filters {status, department, kind, mine, held} (empty ones are left out) and `before`,
+ * the `next` cursor of the previous page ({threads, next}).
+ */
+export function listThreads({ status, department, kind, mine, held, before, limit } = {}) {
   const query = new URLSearchParams();
   if (status) query.set("status", status);
   if (department) query.set("department", department);
   if (kind) query.set("kind", kind);
   if (mine) query.set("assigned", "me");
+  if (held) query.set("held", "true");
+  if (limit) query.set("limit", String(limit));
+  if (before) query.set("before", before);
   const text = query.toString();
   return request("GET", `/api/staff/threads${text ? `?${text}` : ""}`);
 }
