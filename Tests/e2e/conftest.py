@@ -58,8 +58,10 @@ def campaign_yaml(now: datetime, opens_in: timedelta, closes_in: timedelta) -> s
 class LastWordServer:
     """One server process; `restart()` starts it again on the same port with the same database."""
 
-    def __init__(self, directory: Path, opens_in: timedelta = timedelta(days=-1), closes_in: timedelta = timedelta(days=1)):
+    def __init__(self, directory: Path, opens_in: timedelta = timedelta(days=-1), closes_in: timedelta = timedelta(days=1),
+                 extra_config: list[str] | None = None):
         self.directory = directory
+        self.extra_config = list(extra_config or [])  # more top-level YAML lines (e.g. the direct line's limits)
         self.binary = server_binary()
         self.port = 0
         self.url = ""
@@ -79,6 +81,7 @@ class LastWordServer:
                 "integrity: {perIpPerSecond: 1000, perIpBurst: 10000, perCitizenPerSecond: 50, perCitizenBurst: 200, newCitizensPerIpPerHour: 10000}",
                 "timeouts: {shutdownMs: 5000}",
                 "log: {level: info}",
+                *self.extra_config,
                 "",
             ]),
             encoding="utf-8",

@@ -1,0 +1,104 @@
+"""Helpers of the direct line's browser tests: users made with the server's own command line, a small HTTP client
+for what a test does behind a page's back (a citizen's letter, a colleague's action), and signing in on the console.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import subprocess
+import urllib.error
+import urllib.request
+from http.cookiejar import CookieJar
+
+from playwright.sync_api import Page
+
+from conftest import REPO
+
+PASSWORD = "e2e-Console-Passw0rd-2026"
+_ids = itertools.count(1)
+
+
+def add_user(server, name: str, role: str = "staff", departments: tuple[str, ...] = (), display: str | None = None,
+             password: str = PASSWORD) -> str:
+    """`lastword user add` against the running server's database (SQLite in WAL mode lets a second process write)."""
+    command = [server.binary, "user", "add", name, "--role", role, "--password-stdin",
+               "--config", str(server.directory / "lastword.yaml"), "--database", str(server.directory / "lastword.sqlite")]
+    for department in departments:
+        command += ["--department", department]
+    if display:
+        command += ["--display-name", display]
+    result = subprocess.run(command, input=password, capture_output=True, text=True, timeout=60, cwd=REPO)
+    assert result.returncode == 0, f"lastword user add {name} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+    return name
+
+
+def change_password(server, name: str, password: str) -> None:
+    """`lastword user passwd`: every session of the user ends, even on the running server."""
+    result = subprocess.run(
+        [server.binary, "user", "passwd", name, "--password-stdin", "--config", str(server.directory / "lastword.yaml"),
+         "--database", str(server.directory / "lastword.sqlite")],
+        input=password, capture_output=True, text=True, timeout=60, cwd=REPO,
+    )
+    assert result.returncode == 0, f"lastword user passwd {name} failed:\n{result.stdout}\n{result.stderr}"
+
+
+class Client:
+    """One person's HTTP session (cookies kept), without an Origin header (a script, which the server lets through)."""
+
+    def __init__(self, server):
+        self.server = server
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+
+    def call(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict | None]:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.server.url + path, data=data, method=method,
+                                         headers={"Content-Type": "application/json"} if data else {})
+        try:
+            with self.opener.open(request, timeout=10) as response:
+                text = response.read().decode()
+                return response.status, (json.loads(text) if text else None)
+        except urllib.error.HTTPError as error:
+            text = error.read().decode()
+            try:
+                return error.code, json.loads(text)
+            except ValueError:
+                return error.code, {"raw": text}
+
+    def ok(self, method: str, path: str, body: dict | None = None) -> dict | None:
+        status, answer = self.call(method, path, body)
+        assert 200 <= status < 300, f"{method} {path} → {status} {answer}"
+        return answer
+
+
+def citizen_letter(server, subject: str, body: str, kind: str = "enquiry") -> dict:
+    """A new citizen writes a letter (to the mayor's office); returns the CitizenThread."""
+    citizen = Client(server)
+    citizen.ok("GET", "/api/session")
+    answer = citizen.ok("POST", "/api/threads", {"id": f"t-e2e-{next(_ids)}", "kind": kind, "subject": subject,
+                                                "body": body, "publish": False})
+    return answer["thread"]
+
+
+def staff_client(server, name: str, password: str = PASSWORD) -> Client:
+    client = Client(server)
+    client.ok("POST", "/api/staff/login", {"name": name, "password": password})
+    return client
+
+
+def thread_id(staff: Client, code: str) -> int:
+    threads = staff.ok("GET", "/api/staff/threads?limit=200")["threads"]
+    return next(t["id"] for t in threads if t["code"] == code)
+
+
+def action_id() -> str:
+    return f"x-e2e-{next(_ids)}"
+
+
+def sign_in(page: Page, server, name: str, password: str = PASSWORD, path: str = "/staff/login") -> None:
+    page.goto(server.url + path)
+    page.locator("#staff-name").fill(name)
+    page.locator("#staff-password").fill(password)
+    page.locator("#login-submit").click()
+    page.wait_for_url(server.url + "/staff**")
+    page.wait_for_selector('body[data-inbox-loaded="true"]')
