@@ -24,6 +24,7 @@ does behind the page's back goes through the HTTP API (direct_line_kit.Client).
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -144,6 +145,9 @@ def test_signed_out_keeps_the_draft_and_comes_back(office, new_context, console,
     expect(page.locator("#case-message")).to_have_value(draft)
     expect(page.locator("#signed-out")).to_be_hidden()
     expect(page.locator("#live-text")).to_have_text("实时更新")
+    page.go_back()  # the inbox lies under the case, as when it was opened from there
+    expect(page).to_have_url(office.url + "/staff")
+    expect(page.locator("#case-placeholder")).to_be_visible()
 
     # Signed in already: the login page goes straight to the console.
     page.goto(office.url + "/staff/login")
@@ -239,7 +243,8 @@ def test_a_letter_routed_away_leaves_the_inbox_and_the_case_says_so(office, new_
 
 
 def test_assign_list_and_a_claimed_letter(office, new_context, console):
-    console.allow("409")  # Chromium logs the refused claim
+    console.allow("409")  # Chromium logs the refused claim…
+    console.allow("400")  # …and the refused assignment
     letter = citizen_letter(office, "分配名单测试", "请教育局答复。")
     triage = staff_client(office, "li.wei")
     tid = thread_id(triage, letter["code"])
@@ -252,6 +257,17 @@ def test_assign_list_and_a_claimed_letter(office, new_context, console):
     expect(options).to_contain_text([re.compile("李伟.*市长办公室"), re.compile("王芳.*市教育局")], ignore_case=False)
     expect(page.locator("#assign-user option", has_text="赵磊")).to_have_count(0)  # transport: not eligible
     expect(page.locator("#assign-user option", has_text="陈审核")).to_have_count(0)  # a moderator answers nothing
+
+    # The list went stale (here: the request names someone else): the refusal says whom it may go to.
+    def someone_else(route):
+        body = json.loads(route.request.post_data)
+        body["user"] = "zhao.lei"
+        route.continue_(post_data=json.dumps(body))
+
+    page.route(re.compile(r"/api/staff/threads/\d+/assign$"), someone_else)
+    page.locator("#act-assign").click()
+    expect(page.locator("#action-status")).to_have_text("只能分配给这封信所在部门或市长办公室的工作人员。")
+    page.unroute(re.compile(r"/api/staff/threads/\d+/assign$"))
 
     # A colleague takes it just before this claim reaches the server: the refusal says who has it.
     wang = staff_client(office, "wang.fang")
@@ -353,3 +369,30 @@ def test_phone_back_and_escape_return_to_the_inbox(office, new_context, console,
     expect(page.locator("#inbox-pane")).to_be_visible()
     expect(page).to_have_url(inbox_url)
     expect(row(page, letter["code"])).to_be_focused()
+
+
+def test_the_inbox_loads_more(office, new_context, console):
+    """Fifty letters a page; "加载更多" follows the answer's `next` cursor until there is no more. (Last in this
+    module: the letters it writes push older ones off the first page.)"""
+    for i in range(55):
+        citizen_letter(office, f"翻页测试 {i:02d}", f"第 {i} 封来信。")
+    total = len(staff_client(office, "li.wei").ok("GET", "/api/staff/threads?limit=200")["threads"])
+    assert 55 < total < 200
+    page = desktop(new_context, console)
+    sign_in(page, office, "li.wei")
+    rows = page.locator(".inbox-row")
+    expect(rows).to_have_count(50)
+    expect(page.locator("#inbox-count")).to_have_text("已显示 50 封")
+    more = page.get_by_role("button", name="加载更多")
+    for _ in range(4):
+        if not more.is_visible():
+            break
+        shown = rows.count()
+        more.click()
+        expect(rows).not_to_have_count(shown)
+    expect(more).to_be_hidden()
+    expect(rows).to_have_count(total)
+    expect(page.locator("#inbox-count")).to_have_text(f"{total} 封")
+    # No letter twice.
+    codes = page.locator(".inbox-row").evaluate_all("rows => rows.map(r => r.dataset.code)")
+    assert len(codes) == len(set(codes)) == total

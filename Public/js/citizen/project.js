@@ -220,7 +220,7 @@ function renderCampaignState() {
   }
 }
 
-/** "Your suggestion went to the mayor's office: code …", with the link to its thread. */
+/** "Your suggestion was sent to the department responsible: code …", with the link to its thread. */
 function renderSuggestionThread() {
   const node = $("rate-thread");
   const code = state.suggestionThread;
@@ -449,7 +449,7 @@ async function submitRating() {
     state.ratingBusy = false;
     setMine({ level: ack.level ?? level, suggestion: ack.suggestion ?? "" });
     if (typeof ack.thread === "string" && ack.thread) {
-      // The suggestion became a letter to the mayor's office: its code, to follow the answer.
+      // The suggestion became a letter to the project's department: its code, to follow the answer.
       state.suggestionThread = ack.thread;
       rememberLetter({ code: ack.thread, subject: pick(state.project.title), kind: "suggestion", status: "new" });
       renderSuggestionThread();

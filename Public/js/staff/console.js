@@ -119,10 +119,14 @@ async function start() {
   live.watch("inbox", receiveInbox);
   live.start();
   loadInbox();
+  // Opened at a case (or the admin's panel), e.g. after signing in again: the inbox goes under it in the history,
+  // so that Back leads to the inbox as it does after opening the case from there.
   const params = new URLSearchParams(location.search);
   const wanted = Number(params.get("thread"));
-  if (params.get("panel") === "canned" && state.me.role === "admin") showCannedPanel({ push: false });
-  else if (Number.isInteger(wanted) && wanted > 0) openCase(wanted, { focus: false, push: false });
+  const panel = params.get("panel") === "canned" && state.me.role === "admin";
+  if (panel || (Number.isInteger(wanted) && wanted > 0)) history.replaceState(null, "", addressFor());
+  if (panel) showCannedPanel({ push: true });
+  else if (Number.isInteger(wanted) && wanted > 0) openCase(wanted, { focus: false, push: true });
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState !== "visible") return;
     if (state.open) markSeen(state.open);
@@ -1499,7 +1503,8 @@ function renderSound() {
 
 /** "实时更新" only while the socket is open and the inbox (and the open case) are subscribed and caught up. */
 function renderLiveState(liveState) {
-  const shown = state.signedOut ? "stopped" : liveState;
+  // The indicator heads the inbox: a case still catching up (just opened) does not make the inbox less live.
+  const shown = state.signedOut ? "stopped" : liveState === "syncing" && live?.synced("inbox") ? "open" : liveState;
   const indicator = $("live-indicator");
   indicator.dataset.state = shown === "open" ? "open" : shown === "reconnecting" || shown === "paused" || shown === "stopped" ? "reconnecting" : "connecting";
   indicator.dataset.live = shown;
