@@ -256,7 +256,7 @@ extension HTTPError {
         case .unknownProject, .unknownCampaign, .ratingNotFound, .unknownTopic, .threadNotFound, .caseNotFound,
              .userNotFound, .departmentNotFound: 404
         case .campaignClosed, .campaignNotOpen, .clientIDReused, .slugBelongsToAnotherCampaign, .invalidTransition,
-             .duplicateText, .alreadyClaimed: 409
+             .duplicateText, .alreadyClaimed, .invalidModeration, .itemLocked: 409
         case .invalidCitizen, .missingCitizen, .authRequired, .authFailed: 401
         case .forbidden: 403
         case .blockedWord: 422

@@ -77,6 +77,12 @@ package enum DomainError: Error, Sendable, Equatable {
     case assigneeNotEligible(String)
     /// Claiming a letter someone else handles: assign it instead, or ask them.
     case alreadyClaimed(by: String)
+
+    // Moderation.
+    /// The public version's status does not allow this.
+    case invalidModeration(from: String, action: String)
+    /// Another moderator has the item open.
+    case itemLocked(by: String)
     /// Routing to a department that does not exist.
     case departmentNotFound(String)
 
@@ -117,6 +123,8 @@ package enum DomainError: Error, Sendable, Equatable {
         case .userNotFound: "user.not_found"
         case .assigneeNotEligible: "assign.not_eligible"
         case .alreadyClaimed: "thread.claimed"
+        case .invalidModeration: "moderation.invalid_transition"
+        case .itemLocked: "moderation.locked"
         case .departmentNotFound: "department.not_found"
         }
     }
@@ -161,6 +169,8 @@ package enum DomainError: Error, Sendable, Equatable {
         case .userNotFound(let name): "There is no active user \"\(name)\"."
         case .assigneeNotEligible(let name): "\(name) cannot handle letters of this department."
         case .alreadyClaimed(let name): "\(name) already handles this letter; assign it instead, or ask them."
+        case .invalidModeration(let from, let action): "A public version that is \(from) cannot be \(action)."
+        case .itemLocked(let name): "\(name) has this item open; it is theirs to decide until they close it."
         case .departmentNotFound(let id): "There is no department \"\(id)\"."
         }
     }
