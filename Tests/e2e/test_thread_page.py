@@ -77,6 +77,7 @@ def test_a_refused_subscription_is_retried_and_never_blamed_on_a_message(lookups
     expect(live).to_have_text(re.compile(r"^实时更新暂停，\d+ 秒后重试…$"))
     expect(page.locator("#composer-status")).to_have_text("")
     expect(pending).to_have_count(1)
+    expect(pending.locator(".entry-pending")).to_have_text("实时连接恢复后将自动发送…")
     page.screenshot(path=str(results_dir / "thread-paused-390x844.png"), full_page=True)
 
     # After retryAfter: subscribed, caught up, and the message goes out once.

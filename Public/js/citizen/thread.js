@@ -201,7 +201,7 @@ function send() {
   }
   const id = newClientID("m");
   view.addPending(id, body);
-  view.setPendingState(!live.isOpen);
+  renderLiveState(live.state);
   textarea.value = "";
   renderCounter($("message-counter"), textarea, LIMITS.body);
   scrollToEnd();
@@ -288,5 +288,7 @@ function renderLiveState(liveState) {
   } else if (liveState === "reconnecting") text = t("live.reconnecting");
   else text = t("live.connecting");
   $("live-text").textContent = text;
-  view.setPendingState(!live?.isOpen);
+  // A message goes out once the letter is subscribed again: offline, or waiting for the subscription.
+  if (liveState === "open") view.setPendingState(false);
+  else view.setPendingState(true, live?.isOpen ? "thread.waiting" : "thread.queued");
 }

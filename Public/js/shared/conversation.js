@@ -98,9 +98,9 @@ export class ConversationView {
     this.list.append(node);
   }
 
-  /** Says, on every pending message, whether it waits for the connection. */
-  setPendingState(waitingForNetwork) {
-    for (const { state } of this.pending.values()) state.textContent = t(waitingForNetwork ? "thread.queued" : "thread.sending");
+  /** Says, on every pending message, whether it waits (for the network, or the text `key` says what for). */
+  setPendingState(waiting, key = "thread.queued") {
+    for (const { state } of this.pending.values()) state.textContent = t(waiting ? key : "thread.sending");
   }
 
   removePending(id) {

@@ -63,6 +63,7 @@ const state = {
   open: null, // the open case's StaffThread
   openToken: 0,
   lost: false, // the open case went to a department this user does not see
+  lostTo: null, // that department, when known
   readSent: 0,
   canned: new Map(), // department -> [reply]
   projects: new Map(), // slug -> {zh, en} title, or null while asked
@@ -552,6 +553,7 @@ function closeCase({ focusRow = false } = {}) {
   state.openID = null;
   state.open = null;
   state.lost = false;
+  state.lostTo = null;
   state.openToken += 1;
   view = null;
   typing.hide();
@@ -594,6 +596,7 @@ async function openCase(id, { focus = false, push = false } = {}) {
   state.openID = id;
   state.open = null;
   state.lost = false;
+  state.lostTo = null;
   delete $("case").dataset.synced;
   state.readSent = 0;
   state.actionMessage = null;
@@ -676,9 +679,8 @@ function receiveCase(id, message) {
       if (signedOut(message.error)) return;
       if (message.retryIn) return;
       if (message.error?.code === "thread.not_found" || message.error?.code === "auth.forbidden") {
-        // No longer in this user's departments (moved while the socket was down): what the inbox knows says where.
-        loseOpen(state.open?.department);
-        refreshOpen();
+        // No longer in this user's departments (moved while the socket was down; where to is not known here).
+        loseOpen(null);
       } else {
         state.actionMessage = { kind: "error", error: message.error };
         renderActionMessage();
@@ -732,21 +734,20 @@ function updateOpen(thread) {
 function loseOpen(department) {
   if (state.lost || state.openID === null) return;
   state.lost = true;
+  state.lostTo = department;
   state.threads.delete(state.openID);
   saveDraft();
   live?.unsubscribe(`case:${state.openID}`);
   typing.hide();
   renderCase();
   renderInbox();
-  if (department !== undefined && state.open) state.open.department = department;
-  renderLost();
 }
 
 function renderLost() {
   const box = $("case-lost");
   box.hidden = !state.lost;
   if (state.lost) {
-    const department = departmentName(state.open?.department);
+    const department = state.lostTo ? departmentName(state.lostTo) : "";
     $("case-lost-text").textContent = department ? t("case.lost", { department }) : t("case.lostPlain");
   }
 }
@@ -959,7 +960,7 @@ async function act(run, { box = null, done = () => ({ key: "case.done" }) } = {}
         state.assignees.delete(state.open?.department);
         loadAssignees(state.open?.department);
       }
-      if (error.code === "thread.not_found") refreshOpen();
+      if (error.code === "thread.not_found") loseOpen(null); // no longer in this user's departments
       state.actionMessage = { kind: "error", error };
     }
   } finally {
@@ -1092,7 +1093,7 @@ function send() {
         renderSignedOut();
         return;
       }
-      if (error.code === "thread.not_found") refreshOpen();
+      if (error.code === "thread.not_found") loseOpen(null); // no longer in this user's departments
       state.composerMessage = { kind: "error", error };
       renderComposer();
     },
@@ -1123,6 +1124,7 @@ function showCannedPanel({ push = true } = {}) {
     state.openID = null;
     state.open = null;
     state.lost = false;
+  state.lostTo = null;
     state.openToken += 1;
     view = null;
     typing.hide();
