@@ -4,11 +4,11 @@ for what a test does behind a page's back (a citizen's letter, a colleague's act
 
 from __future__ import annotations
 
-import itertools
 import json
 import subprocess
 import urllib.error
 import urllib.request
+import uuid
 from http.cookiejar import CookieJar
 
 from playwright.sync_api import Page
@@ -16,7 +16,6 @@ from playwright.sync_api import Page
 from conftest import REPO
 
 PASSWORD = "e2e-Console-Passw0rd-2026"
-_ids = itertools.count(1)
 
 
 def add_user(server, name: str, role: str = "staff", departments: tuple[str, ...] = (), display: str | None = None,
@@ -75,7 +74,7 @@ def citizen_letter(server, subject: str, body: str, kind: str = "enquiry") -> di
     """A new citizen writes a letter (to the mayor's office); returns the CitizenThread."""
     citizen = Client(server)
     citizen.ok("GET", "/api/session")
-    answer = citizen.ok("POST", "/api/threads", {"id": f"t-e2e-{next(_ids)}", "kind": kind, "subject": subject,
+    answer = citizen.ok("POST", "/api/threads", {"id": f"t-e2e-{uuid.uuid4().hex[:16]}", "kind": kind, "subject": subject,
                                                 "body": body, "publish": False})
     return answer["thread"]
 
@@ -92,7 +91,8 @@ def thread_id(staff: Client, code: str) -> int:
 
 
 def action_id() -> str:
-    return f"x-e2e-{next(_ids)}"
+    """A fresh client id for a write (the same id again would be the same write)."""
+    return f"x-e2e-{uuid.uuid4().hex[:16]}"
 
 
 def sign_in(page: Page, server, name: str, password: str = PASSWORD, path: str = "/staff/login") -> None:

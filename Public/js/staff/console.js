@@ -746,10 +746,13 @@ function loseOpen(department) {
 function renderLost() {
   const box = $("case-lost");
   box.hidden = !state.lost;
-  if (state.lost) {
-    const department = state.lostTo ? departmentName(state.lostTo) : "";
-    $("case-lost-text").textContent = department ? t("case.lost", { department }) : t("case.lostPlain");
-  }
+  if (state.lost) $("case-lost-text").textContent = t(lostMessage().key, lostMessage().params);
+}
+
+/** "已转交 X，您不再处理此信" (or without X when it is not known). */
+function lostMessage() {
+  const department = state.lostTo ? departmentName(state.lostTo) : "";
+  return department ? { kind: "info", key: "case.lost", params: { department } } : { kind: "info", key: "case.lostPlain" };
 }
 
 function sendRead() {
@@ -999,7 +1002,8 @@ function renderComposer() {
   $("case-send").textContent = t(note ? "case.sendNote" : "case.sendReply");
   renderCounter($("case-counter"), $("case-message"), LIMITS.body);
   renderCanned();
-  renderStatusLine($("case-composer-status"), state.composerMessage);
+  // Said again by the composer (on a phone the notice at the top is out of view): why it cannot be used.
+  renderStatusLine($("case-composer-status"), state.lost ? lostMessage() : state.composerMessage);
 }
 
 async function loadCanned(department) {
