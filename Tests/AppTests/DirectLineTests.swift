@@ -323,6 +323,25 @@ extension AppIntegrationTests {
             #expect(ended["error"] == .string("auth.required"))
         }
 
+        @Test func anAdminsCannedReplyIsAddedOnceHoweverOftenSentAndADeletedOneIsNotFound() throws {
+            let app = try TestApp()
+            defer { app.shutdown() }
+            let admin = try app.staff("boss", role: .admin, departments: [])
+            let body = #"{"department":"works","title":"已转交","body":"您好，您反映的问题已转交相关部门办理。"}"#
+            let first = try app.post("/api/admin/canned", json: body, cookie: admin.cookie)
+            #expect(first.status == 201)
+            let again = try app.post("/api/admin/canned", json: body, cookie: admin.cookie)
+            #expect(again.status == 200, "a retry")
+            let id = try #require(try first.json()["reply"]?["id"]?.int)
+            #expect(try again.json()["reply"]?["id"]?.int == id)
+            let list = try app.get("/api/staff/canned?department=works", cookie: admin.cookie).json()
+            #expect(list["replies"]?.array?.count == 1)
+            #expect(try app.request("DELETE", "/api/admin/canned/\(id)", headers: [("Cookie", admin.cookie)]).status == 204)
+            let gone = try app.request("DELETE", "/api/admin/canned/\(id)", headers: [("Cookie", admin.cookie)])
+            #expect(gone.status == 404)
+            #expect(gone.errorCode == "canned.not_found")
+        }
+
         @Test func theInboxComesInPagesWithHeldLettersAndPreviews() throws {
             let app = try TestApp {
                 $0.directLineLimits.threadsPerCitizenPerHour = 100

@@ -85,6 +85,8 @@ package enum DomainError: Error, Sendable, Equatable {
     case itemLocked(by: String)
     /// Routing to a department that does not exist.
     case departmentNotFound(String)
+    /// A canned reply that does not exist (or was deleted already).
+    case cannedReplyNotFound(Int64)
 
     /// Stable code for clients, logs and tests.
     package var code: String {
@@ -126,6 +128,7 @@ package enum DomainError: Error, Sendable, Equatable {
         case .invalidModeration: "moderation.invalid_transition"
         case .itemLocked: "moderation.locked"
         case .departmentNotFound: "department.not_found"
+        case .cannedReplyNotFound: "canned.not_found"
         }
     }
 
@@ -172,6 +175,7 @@ package enum DomainError: Error, Sendable, Equatable {
         case .invalidModeration(let from, let action): "A public version that is \(from) cannot be \(action)."
         case .itemLocked(let name): "\(name) has this item open; it is theirs to decide until they close it."
         case .departmentNotFound(let id): "There is no department \"\(id)\"."
+        case .cannedReplyNotFound(let id): "There is no canned reply \(id); it may have been deleted already."
         }
     }
 }

@@ -99,6 +99,11 @@ struct OfficeExecutor {
                 throw OfficeRefusal(error: .invalidThread("title must be 1 to \(ThreadDraft.maxSubjectLength) characters"))
             }
             let body = try refusing { () throws(DomainError) in try MessageText.normalize(body) }
+            // The same reply again (a retry) is the one already there.
+            if let existing = try one(Int64.self, sql: "SELECT id FROM canned_reply WHERE department = ? AND title = ? AND body = ?",
+                                      arguments: [department, title, body]) {
+                return .duplicate(OfficeReceipt(cannedReply: CannedReply(id: existing, department: department, title: title, body: body)))
+            }
             try run(sql: """
                 INSERT INTO canned_reply (department, title, body, created_by, created_at) VALUES (?, ?, ?, ?, ?)
                 """, arguments: [department, title, body, staff.userID, at])
@@ -108,7 +113,7 @@ struct OfficeExecutor {
         case .deleteCannedReply(let staff, let id, let at):
             try AccessPolicy(triageDepartment: try triageDepartment() ?? "").refuse(staff, .manageCanned, department: nil)
             try run(sql: "DELETE FROM canned_reply WHERE id = ?", arguments: [id])
-            guard db.changesCount == 1 else { throw OfficeRefusal(error: .invalidRequest("there is no canned reply \(id)")) }
+            guard db.changesCount == 1 else { throw OfficeRefusal(error: .cannedReplyNotFound(id)) }
             try audit(actor: staff.name, action: "canned.delete", subject: "canned:\(id)", detail: nil, at: at)
             return .applied(OfficeReceipt())
         }
