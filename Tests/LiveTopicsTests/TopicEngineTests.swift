@@ -86,7 +86,7 @@ import WebSocket
     @Test func aWatchMadeWhileMessagesFlowGetsEachMessageAboveSinceOnceAndInOrder() throws {
         let fixture = try Fixture(eventLoops: 2)
         defer { fixture.shutdown() }
-        let total = 20_000
+        let total = 5_000
         let publisher = BackgroundWork {
             for seq in 1...total {
                 fixture.commit(key: "thread:x", seq: Int64(seq))
@@ -96,7 +96,7 @@ import WebSocket
         var clients: [(TestWebSocketClient, Int)] = []
         for round in 0..<12 {
             let client = try fixture.client()
-            let since = round * 500
+            let since = round * 125
             try client.send("watch thread:x thread:x \(since)")
             clients.append((client.socket, since))
         }

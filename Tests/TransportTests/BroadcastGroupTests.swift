@@ -160,7 +160,9 @@ extension TransportIntegrationTests {
             let result = try Self.broadcastInLockStep(count, policy: .keepNewest(topic: 1), members: members, fast: fast)
             #expect(result.maxSlowBuffered > Self.highWaterMark, "the slow member did fall behind")
             #expect(result.maxSlowBuffered <= Self.highWaterMark + Self.frameSize, "never more than the mark plus one message")
-            #expect(result.residentGrowth < 16 << 20, "resident memory grew by \(result.residentGrowth >> 20) MiB")
+            // Half of the 96 MiB broadcast: other suites run in the same process at the same time and allocate too (the
+            // server's own bound is the buffered-bytes check above); a copy per message would grow by all of it.
+            #expect(result.residentGrowth < 48 << 20, "resident memory grew by \(result.residentGrowth >> 20) MiB")
             #expect(members.group.deliveryCounts.closed == 0)
 
             // Now it reads: a strictly increasing run of messages that ends with the newest.
