@@ -17,6 +17,7 @@ enum StoreSchema {
         Migration(name: "v2", sql: v2),
         Migration(name: "v3", sql: v3),
         Migration(name: "v4", sql: v4),
+        Migration(name: "v5", sql: v5),
     ]
 
     static func makeMigrator() -> DatabaseMigrator {
@@ -332,5 +333,90 @@ enum StoreSchema {
             subject TEXT,
             detail TEXT
         ) STRICT;
+        """
+
+    /// The direct line, part 2 (issue 10): public versions and their moderation, citizens' satisfaction with answers,
+    /// and follow-ups.
+    /// - `thread.first_response_at`: when staff first took the letter up (claim, assignment, route or reply), for the
+    ///   figures' time to first response; filled for existing threads from their entries. `satisfaction`: the
+    ///   citizen's rating of the answer (1…5), changeable until the thread closes.
+    /// - `public_version`: what staff propose to publish — the question as it may be shown and the official reply —
+    ///   one row per revision, never updated in its texts; `published_*` are the texts as approved (a moderator's edit,
+    ///   or the same), which alone the public board shows. A moderator's hold (`hold_*`) keeps a second moderator out.
+    /// - `moderation_decision`: every approval, rejection and withdrawal, with its category: the public moderation log
+    ///   and, with audit_entry (which keeps the texts before and after), the record of who decided what.
+    /// - `follow_up`: a rating of 1 or 2 that its department must act on and record. An answer's (`thread`) opens one
+    ///   when the citizen rates it; a project's (`citizen`, `project`) is the rating itself until staff record the
+    ///   outcome, which writes the row (`opened_at` is then the rating's time). Deadlines are counted from `opened_at`
+    ///   in working days when read, so a calendar published later applies to them too.
+    static let v5 = """
+        ALTER TABLE thread ADD COLUMN first_response_at INTEGER;
+        ALTER TABLE thread ADD COLUMN satisfaction INTEGER CHECK (satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5);
+        ALTER TABLE thread ADD COLUMN satisfaction_at INTEGER;
+        UPDATE thread SET first_response_at = (
+            SELECT min(e.created_at) FROM thread_entry e
+            WHERE e.thread = thread.id AND (e.kind = 'staff' OR e.kind = 'event' AND e.author IS NOT NULL)
+        );
+        CREATE INDEX thread_by_creation ON thread (created_at);
+
+        CREATE TABLE public_version (
+            id INTEGER PRIMARY KEY,
+            thread INTEGER NOT NULL REFERENCES thread(id),
+            revision INTEGER NOT NULL CHECK (revision >= 1),
+            author INTEGER NOT NULL REFERENCES staff_user(id),
+            client_id TEXT NOT NULL CHECK (length(client_id) BETWEEN 1 AND 72),
+            question TEXT NOT NULL CHECK (length(question) BETWEEN 1 AND 2000),
+            answer TEXT NOT NULL CHECK (length(answer) BETWEEN 1 AND 2000),
+            submitted_at INTEGER NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'withdrawn', 'superseded')),
+            published_question TEXT CHECK (published_question IS NULL OR length(published_question) BETWEEN 1 AND 2000),
+            published_answer TEXT CHECK (published_answer IS NULL OR length(published_answer) BETWEEN 1 AND 2000),
+            published_at INTEGER,
+            hold_by INTEGER REFERENCES staff_user(id),
+            hold_until INTEGER,
+            UNIQUE (thread, revision),
+            UNIQUE (author, client_id),
+            CHECK (status NOT IN ('approved', 'withdrawn') OR published_question IS NOT NULL AND published_answer IS NOT NULL
+                   AND published_at IS NOT NULL)
+        ) STRICT;
+        CREATE INDEX public_version_by_status ON public_version (status, submitted_at);
+        CREATE INDEX public_version_by_publication ON public_version (published_at) WHERE status = 'approved';
+
+        CREATE TABLE moderation_decision (
+            id INTEGER PRIMARY KEY,
+            version INTEGER NOT NULL REFERENCES public_version(id),
+            action TEXT NOT NULL CHECK (action IN ('approved', 'edited', 'rejected', 'withdrawn')),
+            moderator INTEGER NOT NULL REFERENCES staff_user(id),
+            client_id TEXT NOT NULL CHECK (length(client_id) BETWEEN 1 AND 72),
+            category TEXT CHECK (category IS NULL OR category IN
+                ('personal-data', 'inaccurate', 'incomplete', 'unfit', 'consent-withdrawn', 'other')),
+            note TEXT CHECK (note IS NULL OR length(note) BETWEEN 1 AND 500),
+            at INTEGER NOT NULL,
+            UNIQUE (moderator, client_id),
+            CHECK (action IN ('approved', 'edited') AND category IS NULL AND note IS NULL
+                OR action IN ('rejected', 'withdrawn') AND category IS NOT NULL AND note IS NOT NULL)
+        ) STRICT;
+        CREATE INDEX moderation_decision_by_version ON moderation_decision (version);
+
+        CREATE TABLE follow_up (
+            id INTEGER PRIMARY KEY,
+            thread INTEGER REFERENCES thread(id),
+            citizen INTEGER REFERENCES citizen(id),
+            project INTEGER REFERENCES project(id),
+            department TEXT NOT NULL REFERENCES department(id),
+            level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 2),
+            opened_at INTEGER NOT NULL,
+            contacted INTEGER CHECK (contacted IS NULL OR contacted IN (0, 1)),
+            outcome TEXT CHECK (outcome IS NULL OR length(outcome) BETWEEN 1 AND 2000),
+            recorded_by INTEGER REFERENCES staff_user(id),
+            recorded_at INTEGER,
+            CHECK (thread IS NOT NULL AND citizen IS NULL AND project IS NULL
+                OR thread IS NULL AND citizen IS NOT NULL AND project IS NOT NULL),
+            CHECK (recorded_at IS NULL AND outcome IS NULL AND recorded_by IS NULL AND contacted IS NULL
+                OR recorded_at IS NOT NULL AND outcome IS NOT NULL AND recorded_by IS NOT NULL AND contacted IS NOT NULL)
+        ) STRICT;
+        CREATE UNIQUE INDEX follow_up_open_letter ON follow_up (thread) WHERE thread IS NOT NULL AND recorded_at IS NULL;
+        CREATE UNIQUE INDEX follow_up_of_rating ON follow_up (citizen, project, opened_at) WHERE project IS NOT NULL;
+        CREATE INDEX follow_up_by_department ON follow_up (department, recorded_at, opened_at);
         """
 }

@@ -85,7 +85,7 @@ package enum DirectLineFiles {
         return out
     }
 
-    private static func mapping(_ yaml: String, file: String, keys: Set<String>) throws(CampaignFileError) -> [String: Any] {
+    static func mapping(_ yaml: String, file: String, keys: Set<String>) throws(CampaignFileError) -> [String: Any] {
         let loaded: Any?
         do {
             loaded = try Yams.load(yaml: yaml)

@@ -254,9 +254,10 @@ extension HTTPError {
         // Exhaustive, with no default: a new case must be given its status here, or this does not compile.
         let status: Int = switch error {
         case .unknownProject, .unknownCampaign, .ratingNotFound, .unknownTopic, .threadNotFound, .caseNotFound,
-             .userNotFound, .departmentNotFound, .cannedReplyNotFound: 404
+             .userNotFound, .departmentNotFound, .cannedReplyNotFound, .publicVersionNotFound, .followUpNotFound: 404
         case .campaignClosed, .campaignNotOpen, .clientIDReused, .slugBelongsToAnotherCampaign, .invalidTransition,
-             .duplicateText, .alreadyClaimed, .invalidModeration, .itemLocked: 409
+             .duplicateText, .alreadyClaimed, .invalidModeration, .itemLocked, .publicationNotAgreed, .notYetAnswered,
+             .followUpRecorded: 409
         case .invalidCitizen, .missingCitizen, .authRequired, .authFailed: 401
         case .forbidden: 403
         case .blockedWord: 422

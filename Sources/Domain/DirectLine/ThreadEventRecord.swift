@@ -7,6 +7,8 @@ package struct ThreadEventRecord: Sendable, Equatable, Codable {
         case routed
         /// The status became `status`; `note` is the reason for `invalid`.
         case status
+        /// The citizen rated the answer `level` (1…5).
+        case rated
     }
 
     package var kind: Kind
@@ -18,19 +20,23 @@ package struct ThreadEventRecord: Sendable, Equatable, Codable {
     package var department: String?
     /// The route note or the invalid reason; shown to staff only.
     package var note: String?
+    /// For `.rated`.
+    package var level: Int?
 
     package init(
         kind: Kind,
         status: ThreadStatus? = nil,
         assignee: String? = nil,
         department: String? = nil,
-        note: String? = nil
+        note: String? = nil,
+        level: Int? = nil
     ) {
         self.kind = kind
         self.status = status
         self.assignee = assignee
         self.department = department
         self.note = note
+        self.level = level
     }
 
     package static func assigned(_ assignee: String) -> ThreadEventRecord {
@@ -39,6 +45,10 @@ package struct ThreadEventRecord: Sendable, Equatable, Codable {
 
     package static func routed(to department: String, note: String?) -> ThreadEventRecord {
         ThreadEventRecord(kind: .routed, department: department, note: note)
+    }
+
+    package static func rated(_ level: SatisfactionLevel) -> ThreadEventRecord {
+        ThreadEventRecord(kind: .rated, level: level.rawValue)
     }
 
     package static func status(_ status: ThreadStatus, note: String? = nil) -> ThreadEventRecord {

@@ -7,8 +7,14 @@
 /// | reply, note, claim, assign, route, change status | own departments (triage: all) | — | — |
 /// | read canned replies, list users | yes | yes | yes |
 /// | manage canned replies | — | — | yes |
+/// | write a public version, record a follow-up | own departments (triage: all) | — | — |
+/// | see the moderation queue | — | yes | yes |
+/// | moderate (approve, edit, reject, withdraw) | — | yes | — |
+/// | see follow-ups | yes (filtered by `canSee`) | yes | yes |
+/// | manage users, departments, word rules | — | — | yes |
 ///
-/// Moderators and admins read, but do not answer: a letter is answered by the department that owns it.
+/// Moderators and admins read, but do not answer: a letter is answered by the department that owns it. Staff never
+/// moderate, not even their own public versions, and an admin cannot approve: moderation is the moderator's alone.
 package struct AccessPolicy: Sendable {
     /// The department whose staff see and handle every thread (`mayors-office`).
     package var triageDepartment: String
@@ -24,20 +30,22 @@ package struct AccessPolicy: Sendable {
         switch principal.role {
         case .staff:
             switch action {
-            case .seeInbox, .readCanned, .listUsers: true
-            case .manageCanned: false
-            case .readThread, .reply, .addNote, .claim, .assign, .route, .changeStatus:
+            case .seeInbox, .readCanned, .listUsers, .seeFollowUps: true
+            case .manageCanned, .seeModerationQueue, .moderate, .manageUsers, .manageDepartments, .manageWordRules: false
+            case .readThread, .reply, .addNote, .claim, .assign, .route, .changeStatus, .writePublicVersion, .recordFollowUp:
                 isTriage(principal) || department.map { principal.departments.contains($0) } ?? false
             }
         case .moderator:
             switch action {
-            case .seeInbox, .readThread, .readCanned, .listUsers: true
-            case .reply, .addNote, .claim, .assign, .route, .changeStatus, .manageCanned: false
+            case .seeInbox, .readThread, .readCanned, .listUsers, .seeModerationQueue, .moderate, .seeFollowUps: true
+            case .reply, .addNote, .claim, .assign, .route, .changeStatus, .manageCanned, .writePublicVersion, .recordFollowUp,
+                 .manageUsers, .manageDepartments, .manageWordRules: false
             }
         case .admin:
             switch action {
-            case .seeInbox, .readThread, .readCanned, .manageCanned, .listUsers: true
-            case .reply, .addNote, .claim, .assign, .route, .changeStatus: false
+            case .seeInbox, .readThread, .readCanned, .manageCanned, .listUsers, .seeModerationQueue, .seeFollowUps, .manageUsers,
+                 .manageDepartments, .manageWordRules: true
+            case .reply, .addNote, .claim, .assign, .route, .changeStatus, .writePublicVersion, .moderate, .recordFollowUp: false
             }
         }
     }

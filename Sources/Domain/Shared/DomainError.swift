@@ -83,6 +83,16 @@ package enum DomainError: Error, Sendable, Equatable {
     case invalidModeration(from: String, action: String)
     /// Another moderator has the item open.
     case itemLocked(by: String)
+    /// A public version of a letter whose writer did not agree to publication.
+    case publicationNotAgreed
+    /// A public version of a letter the office has not answered yet (the official reply comes first).
+    case notYetAnswered
+    /// No public version with this id.
+    case publicVersionNotFound
+    /// No follow-up with this id in the user's departments, or a rating that has changed since it was listed.
+    case followUpNotFound
+    /// The follow-up's outcome was recorded already.
+    case followUpRecorded
     /// Routing to a department that does not exist.
     case departmentNotFound(String)
     /// A canned reply that does not exist (or was deleted already).
@@ -127,6 +137,11 @@ package enum DomainError: Error, Sendable, Equatable {
         case .alreadyClaimed: "thread.claimed"
         case .invalidModeration: "moderation.invalid_transition"
         case .itemLocked: "moderation.locked"
+        case .publicationNotAgreed: "public.no_consent"
+        case .notYetAnswered: "public.not_answered"
+        case .publicVersionNotFound: "public.not_found"
+        case .followUpNotFound: "followup.not_found"
+        case .followUpRecorded: "followup.recorded"
         case .departmentNotFound: "department.not_found"
         case .cannedReplyNotFound: "canned.not_found"
         }
@@ -174,6 +189,11 @@ package enum DomainError: Error, Sendable, Equatable {
         case .alreadyClaimed(let name): "\(name) already handles this letter; assign it instead, or ask them."
         case .invalidModeration(let from, let action): "A public version that is \(from) cannot be \(action)."
         case .itemLocked(let name): "\(name) has this item open; it is theirs to decide until they close it."
+        case .publicationNotAgreed: "The writer of this letter did not agree to publication; it cannot have a public version."
+        case .notYetAnswered: "Answer the letter first; its public version carries the official reply."
+        case .publicVersionNotFound: "There is no such public version."
+        case .followUpNotFound: "There is no such follow-up in your departments, or the rating has changed since; reload the list."
+        case .followUpRecorded: "This follow-up's outcome was recorded already."
         case .departmentNotFound(let id): "There is no department \"\(id)\"."
         case .cannedReplyNotFound(let id): "There is no canned reply \(id); it may have been deleted already."
         }

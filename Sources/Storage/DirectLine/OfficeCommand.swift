@@ -32,6 +32,24 @@ package enum OfficeCommand: Sendable {
 
     case addCannedReply(staff: StaffPrincipal, department: String, title: String, body: String, at: Int64)
     case deleteCannedReply(staff: StaffPrincipal, id: Int64, at: Int64)
+
+    // Issue 10: public versions, moderation, satisfaction, follow-ups.
+    /// Staff submit a public version of a letter the citizen agreed to publish: a new revision for the moderators.
+    case submitPublicVersion(staff: StaffPrincipal, thread: Int64, clientID: String, question: String, answer: String, at: Int64)
+    /// A moderator opens (takes or renews the hold on) or closes a waiting public version.
+    case holdPublicVersion(moderator: StaffPrincipal, version: Int64, release: Bool, at: Int64)
+    /// A moderator approves (perhaps edited), rejects or withdraws a public version.
+    case moderate(moderator: StaffPrincipal, version: Int64, clientID: String, decision: ModerationDecision, at: Int64)
+    /// The citizen (by code) rates the answer; a rating of 1 or 2 opens a follow-up.
+    case rateAnswer(code: String, level: SatisfactionLevel, at: Int64)
+    /// Staff record what following up a low rating came to.
+    case recordFollowUp(staff: StaffPrincipal, target: FollowUpTarget, contacted: Bool, outcome: String, at: Int64)
+}
+
+/// Which follow-up: a letter's (its row) or a project rating's (the rating, as it was when listed).
+package enum FollowUpTarget: Sendable, Equatable {
+    case letter(id: Int64)
+    case rating(citizen: Int64, project: String, ratedAt: Int64)
 }
 
 /// The answer to one `OfficeCommand`.
@@ -57,10 +75,24 @@ package struct OfficeReceipt: Sendable, Equatable {
     package var readSeq: Int64?
     /// `markRead`: who read.
     package var readBy: ThreadReader?
+    /// A public version a command made or changed, as it is now.
+    package var publicVersion: PublicVersionRecord?
+    /// A pending revision the submission superseded (it leaves the queue).
+    package var superseded: Int64?
+    /// The moderation queue after a command that changed it.
+    package var queue: QueueState?
+    /// A follow-up a command opened or recorded.
+    package var followUp: FollowUpRecord?
 
     package init(thread: ThreadRecord? = nil, entries: [EntryRecord] = [], previous: ThreadState? = nil,
-                 cannedReply: CannedReply? = nil, readSeq: Int64? = nil, readBy: ThreadReader? = nil) {
+                 cannedReply: CannedReply? = nil, readSeq: Int64? = nil, readBy: ThreadReader? = nil,
+                 publicVersion: PublicVersionRecord? = nil, superseded: Int64? = nil, queue: QueueState? = nil,
+                 followUp: FollowUpRecord? = nil) {
         self.readBy = readBy
+        self.publicVersion = publicVersion
+        self.superseded = superseded
+        self.queue = queue
+        self.followUp = followUp
         self.thread = thread
         self.entries = entries
         self.previous = previous

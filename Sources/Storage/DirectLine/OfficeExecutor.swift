@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 
 /// A command the domain refused; anything else thrown inside a command is a database problem.
-fileprivate struct OfficeRefusal: Error {
+struct OfficeRefusal: Error {
     var error: DomainError
 }
 
@@ -11,7 +11,7 @@ fileprivate struct OfficeRefusal: Error {
 /// the database refuses is undone alone. Reads see the transaction's own earlier writes, so commands of one batch
 /// build on each other in order (two replies to one thread get consecutive numbers).
 struct OfficeExecutor {
-    private let db: Database
+    let db: Database
     /// Citizens' row ids this transaction created or looked up (adopted into the writer's cache after COMMIT, so a
     /// citizen who writes again is not looked up again).
     private(set) var newCitizens: [String: Int64] = [:]
@@ -110,6 +110,16 @@ struct OfficeExecutor {
             let reply = CannedReply(id: db.lastInsertedRowID, department: department, title: title, body: body)
             try audit(actor: staff.name, action: "canned.add", subject: "canned:\(reply.id)", detail: title, at: at)
             return .applied(OfficeReceipt(cannedReply: reply))
+        case .submitPublicVersion(let staff, let thread, let clientID, let question, let answer, let at):
+            return try submitPublicVersion(staff: staff, threadID: thread, clientID: clientID, question: question, answer: answer, at: at)
+        case .holdPublicVersion(let moderator, let version, let release, let at):
+            return try holdPublicVersion(moderator: moderator, versionID: version, release: release, at: at)
+        case .moderate(let moderator, let version, let clientID, let decision, let at):
+            return try moderate(moderator: moderator, versionID: version, clientID: clientID, decision: decision, at: at)
+        case .rateAnswer(let code, let level, let at):
+            return try rateAnswer(code: code, level: level, at: at)
+        case .recordFollowUp(let staff, let target, let contacted, let outcome, let at):
+            return try recordFollowUp(staff: staff, target: target, contacted: contacted, outcome: outcome, at: at)
         case .deleteCannedReply(let staff, let id, let at):
             try AccessPolicy(triageDepartment: try triageDepartment() ?? "").refuse(staff, .manageCanned, department: nil)
             try run(sql: "DELETE FROM canned_reply WHERE id = ?", arguments: [id])
@@ -250,6 +260,10 @@ struct OfficeExecutor {
             try run(sql: "UPDATE thread SET first_answer_at = ? WHERE id = ?", arguments: [at, threadID])
             after.firstAnswerAt = at
         }
+        if before.firstResponseAt == nil {
+            try run(sql: "UPDATE thread SET first_response_at = ? WHERE id = ?", arguments: [at, threadID])
+            after.firstResponseAt = at
+        }
         let entry = try appendEntry(thread: threadID, kind: .staff, body: body, citizen: nil, author: staff.userID,
                                     clientID: clientID, event: nil, at: at)
         return .applied(OfficeReceipt(thread: after.after(effect.state, entry: entry), entries: [entry], previous: before.state))
@@ -293,6 +307,13 @@ struct OfficeExecutor {
         }
         let effect = try refusing { () throws(DomainError) in try ThreadMachine.apply(action, to: before.state) }
         try applyState(effect.state, to: threadID, at: at)
+        // Claiming, assigning or routing takes the letter up: its first response, for the figures.
+        switch action {
+        case .claim, .assign, .route:
+            try run(sql: "UPDATE thread SET first_response_at = ? WHERE id = ? AND first_response_at IS NULL", arguments: [at, threadID])
+        case .close, .reopen, .markInvalid, .reinstate, .staffReply, .citizenMessage:
+            break
+        }
         var entries: [EntryRecord] = []
         if let event = effect.event {
             entries.append(try appendEntry(thread: threadID, kind: .event, body: nil, citizen: nil, author: staff.userID,
@@ -328,28 +349,28 @@ struct OfficeExecutor {
     // MARK: helpers
 
     /// Statements are prepared once per connection (the writer's) and reused: most commands run the same dozen.
-    private func run(sql: String, arguments: StatementArguments = []) throws {
+    func run(sql: String, arguments: StatementArguments = []) throws {
         try db.cachedStatement(sql: sql).execute(arguments: arguments)
     }
 
-    private func one<T: DatabaseValueConvertible & StatementColumnConvertible>(_ type: T.Type, sql: String,
+    func one<T: DatabaseValueConvertible & StatementColumnConvertible>(_ type: T.Type, sql: String,
                                                                                 arguments: StatementArguments = []) throws -> T? {
         try T.fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
     }
 
-    private func one(_ type: Row.Type, sql: String, arguments: StatementArguments = []) throws -> Row? {
+    func one(_ type: Row.Type, sql: String, arguments: StatementArguments = []) throws -> Row? {
         try Row.fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
     }
 
-    private func all(sql: String, arguments: StatementArguments = []) throws -> [Row] {
+    func all(sql: String, arguments: StatementArguments = []) throws -> [Row] {
         try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
     }
 
-    private func refusing<T>(_ body: () throws(DomainError) -> T) throws -> T {
+    func refusing<T>(_ body: () throws(DomainError) -> T) throws -> T {
         do { return try body() } catch { throw OfficeRefusal(error: error) }
     }
 
-    private mutating func citizenRow(_ citizen: CitizenID, at: Int64) throws -> Int64 {
+    mutating func citizenRow(_ citizen: CitizenID, at: Int64) throws -> Int64 {
         if let id = knownCitizens[citizen.rawValue] ?? newCitizens[citizen.rawValue] { return id }
         if let id = try one(Int64.self, sql: "SELECT id FROM citizen WHERE token = ?", arguments: [citizen.rawValue]) {
             newCitizens[citizen.rawValue] = id
@@ -369,19 +390,19 @@ struct OfficeExecutor {
         if recent != nil { throw OfficeRefusal(error: .duplicateText) }
     }
 
-    private mutating func triageDepartment() throws -> String? {
+    mutating func triageDepartment() throws -> String? {
         if let triage { return triage }
         let found = try one(String.self, sql: "SELECT id FROM department WHERE triage = 1 ORDER BY position LIMIT 1")
         triage = .some(found)
         return found
     }
 
-    private func departmentExists(_ id: String) throws -> Bool {
+    func departmentExists(_ id: String) throws -> Bool {
         try one(Int64.self, sql: "SELECT 1 FROM department WHERE id = ?", arguments: [id]) != nil
     }
 
     /// The department whose Chinese name a project gives (campaign files name departments in words).
-    private func departmentNamed(_ name: String) throws -> String? {
+    func departmentNamed(_ name: String) throws -> String? {
         try one(String.self, sql: "SELECT id FROM department WHERE name_zh = ? LIMIT 1", arguments: [name])
     }
 
@@ -397,7 +418,7 @@ struct OfficeExecutor {
             """, arguments: [state.status.rawValue, state.department, assignee, state.invalidReason, at, thread])
     }
 
-    private func appendEntry(
+    func appendEntry(
         thread: Int64, kind: EntryRecord.Kind, body: String?, citizen: Int64?, author: Int64?, clientID: String?,
         event: ThreadEventRecord?, at: Int64
     ) throws -> EntryRecord {
@@ -431,16 +452,16 @@ struct OfficeExecutor {
                          arguments: [thread, seq, limit]).map(EntryRecord.init(row:))
     }
 
-    private func threadRecordIfAny(id: Int64) throws -> ThreadRecord? {
+    func threadRecordIfAny(id: Int64) throws -> ThreadRecord? {
         try one(Row.self, sql: "SELECT \(ThreadRecord.selection) WHERE t.id = ?", arguments: [id]).map(ThreadRecord.init(row:))
     }
 
-    private func threadRecord(id: Int64) throws -> ThreadRecord {
+    func threadRecord(id: Int64) throws -> ThreadRecord {
         guard let thread = try threadRecordIfAny(id: id) else { throw OfficeRefusal(error: .threadNotFound) }
         return thread
     }
 
-    private func audit(actor: String, action: String, subject: String?, detail: String?, at: Int64) throws {
+    func audit(actor: String, action: String, subject: String?, detail: String?, at: Int64) throws {
         try run(sql: "INSERT INTO audit_entry (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
                        arguments: [at, actor, action, subject, detail])
     }
@@ -448,7 +469,7 @@ struct OfficeExecutor {
 
 extension AccessPolicy {
     /// `check`, as a refusal the executor undoes the command for.
-    fileprivate func refuse(_ principal: StaffPrincipal, _ action: DirectLineAction, department: String?) throws {
+    func refuse(_ principal: StaffPrincipal, _ action: DirectLineAction, department: String?) throws {
         do { try check(principal, action, department: department) } catch { throw OfficeRefusal(error: error) }
     }
 }

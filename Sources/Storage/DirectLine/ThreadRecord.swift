@@ -29,6 +29,10 @@ package struct ThreadRecord: Sendable, Equatable {
     package var citizen: Int64
     /// The start of the newest message (citizen's or staff's), for the inbox: at most `previewLength` characters.
     package var preview: String?
+    /// When staff first took the letter up (claim, assignment, route or reply).
+    package var firstResponseAt: Int64?
+    /// The citizen's rating of the answer, if given.
+    package var satisfaction: SatisfactionLevel?
 
     /// Characters of a preview.
     package static let previewLength = 120
@@ -59,7 +63,8 @@ package struct ThreadRecord: Sendable, Equatable {
         t.publish, t.held, t.created_at, t.updated_at, t.first_answer_at, t.last_seq, t.citizen_read_seq,
         t.staff_read_seq, t.citizen,
         (SELECT substr(e.body, 1, 120) FROM thread_entry e WHERE e.thread = t.id AND e.kind IN ('citizen', 'staff')
-         ORDER BY e.seq DESC LIMIT 1)
+         ORDER BY e.seq DESC LIMIT 1),
+        t.first_response_at, t.satisfaction
         FROM thread t LEFT JOIN staff_user u ON u.id = t.assignee LEFT JOIN project p ON p.id = t.project
         """
 
@@ -84,6 +89,8 @@ package struct ThreadRecord: Sendable, Equatable {
         staffReadSeq = row[17]
         citizen = row[18]
         preview = row[19]
+        firstResponseAt = row[20]
+        satisfaction = (row[21] as Int?).flatMap(SatisfactionLevel.init(rawValue:))
     }
 }
 
