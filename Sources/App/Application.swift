@@ -66,6 +66,15 @@ package struct ApplicationConfiguration: Sendable {
     package var demoSuggestionsFile: String? = nil
     package var staffSessions = StaffSessionPolicy()
     package var directLineLimits = DirectLineLimitPolicy()
+    /// What the office promises: first response, answer and follow-up, in working days.
+    package var responseLimits = ResponseLimits()
+
+    /// The working-day calendar: one file per year (config/calendar/), in the office's time zone.
+    package var calendarFiles: [String] = ["config/calendar/2026.yaml"]
+    package var calendarTimeZone: String = "Asia/Shanghai"
+    /// How often the public figures are worked out again while letters change (and at least every minute, as
+    /// deadlines pass): they are counted over every letter of the period, so not on every change.
+    package var figuresIntervalMilliseconds: Int = 1_000
 
     package init() {}
 }
@@ -88,6 +97,8 @@ package final class Application: Sendable {
     package let staffSessions: StaffSessions
     /// Every live topic: the tallies and the direct line's threads, cases and inboxes.
     package let topics: TopicEngine
+    /// The public figures, counted again as letters change.
+    let figures: FiguresTopic
     /// The first admin's password when this start created the account (no active admin existed): shown once.
     package let initialAdminPassword: String?
     private let logger: Logger
@@ -98,7 +109,8 @@ package final class Application: Sendable {
         self.logger = logger
         // Every path is checked, and every campaign file read, before anything is created: a wrong path in the
         // configuration must not leave an empty database (or its directory) behind.
-        let definitions = try StartupCheck.run(configuration)
+        let checked = try StartupCheck.run(configuration)
+        let definitions = checked.campaigns
         store = try Store(configuration: StorageConfiguration(
             path: configuration.databasePath, synchronousFull: configuration.synchronousFull,
             maxBatch: configuration.writerMaxBatch, maxQueue: configuration.writerMaxQueue))
@@ -144,16 +156,32 @@ package final class Application: Sendable {
                                  intervalMilliseconds: configuration.historySampleIntervalMilliseconds, logger: logger)
         staffSessions = StaffSessions(store: store, writer: writer, time: time, policy: configuration.staffSessions)
         let triage = departments.first(where: \.triage)?.id ?? "mayors-office"
+        let clock = ResponseClock(working: WorkingClock(calendar: checked.calendar, zone: checked.zone),
+                                  limits: configuration.responseLimits, time: time)
+        let access = AccessPolicy(triageDepartment: triage)
+        let counter = OpennessService(store: store, writer: writer, catalog: catalog, clock: clock, access: access, topics: topics,
+                                      publish: { _ in })
+        let figures = FiguresTopic(topics: topics, intervalMilliseconds: configuration.figuresIntervalMilliseconds, logger: logger) {
+            try counter.currentFiguresJSON()
+        }
+        self.figures = figures
         let directLine = DirectLineService(
             store: store, writer: writer, topics: topics, limits: DirectLineLimits(policy: configuration.directLineLimits),
-            screening: screening, access: AccessPolicy(triageDepartment: triage), time: time)
+            screening: screening, access: access, time: time, clock: clock, lettersChanged: { figures.lettersChanged() })
+        let liveTopics = topics
+        let openness = OpennessService(store: store, writer: writer, catalog: catalog, clock: clock, access: access, topics: topics) { receipt in
+            DirectLineService.publish(receipt, topics: liveTopics, clock: clock)
+            if receipt.thread != nil { figures.lettersChanged() }
+        }
+        let moderation = ModerationService(store: store, writer: writer, topics: topics, access: access, time: time,
+                                           board: try MessageBoardTopic(store: store, topics: topics))
         let services = LiveServices(
             catalog: catalog, tally: tally, topics: topics, writer: writer, integrity: Integrity(policy: configuration.rateLimits),
             cookies: CitizenCookies(secret: try store.serverSecret(), secure: configuration.cookieSecure),
             channels: CitizenChannels(loops: loops),
             maxTopicsPerConnection: configuration.maxTopicsPerConnection,
             maxPendingWritesPerConnection: configuration.maxPendingWritesPerConnection, time: time,
-            directLine: directLine, staffSessions: staffSessions)
+            directLine: directLine, staffSessions: staffSessions, moderation: moderation, openness: openness)
 
         let started = ContinuousClock.now
         let htmlHeaders: HTTPHeaders = [
@@ -176,6 +204,7 @@ package final class Application: Sendable {
                   maxJSONBodySize: server.maxJSONBodySize, historyMaxPoints: configuration.historyMaxPoints,
                   historyIntervalMilliseconds: configuration.historySampleIntervalMilliseconds).install(on: &router)
         DirectLineRoutes(services: services, store: store, maxJSONBodySize: server.maxJSONBodySize).install(on: &router)
+        ModerationRoutes(services: services, store: store, maxJSONBodySize: server.maxJSONBodySize).install(on: &router)
         // Ratings, withdrawals and likes from another site's page are refused like its WebSocket handshakes.
         router.stateChangingOrigins = server.allowedOrigins
         router.webSocket("/ws", LiveEndpoint(services: services))
@@ -185,6 +214,7 @@ package final class Application: Sendable {
         }
         self.router = router
         tally.start()
+        figures.start()
         receipts.start()
         catalogWatcher.start()
         history.start()
@@ -193,6 +223,7 @@ package final class Application: Sendable {
     /// After the server stopped: no more deltas, and every queued write committed.
     package func shutdown() {
         tally.stop()
+        figures.stop()
         receipts.stop()
         catalogWatcher.stop()
         history.stop()

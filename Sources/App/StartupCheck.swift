@@ -24,8 +24,15 @@ package enum StartupCheck {
         package var definition: CampaignDefinition
     }
 
-    /// The campaign files' definitions, in the configured order; throws `Failure` listing every problem.
-    package static func run(_ configuration: ApplicationConfiguration) throws -> [CampaignFileContents] {
+    /// What the files say: the campaigns, in the configured order, and the working-day calendar.
+    package struct Checked: Sendable {
+        package var campaigns: [CampaignFileContents]
+        package var calendar: WorkingCalendar
+        package var zone: TimeZoneOffsets
+    }
+
+    /// Reads and checks everything; throws `Failure` listing every problem.
+    package static func run(_ configuration: ApplicationConfiguration) throws -> Checked {
         var problems: [String] = []
         var definitions: [CampaignFileContents] = []
         for file in configuration.campaignFiles {
@@ -43,8 +50,24 @@ package enum StartupCheck {
         if let problem = databaseProblem(configuration.databasePath) {
             problems.append("database.path: \(problem)")
         }
-        guard problems.isEmpty else { throw Failure(problems: problems) }
-        return definitions
+        var calendar = WorkingCalendar()
+        for file in configuration.calendarFiles {
+            do {
+                let year = try CalendarFile.load(yaml: try readTextFile(file), file: file)
+                if !calendar.years.isDisjoint(with: year.years) {
+                    problems.append("calendar.files: \(file) is a second calendar for \(year.years.sorted().map(String.init).joined())")
+                }
+                calendar = calendar.merged(with: year)
+            } catch {
+                problems.append("\(error)")
+            }
+        }
+        let zone = TimeZoneOffsets(identifier: configuration.calendarTimeZone)
+        if zone == nil || IANATimeZone.names.contains(configuration.calendarTimeZone) == false {
+            problems.append("calendar.timeZone: \"\(configuration.calendarTimeZone)\" is not an IANA time zone name; use one such as Asia/Shanghai")
+        }
+        guard problems.isEmpty, let zone else { throw Failure(problems: problems) }
+        return Checked(campaigns: definitions, calendar: calendar, zone: zone)
     }
 
     /// Why the database cannot be opened or created at `path`, or nil: an existing file must be writable; a new

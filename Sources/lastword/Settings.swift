@@ -165,6 +165,25 @@ struct Settings {
             throw SettingsError("directLine.\(name) must be between 1 and 10,000,000")
         }
         application.directLineLimits = lineLimits
+        var promises = application.responseLimits
+        promises.firstResponseWorkingDays = directLine.int(forKey: "firstResponseWorkingDays", default: promises.firstResponseWorkingDays)
+        promises.answerWorkingDays = directLine.int(forKey: "answerWorkingDays", default: promises.answerWorkingDays)
+        promises.followUpWorkingDays = directLine.int(forKey: "followUpWorkingDays", default: promises.followUpWorkingDays)
+        for (name, value) in [("firstResponseWorkingDays", promises.firstResponseWorkingDays), ("answerWorkingDays", promises.answerWorkingDays),
+                              ("followUpWorkingDays", promises.followUpWorkingDays)] where !(1...60).contains(value) {
+            throw SettingsError("directLine.\(name) must be between 1 and 60 working days")
+        }
+        let dueSoonHours = directLine.int(forKey: "dueSoonHours", default: Int(promises.dueSoonMilliseconds / 3_600_000))
+        guard (1...240).contains(dueSoonHours) else { throw SettingsError("directLine.dueSoonHours must be between 1 and 240") }
+        promises.dueSoonMilliseconds = Int64(dueSoonHours) * 3_600_000
+        application.responseLimits = promises
+        let figuresMs = directLine.int(forKey: "figuresIntervalMs", default: application.figuresIntervalMilliseconds)
+        guard (100...60_000).contains(figuresMs) else { throw SettingsError("directLine.figuresIntervalMs must be between 100 and 60,000") }
+        application.figuresIntervalMilliseconds = figuresMs
+
+        let calendar = config.scoped(to: "calendar")
+        application.calendarFiles = calendar.stringArray(forKey: "files", default: application.calendarFiles)
+        application.calendarTimeZone = calendar.string(forKey: "timeZone", default: application.calendarTimeZone)
 
         let identity = config.scoped(to: "identity")
         let idleMinutes = identity.int(forKey: "sessionIdleMinutes", default: Int(application.staffSessions.idleMilliseconds / 60_000))

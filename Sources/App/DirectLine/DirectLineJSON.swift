@@ -5,7 +5,8 @@ import Storage
 /// staff's. What a citizen must not see (contact details, notes, who is assigned, the internal side of events) is
 /// left out here, in one place.
 enum DirectLineJSON {
-    static func thread(_ thread: ThreadRecord, staff: Bool, into json: inout JSONWriter) {
+    /// `clock`: staff's view also says what the letter owes now and by when (`due`).
+    static func thread(_ thread: ThreadRecord, staff: Bool, clock: ResponseClock? = nil, into json: inout JSONWriter) {
         json.beginObject()
         if staff { json.field("id", thread.id) }
         json.field("code", thread.code)
@@ -29,9 +30,24 @@ enum DirectLineJSON {
             json.field("invalidReason", thread.invalidReason)
             json.field("held", thread.held)
             json.field("preview", thread.preview)
-            json.key("firstAnswerAt")
-            if let at = thread.firstAnswerAt { json.int(at) } else { json.null() }
+            json.key("firstResponseAt")
+            if let at = thread.firstResponseAt { json.int(at) } else { json.null() }
+            json.key("due")
+            if let deadline = clock?.deadline(for: thread) {
+                json.beginObject()
+                json.field("what", deadline.what)
+                json.field("at", deadline.at)
+                json.field("standing", deadline.standing.rawValue)
+                json.endObject()
+            } else {
+                json.null()
+            }
         }
+        // Both views: whether the office has answered (the citizen may then rate the answer) and the rating.
+        json.key("firstAnswerAt")
+        if let at = thread.firstAnswerAt { json.int(at) } else { json.null() }
+        json.key("satisfaction")
+        if let level = thread.satisfaction { json.int(level.rawValue) } else { json.null() }
         json.endObject()
     }
 
@@ -74,13 +90,13 @@ enum DirectLineJSON {
     }
 
     /// `{"type":"thread","topic":…,"thread":…}`
-    static func threadMessage(_ thread: ThreadRecord, topic: String, staff: Bool) -> [UInt8] {
+    static func threadMessage(_ thread: ThreadRecord, topic: String, staff: Bool, clock: ResponseClock? = nil) -> [UInt8] {
         var json = JSONWriter()
         json.beginObject()
         json.field("type", "thread")
         json.field("topic", topic)
         json.key("thread")
-        self.thread(thread, staff: staff, into: &json)
+        self.thread(thread, staff: staff, clock: clock, into: &json)
         json.endObject()
         return json.bytes
     }
@@ -124,11 +140,11 @@ enum DirectLineJSON {
     }
 
     /// `{"thread":…,"entries":[…]}`: a thread page's or the console's first load.
-    static func threadWithEntries(_ thread: ThreadRecord, entries: [EntryRecord], staff: Bool) -> [UInt8] {
+    static func threadWithEntries(_ thread: ThreadRecord, entries: [EntryRecord], staff: Bool, clock: ResponseClock? = nil) -> [UInt8] {
         var json = JSONWriter()
         json.beginObject()
         json.key("thread")
-        self.thread(thread, staff: staff, into: &json)
+        self.thread(thread, staff: staff, clock: clock, into: &json)
         json.key("entries")
         json.beginArray()
         for entry in entries where staff || entry.visibleToCitizen { self.entry(entry, staff: staff, into: &json) }
@@ -138,12 +154,12 @@ enum DirectLineJSON {
     }
 
     /// `{"threads":[…]}`, and for a page of an inbox `"next"`: the cursor of the following page, or null.
-    static func threads(_ threads: [ThreadRecord], staff: Bool, next: String?? = nil) -> [UInt8] {
+    static func threads(_ threads: [ThreadRecord], staff: Bool, clock: ResponseClock? = nil, next: String?? = nil) -> [UInt8] {
         var json = JSONWriter()
         json.beginObject()
         json.key("threads")
         json.beginArray()
-        for thread in threads { self.thread(thread, staff: staff, into: &json) }
+        for thread in threads { self.thread(thread, staff: staff, clock: clock, into: &json) }
         json.endArray()
         if let next { json.field("next", next) }
         json.endObject()

@@ -18,6 +18,10 @@ package struct DirectLineService: Sendable {
     let screening: ScreeningRules
     let access: AccessPolicy
     let time: any TimeSource
+    /// The office's promises on the working-day calendar: what each letter owes, for staff's views.
+    let clock: ResponseClock
+    /// Told of every committed change of a letter (the public figures are counted again).
+    let lettersChanged: @Sendable () -> Void
 
     package typealias Completion = @Sendable (OfficeOutcome) -> Void
 
@@ -128,16 +132,24 @@ package struct DirectLineService: Sendable {
 
     private func submit(_ command: OfficeCommand, completion: @escaping Completion) {
         let topics = topics
+        let clock = clock
+        let lettersChanged = lettersChanged
         writer.submit(command) { outcome in
-            if case .applied(let receipt) = outcome { Self.publish(receipt, topics: topics) }
+            if case .applied(let receipt) = outcome {
+                Self.publish(receipt, topics: topics, clock: clock)
+                if receipt.thread != nil { lettersChanged() }
+            }
             completion(outcome)
         }
     }
 
     /// Tells the thread's watchers and the inboxes what a committed command did. Runs on the writer's completion queue, in
     /// commit order.
-    static func publish(_ receipt: OfficeReceipt, topics: TopicEngine) {
-        guard let thread = receipt.thread else { return }
+    static func publish(_ receipt: OfficeReceipt, topics: TopicEngine, clock: ResponseClock) {
+        guard let thread = receipt.thread else {
+            if let followUp = receipt.followUp { publishFollowUp(followUp, topics: topics, clock: clock) }
+            return
+        }
         let citizenTopic = "thread:" + thread.code
         let citizenKey = "thread:\(thread.id)"
         let staffTopic = "case:\(thread.id)"
@@ -160,19 +172,35 @@ package struct DirectLineService: Sendable {
             let citizenSees = receipt.previous?.status != thread.status || receipt.previous?.department != thread.department
             let keys = citizenSees ? [staffTopic, citizenKey] : [staffTopic]
             topics.publish(to: keys, seq: nil) { key in
-                key == staffTopic ? DirectLineJSON.threadMessage(thread, topic: staffTopic, staff: true)
+                key == staffTopic ? DirectLineJSON.threadMessage(thread, topic: staffTopic, staff: true, clock: clock)
                                   : DirectLineJSON.threadMessage(thread, topic: citizenTopic, staff: false)
             }
         }
+        if let followUp = receipt.followUp { publishFollowUp(followUp, topics: topics, clock: clock) }
         // Every change of a thread reaches the inboxes of its department (and, when it was routed, the one it left).
         if !receipt.entries.isEmpty || statusChanged || receipt.readSeq != nil {
             var inboxes = ["inbox:*", "inbox:" + thread.department]
             if let before = receipt.previous?.department, before != thread.department { inboxes.append("inbox:" + before) }
             var message: [UInt8]?
             topics.publish(to: inboxes, seq: nil) { _ in
-                if message == nil { message = DirectLineJSON.threadMessage(thread, topic: "inbox", staff: true) }
+                if message == nil { message = DirectLineJSON.threadMessage(thread, topic: "inbox", staff: true, clock: clock) }
                 return message!
             }
+        }
+    }
+
+    /// A follow-up opened or recorded: `{"type":"followup","topic":"inbox","followUp":FollowUp}` to the inboxes of its
+    /// department.
+    static func publishFollowUp(_ followUp: FollowUpRecord, topics: TopicEngine, clock: ResponseClock) {
+        topics.publish(to: ["inbox:*", "inbox:" + followUp.department], seq: nil) { _ in
+            var json = JSONWriter()
+            json.beginObject()
+            json.field("type", "followup")
+            json.field("topic", "inbox")
+            json.key("followUp")
+            OpennessJSON.followUp(followUp, clock: clock, into: &json)
+            json.endObject()
+            return json.bytes
         }
     }
 

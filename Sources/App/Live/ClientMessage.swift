@@ -31,6 +31,14 @@ struct ClientMessage: Equatable {
     var current: String?
     var new: String?
     var title: String?
+    // Issue 10: public versions, moderation, follow-ups.
+    var question: String?
+    var answer: String?
+    var category: String?
+    var contacted: Bool?
+    var outcome: String?
+    var ratedAt: Int?
+    var citizen: Int?
 
     init(type: String, topic: String? = nil, since: UInt64? = nil, epoch: String? = nil, id: String? = nil, project: String? = nil,
          level: Int? = nil, suggestion: String? = nil, liked: Bool? = nil) {
@@ -64,9 +72,10 @@ struct ClientMessage: Equatable {
             case "level": "a whole number from 1 to 5"
             case "since": "a whole number or null"
             case "liked": "true or false"
-            case "suggestion", "body", "subject", "contact", "note", "reason", "title": "a string or null"
-            case "publish": "true or false"
-            case "seq": "a whole number"
+            case "suggestion", "body", "subject", "contact", "note", "reason", "title", "question", "answer", "category", "outcome":
+                "a string or null"
+            case "publish", "contacted": "true or false"
+            case "seq", "ratedAt", "citizen": "a whole number"
             default: "a string"
             }
         }
@@ -109,6 +118,13 @@ struct ClientMessage: Equatable {
             case "current": message.current = try reader.optionalString(field: key)
             case "new": message.new = try reader.optionalString(field: key)
             case "title": message.title = try reader.optionalString(field: key)
+            case "question": message.question = try reader.optionalString(field: key)
+            case "answer": message.answer = try reader.optionalString(field: key)
+            case "category": message.category = try reader.optionalString(field: key)
+            case "contacted": message.contacted = try reader.optionalBool(field: key)
+            case "outcome": message.outcome = try reader.optionalString(field: key)
+            case "ratedAt": message.ratedAt = try reader.optionalInteger(field: key)
+            case "citizen": message.citizen = try reader.optionalInteger(field: key)
             default: try reader.skipValue()
             }
         }

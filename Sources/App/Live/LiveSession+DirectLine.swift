@@ -13,7 +13,7 @@ struct WatchedConversation {
 /// `inbox` for staff; `post`, `typing` and `read`.
 extension LiveSession {
     static func isConversationTopic(_ topic: String) -> Bool {
-        topic.hasPrefix("thread:") || topic.hasPrefix("case:") || topic == "inbox"
+        topic.hasPrefix("thread:") || topic.hasPrefix("case:") || topic == "inbox" || topic == ModerationService.queueKey
     }
 
     /// The staff session, checked now (a logout or `user disable` elsewhere ends it at once).
@@ -28,11 +28,18 @@ extension LiveSession {
                 throw .tooManyTopics(limit: services.maxTopicsPerConnection)
             }
             let directLine = services.directLine
-            if topic == "inbox" {
+            if topic == "inbox" || topic == ModerationService.queueKey {
                 let staff = try staffSession().principal
-                try directLine.access.check(staff, .seeInbox, department: nil)
+                let keys: [String]
+                if topic == "inbox" {
+                    try directLine.access.check(staff, .seeInbox, department: nil)
+                    keys = directLine.inboxKeys(staff)
+                } else {
+                    try directLine.access.check(staff, .seeModerationQueue, department: nil)
+                    keys = [ModerationService.queueKey]
+                }
                 conversations[topic] = WatchedConversation(thread: nil, staff: true)
-                services.topics.watch(connection, as: topic, keys: directLine.inboxKeys(staff), since: 0)
+                services.topics.watch(connection, as: topic, keys: keys, since: 0)
                 var json = JSONWriter()
                 json.beginObject()
                 json.field("type", "subscribed")

@@ -25,10 +25,15 @@ package struct LiveServices: Sendable {
     /// The mayor's direct line: threads, their live conversation, staff sessions.
     package var directLine: DirectLineService
     package var staffSessions: StaffSessions
+    /// Public versions and their moderation, the public message board.
+    package var moderation: ModerationService
+    /// The figures, satisfaction with answers, follow-ups.
+    package var openness: OpennessService
 
     /// The one path of every citizen write.
     var writes: CitizenWrites {
-        CitizenWrites(writer: writer, tally: tally, integrity: integrity, channels: channels, topics: topics)
+        CitizenWrites(writer: writer, tally: tally, integrity: integrity, channels: channels, topics: topics, clock: directLine.clock,
+                      lettersChanged: directLine.lettersChanged)
     }
 }
 

@@ -27,6 +27,8 @@ struct JSONWriter {
     mutating func int<I: BinaryInteger>(_ value: I) { valuePrefix(); bytes.append(contentsOf: String(value).utf8) }
     mutating func bool(_ value: Bool) { valuePrefix(); bytes.append(contentsOf: (value ? "true" : "false").utf8) }
     mutating func null() { valuePrefix(); bytes.append(contentsOf: "null".utf8) }
+    /// A value written elsewhere (valid JSON), as it is.
+    mutating func raw(_ value: [UInt8]) { valuePrefix(); bytes.append(contentsOf: value) }
     /// A number with at most three decimals (averages), or null.
     mutating func decimal(_ value: Double?) {
         guard let value, value.isFinite else { return null() }

@@ -13,6 +13,8 @@ package struct CitizenWrites: Sendable {
     let channels: CitizenChannels
     /// A rating's suggestion becomes (or joins) a thread: its watchers and the inboxes hear of it.
     let topics: TopicEngine
+    let clock: ResponseClock
+    let lettersChanged: @Sendable () -> Void
 
     /// Admits `command` (throws what the limits refuse; nothing is queued then) and queues it. `completion` runs on
     /// the writer's thread after COMMIT (or refusal) with the outcome and, for benchmarks, the count of applied
@@ -23,6 +25,8 @@ package struct CitizenWrites: Sendable {
         let tally = tally
         let channels = channels
         let topics = topics
+        let clock = clock
+        let lettersChanged = lettersChanged
         let citizen = command.citizen
         writer.submit(command) { outcome in
             var applied: UInt64?
@@ -30,7 +34,10 @@ package struct CitizenWrites: Sendable {
                 let count = tally.apply(receipt.change)
                 if tally.includesAppliedCount { applied = count }
                 channels.publish(receipt, citizen: citizen, fromPage: fromPage)
-                if let office = receipt.suggestionThread { DirectLineService.publish(office, topics: topics) }
+                if let office = receipt.suggestionThread {
+                    DirectLineService.publish(office, topics: topics, clock: clock)
+                    lettersChanged()
+                }
             }
             completion(outcome, applied)
         }

@@ -132,6 +132,12 @@ struct DirectLineRoutes: Sendable {
                 guard raw == "true" || raw == "false" else { throw HTTPError(DomainError.invalidRequest("held must be true or false")) }
                 filter.heldOnly = raw == "true"
             }
+            if let raw = request.query("sort"), !raw.isEmpty {
+                guard raw == "due" || raw == "changed" else {
+                    throw HTTPError(DomainError.invalidRequest("sort must be changed (the latest change first) or due (what is due first)"))
+                }
+                filter.byDue = raw == "due"
+            }
             filter.limit = Self.defaultInboxPage
             if let raw = request.query("limit"), !raw.isEmpty {
                 guard let limit = Int(raw), (1...Self.maxInboxPage).contains(limit) else {
@@ -140,6 +146,7 @@ struct DirectLineRoutes: Sendable {
                 filter.limit = limit
             }
             if let raw = request.query("before"), !raw.isEmpty {
+                guard !filter.byDue else { throw HTTPError(DomainError.invalidRequest("sort=due lists one page; it has no before")) }
                 guard let cursor = InboxCursor(raw) else {
                     throw HTTPError(DomainError.invalidRequest("before must be the next value of a previous page"))
                 }
@@ -155,9 +162,9 @@ struct DirectLineRoutes: Sendable {
             var next: String?
             if threads.count > page {
                 threads.removeLast(threads.count - page)
-                next = threads.last.map { InboxCursor(after: $0).text }
+                if !filter.byDue { next = threads.last.map { InboxCursor(after: $0).text } }
             }
-            responder.respond(.json(200, DirectLineJSON.threads(threads, staff: true, next: .some(next)),
+            responder.respond(.json(200, DirectLineJSON.threads(threads, staff: true, clock: routes.services.directLine.clock, next: .some(next)),
                                     headers: ["Cache-Control": "no-store"]))
         }
         route("GET", "/api/staff/threads/:id") { routes, request, responder throws(HTTPError) in
@@ -166,7 +173,8 @@ struct DirectLineRoutes: Sendable {
             let (thread, entries) = try routes.domain { () throws(DomainError) in
                 try routes.services.directLine.staffView(thread: id, staff: staff)
             }
-            responder.respond(.json(200, DirectLineJSON.threadWithEntries(thread, entries: entries, staff: true),
+            responder.respond(.json(200, DirectLineJSON.threadWithEntries(thread, entries: entries, staff: true,
+                                                                          clock: routes.services.directLine.clock),
                                     headers: ["Cache-Control": "no-store"]))
         }
         for (path, note) in [("messages", false), ("notes", true)] {
@@ -192,7 +200,9 @@ struct DirectLineRoutes: Sendable {
                 try routes.domain { () throws(DomainError) in
                     try routes.services.directLine.act(threadAction, clientID: message.id, thread: id, staff: staff) { outcome in
                         responder.respond(Self.response(outcome, created: 200) { receipt in
-                            DirectLineJSON.wrapped("thread") { DirectLineJSON.thread(receipt.thread!, staff: true, into: &$0) }
+                            DirectLineJSON.wrapped("thread") {
+                                DirectLineJSON.thread(receipt.thread!, staff: true, clock: routes.services.directLine.clock, into: &$0)
+                            }
                         })
                     }
                 }

@@ -24,6 +24,8 @@ package struct ThreadFilter: Sendable, Equatable {
     package var assignee: String?
     /// Only threads held for review by screening.
     package var heldOnly = false
+    /// Only letters that still owe an answer, the one due first first (by arrival: deadlines follow it); no paging.
+    package var byDue = false
     /// Only threads after this one in the inbox's order (latest change first): the previous page's last.
     package var before: InboxCursor?
     package var limit: Int = 200
@@ -125,6 +127,7 @@ extension Store {
         if let kind = filter.kind { conditions.append("t.kind = ?"); arguments += [kind.rawValue] }
         if let assignee = filter.assignee { conditions.append("u.name = ?"); arguments += [assignee] }
         if filter.heldOnly { conditions.append("t.held IS NOT NULL") }
+        if filter.byDue { conditions.append("t.first_answer_at IS NULL AND t.status NOT IN ('closed', 'invalid')") }
         if let before = filter.before {
             conditions.append("(t.updated_at < ? OR t.updated_at = ? AND t.id < ?)")
             arguments += [before.updatedAt, before.updatedAt, before.id]
@@ -132,8 +135,9 @@ extension Store {
         let condition = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         arguments += [max(1, min(filter.limit, 1_000))]
         return try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT \(ThreadRecord.selection) \(condition) ORDER BY t.updated_at DESC, t.id DESC LIMIT ?",
-                             arguments: arguments).map(ThreadRecord.init(row:))
+            let order = filter.byDue ? "t.created_at, t.id" : "t.updated_at DESC, t.id DESC"
+            return try Row.fetchAll(db, sql: "SELECT \(ThreadRecord.selection) \(condition) ORDER BY \(order) LIMIT ?",
+                                    arguments: arguments).map(ThreadRecord.init(row:))
         }
     }
 
