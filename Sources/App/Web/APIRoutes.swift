@@ -114,7 +114,8 @@ struct APIRoutes: Sendable {
         let pages = [("/p/:slug", "/project.html"), ("/poster/:slug", "/poster.html"), ("/board", "/board.html"),
                      ("/policy", "/policy.html"), ("/archive", "/archive.html"), ("/posters", "/posters.html"),
                      ("/write", "/write.html"), ("/t/:code", "/thread.html"), ("/staff", "/staff.html"),
-                     ("/staff/login", "/staff-login.html")]
+                     ("/staff/login", "/staff-login.html"), ("/messages", "/messages.html"), ("/figures", "/figures.html"),
+                     ("/report", "/report.html"), ("/moderate", "/moderate.html")]
         for (pattern, page) in pages {
             let staticFiles = staticFiles
             router.add("GET", pattern) { request throws(HTTPError) in
