@@ -167,7 +167,8 @@ package final class Application: Sendable {
         self.figures = figures
         let directLine = DirectLineService(
             store: store, writer: writer, topics: topics, limits: DirectLineLimits(policy: configuration.directLineLimits),
-            screening: screening, access: access, time: time, clock: clock, lettersChanged: { figures.lettersChanged() })
+            screening: try WordRules(file: screening, store: store), access: access, time: time, clock: clock,
+            lettersChanged: { figures.lettersChanged() })
         let liveTopics = topics
         let openness = OpennessService(store: store, writer: writer, catalog: catalog, clock: clock, access: access, topics: topics) { receipt in
             DirectLineService.publish(receipt, topics: liveTopics, clock: clock)
@@ -205,6 +206,8 @@ package final class Application: Sendable {
                   historyIntervalMilliseconds: configuration.historySampleIntervalMilliseconds).install(on: &router)
         DirectLineRoutes(services: services, store: store, maxJSONBodySize: server.maxJSONBodySize).install(on: &router)
         ModerationRoutes(services: services, store: store, maxJSONBodySize: server.maxJSONBodySize).install(on: &router)
+        AdminRoutes(services: services, store: store, maxJSONBodySize: server.maxJSONBodySize,
+                    hasher: configuration.staffSessions.hasher).install(on: &router)
         // Ratings, withdrawals and likes from another site's page are refused like its WebSocket handshakes.
         router.stateChangingOrigins = server.allowedOrigins
         router.webSocket("/ws", LiveEndpoint(services: services))

@@ -349,6 +349,9 @@ enum StoreSchema {
     ///   when the citizen rates it; a project's (`citizen`, `project`) is the rating itself until staff record the
     ///   outcome, which writes the row (`opened_at` is then the rating's time). Deadlines are counted from `opened_at`
     ///   in working days when read, so a calendar published later applies to them too.
+    /// - `department.added_by`: who added a department in the console (null: the departments file, which is imported
+    ///   at every start and so wins for the departments it lists). `word_rule`: screening words an admin added in the
+    ///   console, in force beside the screening file's.
     static let v5 = """
         ALTER TABLE thread ADD COLUMN first_response_at INTEGER;
         ALTER TABLE thread ADD COLUMN satisfaction INTEGER CHECK (satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5);
@@ -418,5 +421,13 @@ enum StoreSchema {
         CREATE UNIQUE INDEX follow_up_open_letter ON follow_up (thread) WHERE thread IS NOT NULL AND recorded_at IS NULL;
         CREATE UNIQUE INDEX follow_up_of_rating ON follow_up (citizen, project, opened_at) WHERE project IS NOT NULL;
         CREATE INDEX follow_up_by_department ON follow_up (department, recorded_at, opened_at);
+
+        ALTER TABLE department ADD COLUMN added_by TEXT;
+        CREATE TABLE word_rule (
+            word TEXT PRIMARY KEY CHECK (length(word) BETWEEN 1 AND 64),
+            action TEXT NOT NULL CHECK (action IN ('block', 'hold')),
+            added_by TEXT NOT NULL,
+            added_at INTEGER NOT NULL
+        ) STRICT;
         """
 }

@@ -5,6 +5,7 @@ for what a test does behind a page's back (a citizen's letter, a colleague's act
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import urllib.error
 import urllib.request
@@ -102,3 +103,49 @@ def sign_in(page: Page, server, name: str, password: str = PASSWORD, path: str =
     page.locator("#login-submit").click()
     page.wait_for_url(server.url + "/staff**")
     page.wait_for_selector('body[data-inbox-loaded="true"]')
+
+
+def citizen_writes(server, subject: str, body: str, kind: str = "enquiry", publish: bool = False,
+                   contact: str | None = None, project: str | None = None) -> tuple[Client, dict]:
+    """A new citizen writes a letter; returns the citizen's own HTTP session (to rate the answer later) and the
+    CitizenThread."""
+    citizen = Client(server)
+    citizen.ok("GET", "/api/session")
+    letter = {"id": f"t-e2e-{uuid.uuid4().hex[:16]}", "kind": kind, "subject": subject, "body": body, "publish": publish}
+    if contact:
+        letter["contact"] = contact
+    if project:
+        letter["project"] = project
+    return citizen, citizen.ok("POST", "/api/threads", letter)["thread"]
+
+
+def answer_letter(staff: Client, code: str, body: str) -> int:
+    """A staff member answers a letter (its status becomes answered, `firstAnswerAt` is set); returns its id."""
+    identifier = thread_id(staff, code)
+    staff.ok("POST", f"/api/staff/threads/{identifier}/messages", {"id": action_id(), "body": body})
+    return identifier
+
+
+def sign_in_moderation(page: Page, server, name: str, password: str = PASSWORD) -> None:
+    """Opens /moderate signed out: the login page (with ?next=/moderate) brings the moderator back to the queue."""
+    page.goto(server.url + "/moderate")
+    page.wait_for_url("**/staff/login?next=%2Fmoderate")
+    page.locator("#staff-name").fill(name)
+    page.locator("#staff-password").fill(password)
+    page.locator("#login-submit").click()
+    page.wait_for_url(server.url + "/moderate")
+    page.wait_for_selector('body[data-queue-loaded="true"]')
+
+
+def backdate_letter(server, code: str, days: float) -> None:
+    """Moves a letter's arrival `days` into the past in the running server's database (SQLite in WAL mode lets a second
+    process write): its deadlines, which the server computes from the arrival, have then passed. Test data, as a letter
+    written days ago would be; the server computes everything else as usual."""
+    database = sqlite3.connect(str(server.directory / "lastword.sqlite"), timeout=10)
+    try:
+        shift = int(days * 86_400_000)
+        with database:
+            changed = database.execute("UPDATE thread SET created_at = created_at - ? WHERE code = ?", (shift, code)).rowcount
+        assert changed == 1, f"no letter {code}"
+    finally:
+        database.close()

@@ -15,7 +15,7 @@ package struct DirectLineService: Sendable {
     /// `inbox:*` (every thread: the triage department, moderators, admins) are ordered topics of the engine.
     let topics: TopicEngine
     let limits: DirectLineLimits
-    let screening: ScreeningRules
+    let screening: WordRules
     let access: AccessPolicy
     let time: any TimeSource
     /// The office's promises on the working-day calendar: what each letter owes, for staff's views.

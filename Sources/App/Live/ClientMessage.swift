@@ -39,6 +39,15 @@ struct ClientMessage: Equatable {
     var outcome: String?
     var ratedAt: Int?
     var citizen: Int?
+    // Issue 10: administration.
+    var role: String?
+    var departments: [String]?
+    var displayName: String?
+    var disabled: Bool?
+    var word: String?
+    var action: String?
+    var nameZH: String?
+    var nameEN: String?
 
     init(type: String, topic: String? = nil, since: UInt64? = nil, epoch: String? = nil, id: String? = nil, project: String? = nil,
          level: Int? = nil, suggestion: String? = nil, liked: Bool? = nil) {
@@ -72,9 +81,11 @@ struct ClientMessage: Equatable {
             case "level": "a whole number from 1 to 5"
             case "since": "a whole number or null"
             case "liked": "true or false"
-            case "suggestion", "body", "subject", "contact", "note", "reason", "title", "question", "answer", "category", "outcome":
+            case "suggestion", "body", "subject", "contact", "note", "reason", "title", "question", "answer", "category", "outcome",
+                 "role", "displayName", "word", "action", "nameZh", "nameEn":
                 "a string or null"
-            case "publish", "contacted": "true or false"
+            case "departments": "a list of department ids (at most 64)"
+            case "publish", "contacted", "disabled": "true or false"
             case "seq", "ratedAt", "citizen": "a whole number"
             default: "a string"
             }
@@ -125,6 +136,14 @@ struct ClientMessage: Equatable {
             case "outcome": message.outcome = try reader.optionalString(field: key)
             case "ratedAt": message.ratedAt = try reader.optionalInteger(field: key)
             case "citizen": message.citizen = try reader.optionalInteger(field: key)
+            case "role": message.role = try reader.optionalString(field: key)
+            case "departments": message.departments = try reader.optionalStringArray(field: key)
+            case "displayName": message.displayName = try reader.optionalString(field: key)
+            case "disabled": message.disabled = try reader.optionalBool(field: key)
+            case "word": message.word = try reader.optionalString(field: key)
+            case "action": message.action = try reader.optionalString(field: key)
+            case "nameZh": message.nameZH = try reader.optionalString(field: key)
+            case "nameEn": message.nameEN = try reader.optionalString(field: key)
             default: try reader.skipValue()
             }
         }
@@ -209,6 +228,27 @@ struct JSONReader {
         var value = 0
         for position in digitsStart..<index { value = value * 10 + Int(bytes[position] - UInt8(ascii: "0")) }
         return bytes[start] == UInt8(ascii: "-") ? -value : value
+    }
+
+    /// An array of strings (at most `limit`), or null.
+    mutating func optionalStringArray(field: String, limit: Int = 64) throws(ParseError) -> [String]? {
+        skipWhitespace()
+        if try readNull() { return nil }
+        guard current == UInt8(ascii: "[") else { throw .wrongType(field) }
+        index += 1
+        var values: [String] = []
+        skipWhitespace()
+        if current == UInt8(ascii: "]") { index += 1; return values }
+        while true {
+            skipWhitespace()
+            guard current == UInt8(ascii: "\""), values.count < limit else { throw .wrongType(field) }
+            values.append(try readString())
+            skipWhitespace()
+            guard let next = current else { throw .malformed }
+            index += 1
+            if next == UInt8(ascii: "]") { return values }
+            guard next == UInt8(ascii: ",") else { throw .malformed }
+        }
     }
 
     mutating func optionalBool(field: String) throws(ParseError) -> Bool? {

@@ -258,7 +258,7 @@ extension HTTPError {
              .userNotFound, .departmentNotFound, .cannedReplyNotFound, .publicVersionNotFound, .followUpNotFound: 404
         case .campaignClosed, .campaignNotOpen, .clientIDReused, .slugBelongsToAnotherCampaign, .invalidTransition,
              .duplicateText, .alreadyClaimed, .invalidModeration, .itemLocked, .publicationNotAgreed, .notYetAnswered,
-             .followUpRecorded: 409
+             .followUpRecorded, .userExists: 409
         case .invalidCitizen, .missingCitizen, .authRequired, .authFailed: 401
         case .forbidden: 403
         case .blockedWord: 422

@@ -97,6 +97,8 @@ package enum DomainError: Error, Sendable, Equatable {
     case departmentNotFound(String)
     /// A canned reply that does not exist (or was deleted already).
     case cannedReplyNotFound(Int64)
+    /// Adding an account whose name is taken.
+    case userExists(String)
 
     /// Stable code for clients, logs and tests.
     package var code: String {
@@ -144,6 +146,7 @@ package enum DomainError: Error, Sendable, Equatable {
         case .followUpRecorded: "followup.recorded"
         case .departmentNotFound: "department.not_found"
         case .cannedReplyNotFound: "canned.not_found"
+        case .userExists: "user.exists"
         }
     }
 
@@ -196,6 +199,7 @@ package enum DomainError: Error, Sendable, Equatable {
         case .followUpRecorded: "This follow-up's outcome was recorded already."
         case .departmentNotFound(let id): "There is no department \"\(id)\"."
         case .cannedReplyNotFound(let id): "There is no canned reply \(id); it may have been deleted already."
+        case .userExists(let name): "A user named \"\(name)\" already exists."
         }
     }
 }

@@ -44,6 +44,35 @@ package enum OfficeCommand: Sendable {
     case rateAnswer(code: String, level: SatisfactionLevel, at: Int64)
     /// Staff record what following up a low rating came to.
     case recordFollowUp(staff: StaffPrincipal, target: FollowUpTarget, contacted: Bool, outcome: String, at: Int64)
+    /// An admin manages accounts, departments and word rules from the console.
+    case admin(admin: StaffPrincipal, change: AdminChange, at: Int64)
+}
+
+/// What an admin changes (the password arrives hashed: hashing is slow and never runs on the writer).
+package enum AdminChange: Sendable, Equatable {
+    case addUser(name: String, displayName: String?, role: StaffRole, departments: [String], passwordHash: String)
+    case setDisabled(name: String, disabled: Bool)
+    case setPassword(name: String, passwordHash: String)
+    /// Adds a department, or renames one added in the console (the file's are the file's to name).
+    case putDepartment(id: String, name: LocalizedText)
+    case addWordRule(word: String, action: WordRule.Action)
+    case removeWordRule(word: String)
+}
+
+/// A screening word an admin added in the console.
+package struct WordRule: Sendable, Equatable {
+    package enum Action: String, Sendable { case block, hold }
+    package var word: String
+    package var action: Action
+    package var addedBy: String
+    package var addedAt: Int64
+
+    package init(word: String, action: Action, addedBy: String, addedAt: Int64) {
+        self.word = word
+        self.action = action
+        self.addedBy = addedBy
+        self.addedAt = addedAt
+    }
 }
 
 /// Which follow-up: a letter's (its row) or a project rating's (the rating, as it was when listed).
@@ -83,12 +112,15 @@ package struct OfficeReceipt: Sendable, Equatable {
     package var queue: QueueState?
     /// A follow-up a command opened or recorded.
     package var followUp: FollowUpRecord?
+    /// An account an admin added or changed.
+    package var user: StaffUserRecord?
 
     package init(thread: ThreadRecord? = nil, entries: [EntryRecord] = [], previous: ThreadState? = nil,
                  cannedReply: CannedReply? = nil, readSeq: Int64? = nil, readBy: ThreadReader? = nil,
                  publicVersion: PublicVersionRecord? = nil, superseded: Int64? = nil, queue: QueueState? = nil,
-                 followUp: FollowUpRecord? = nil) {
+                 followUp: FollowUpRecord? = nil, user: StaffUserRecord? = nil) {
         self.readBy = readBy
+        self.user = user
         self.publicVersion = publicVersion
         self.superseded = superseded
         self.queue = queue

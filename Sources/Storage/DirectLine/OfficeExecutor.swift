@@ -120,6 +120,8 @@ struct OfficeExecutor {
             return try rateAnswer(code: code, level: level, at: at)
         case .recordFollowUp(let staff, let target, let contacted, let outcome, let at):
             return try recordFollowUp(staff: staff, target: target, contacted: contacted, outcome: outcome, at: at)
+        case .admin(let admin, let change, let at):
+            return try administer(admin: admin, change: change, at: at)
         case .deleteCannedReply(let staff, let id, let at):
             try AccessPolicy(triageDepartment: try triageDepartment() ?? "").refuse(staff, .manageCanned, department: nil)
             try run(sql: "DELETE FROM canned_reply WHERE id = ?", arguments: [id])

@@ -8,6 +8,12 @@ package struct DepartmentRecord: Sendable, Equatable {
     /// The mayor's office: it triages, and its staff see every thread.
     package var triage: Bool
 
+    /// 1 to 64 lower-case letters, digits or '-' (as the schema checks).
+    package static func isValidID(_ id: String) -> Bool {
+        !id.isEmpty && id.utf8.count <= 64
+            && id.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2d }
+    }
+
     package init(id: String, name: LocalizedText, triage: Bool) {
         self.id = id
         self.name = name

@@ -38,6 +38,9 @@ package enum IdentityError: Error, Equatable, CustomStringConvertible {
     case unknownUser(String)
     case unknownDepartment(String)
     case departmentRequired
+    case departmentsForStaffOnly
+    /// Disabling the only active admin would leave nobody to manage accounts.
+    case lastAdmin(String)
 
     package var description: String {
         switch self {
@@ -47,19 +50,21 @@ package enum IdentityError: Error, Equatable, CustomStringConvertible {
         case .unknownUser(let name): "there is no user named \"\(name)\""
         case .unknownDepartment(let id):
             "there is no department \"\(id)\" (departments come from the departments file, config/departments.yaml)"
-        case .departmentRequired: "office staff need at least one --department"
+        case .departmentRequired: "office staff need at least one department"
+        case .departmentsForStaffOnly: "departments are for office staff; a moderator or an admin reads every department's letters"
+        case .lastAdmin(let name): "\(name) is the only active admin; add or enable another admin first"
         }
     }
 }
 
 extension Store {
-    private static let userSelection = """
+    static let userSelection = """
         SELECT u.id, u.name, u.display_name, u.role, u.disabled, u.created_at,
             (SELECT group_concat(m.department, ',') FROM staff_membership m WHERE m.user = u.id)
         FROM staff_user u
         """
 
-    private static func user(_ row: Row) -> StaffUserRecord {
+    static func user(_ row: Row) -> StaffUserRecord {
         let departments: String? = row[6]
         return StaffUserRecord(
             id: row[0], name: row[1], displayName: row[2], role: StaffRole(rawValue: row[3]) ?? .staff,
@@ -77,57 +82,74 @@ extension Store {
     @discardableResult
     package func addUser(name: String, displayName: String?, role: StaffRole, departments: [String], passwordHash: String,
                          at: Int64, actor: String = "operator") throws -> StaffUserRecord {
-        guard Self.isValidUserName(name) else { throw IdentityError.invalidName(name) }
-        if role == .staff, departments.isEmpty { throw IdentityError.departmentRequired }
-        return try database.write { db in
-            if try Int64.fetchOne(db, sql: "SELECT 1 FROM staff_user WHERE name = ?", arguments: [name]) != nil {
-                throw IdentityError.nameTaken(name)
-            }
-            for department in departments where try Int64.fetchOne(db, sql: "SELECT 1 FROM department WHERE id = ?", arguments: [department]) == nil {
-                throw IdentityError.unknownDepartment(department)
-            }
-            let shown = String((displayName?.isEmpty == false ? displayName! : name).prefix(64))
-            try db.execute(sql: """
-                INSERT INTO staff_user (name, display_name, role, password_hash, created_at, password_changed_at)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [name, shown, role.rawValue, passwordHash, at, at])
-            let id = db.lastInsertedRowID
-            for department in Set(departments) {
-                try db.execute(sql: "INSERT INTO staff_membership (user, department) VALUES (?, ?)", arguments: [id, department])
-            }
-            try db.execute(sql: "INSERT INTO audit_entry (at, actor, action, subject, detail) VALUES (?, ?, 'user.add', ?, ?)",
-                           arguments: [at, actor, "user:\(name)", role.rawValue])
-            return try Row.fetchOne(db, sql: Self.userSelection + " WHERE u.id = ?", arguments: [id]).map(Self.user)!
+        try database.write { db in
+            try Self.addUser(db, name: name, displayName: displayName, role: role, departments: departments, passwordHash: passwordHash,
+                             at: at, actor: actor)
         }
     }
 
     /// Sets a new password hash and ends every session of the user.
     package func setPassword(name: String, passwordHash: String, at: Int64, actor: String = "operator") throws {
-        try database.write { db in
-            try db.execute(sql: "UPDATE staff_user SET password_hash = ?, password_changed_at = ? WHERE name = ?",
-                           arguments: [passwordHash, at, name])
-            guard db.changesCount == 1 else { throw IdentityError.unknownUser(name) }
-            try db.execute(sql: """
-                UPDATE staff_session SET revoked_at = ? WHERE revoked_at IS NULL AND user = (SELECT id FROM staff_user WHERE name = ?)
-                """, arguments: [at, name])
-            try db.execute(sql: "INSERT INTO audit_entry (at, actor, action, subject) VALUES (?, ?, 'user.passwd', ?)",
-                           arguments: [at, actor, "user:\(name)"])
-        }
+        try database.write { db in try Self.setPassword(db, name: name, passwordHash: passwordHash, at: at, actor: actor) }
     }
 
     /// Disables (or enables) an account; disabling ends every session of the user.
     package func setDisabled(name: String, _ disabled: Bool, at: Int64, actor: String = "operator") throws {
-        try database.write { db in
-            try db.execute(sql: "UPDATE staff_user SET disabled = ? WHERE name = ?", arguments: [disabled, name])
-            guard db.changesCount == 1 else { throw IdentityError.unknownUser(name) }
-            if disabled {
-                try db.execute(sql: """
-                    UPDATE staff_session SET revoked_at = ? WHERE revoked_at IS NULL AND user = (SELECT id FROM staff_user WHERE name = ?)
-                    """, arguments: [at, name])
-            }
-            try db.execute(sql: "INSERT INTO audit_entry (at, actor, action, subject) VALUES (?, ?, ?, ?)",
-                           arguments: [at, actor, disabled ? "user.disable" : "user.enable", "user:\(name)"])
+        try database.write { db in try Self.setDisabled(db, name: name, disabled, at: at, actor: actor) }
+    }
+
+    // The same writes inside a transaction of the caller's: the command line's own, or the single writer's (the console).
+
+    static func addUser(_ db: Database, name: String, displayName: String?, role: StaffRole, departments: [String],
+                        passwordHash: String, at: Int64, actor: String) throws -> StaffUserRecord {
+        guard isValidUserName(name) else { throw IdentityError.invalidName(name) }
+        if role == .staff, departments.isEmpty { throw IdentityError.departmentRequired }
+        if role != .staff, !departments.isEmpty { throw IdentityError.departmentsForStaffOnly }
+        if try Int64.fetchOne(db, sql: "SELECT 1 FROM staff_user WHERE name = ?", arguments: [name]) != nil {
+            throw IdentityError.nameTaken(name)
         }
+        for department in departments where try Int64.fetchOne(db, sql: "SELECT 1 FROM department WHERE id = ?", arguments: [department]) == nil {
+            throw IdentityError.unknownDepartment(department)
+        }
+        let shown = String((displayName?.isEmpty == false ? displayName! : name).prefix(64))
+        try db.execute(sql: """
+            INSERT INTO staff_user (name, display_name, role, password_hash, created_at, password_changed_at)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """, arguments: [name, shown, role.rawValue, passwordHash, at, at])
+        let id = db.lastInsertedRowID
+        for department in Set(departments) {
+            try db.execute(sql: "INSERT INTO staff_membership (user, department) VALUES (?, ?)", arguments: [id, department])
+        }
+        try db.execute(sql: "INSERT INTO audit_entry (at, actor, action, subject, detail) VALUES (?, ?, 'user.add', ?, ?)",
+                       arguments: [at, actor, "user:\(name)", role.rawValue])
+        return try Row.fetchOne(db, sql: userSelection + " WHERE u.id = ?", arguments: [id]).map(user)!
+    }
+
+    static func setPassword(_ db: Database, name: String, passwordHash: String, at: Int64, actor: String) throws {
+        try db.execute(sql: "UPDATE staff_user SET password_hash = ?, password_changed_at = ? WHERE name = ?",
+                       arguments: [passwordHash, at, name])
+        guard db.changesCount == 1 else { throw IdentityError.unknownUser(name) }
+        try db.execute(sql: """
+            UPDATE staff_session SET revoked_at = ? WHERE revoked_at IS NULL AND user = (SELECT id FROM staff_user WHERE name = ?)
+            """, arguments: [at, name])
+        try db.execute(sql: "INSERT INTO audit_entry (at, actor, action, subject) VALUES (?, ?, 'user.passwd', ?)",
+                       arguments: [at, actor, "user:\(name)"])
+    }
+
+    static func setDisabled(_ db: Database, name: String, _ disabled: Bool, at: Int64, actor: String) throws {
+        if disabled, try String.fetchOne(db, sql: "SELECT role FROM staff_user WHERE name = ? AND disabled = 0", arguments: [name]) == "admin",
+           try Int.fetchOne(db, sql: "SELECT count(*) FROM staff_user WHERE role = 'admin' AND disabled = 0") == 1 {
+            throw IdentityError.lastAdmin(name)
+        }
+        try db.execute(sql: "UPDATE staff_user SET disabled = ? WHERE name = ?", arguments: [disabled, name])
+        guard db.changesCount == 1 else { throw IdentityError.unknownUser(name) }
+        if disabled {
+            try db.execute(sql: """
+                UPDATE staff_session SET revoked_at = ? WHERE revoked_at IS NULL AND user = (SELECT id FROM staff_user WHERE name = ?)
+                """, arguments: [at, name])
+        }
+        try db.execute(sql: "INSERT INTO audit_entry (at, actor, action, subject) VALUES (?, ?, ?, ?)",
+                       arguments: [at, actor, disabled ? "user.disable" : "user.enable", "user:\(name)"])
     }
 
     package func users() throws -> [StaffUserRecord] {
