@@ -50,6 +50,21 @@ package enum StartupCheck {
         if let problem = databaseProblem(configuration.databasePath) {
             problems.append("database.path: \(problem)")
         }
+        let (calendar, zone, calendarProblems) = readCalendar(configuration)
+        problems += calendarProblems
+        guard problems.isEmpty, let zone else { throw Failure(problems: problems) }
+        return Checked(campaigns: definitions, calendar: calendar, zone: zone)
+    }
+
+    /// The working-day calendar and zone alone (for commands that need no more); throws `Failure`.
+    package static func calendar(_ configuration: ApplicationConfiguration) throws -> (calendar: WorkingCalendar, zone: TimeZoneOffsets) {
+        let (calendar, zone, problems) = readCalendar(configuration)
+        guard problems.isEmpty, let zone else { throw Failure(problems: problems) }
+        return (calendar, zone)
+    }
+
+    private static func readCalendar(_ configuration: ApplicationConfiguration) -> (WorkingCalendar, TimeZoneOffsets?, [String]) {
+        var problems: [String] = []
         var calendar = WorkingCalendar()
         for file in configuration.calendarFiles {
             do {
@@ -66,8 +81,7 @@ package enum StartupCheck {
         if zone == nil || IANATimeZone.names.contains(configuration.calendarTimeZone) == false {
             problems.append("calendar.timeZone: \"\(configuration.calendarTimeZone)\" is not an IANA time zone name; use one such as Asia/Shanghai")
         }
-        guard problems.isEmpty, let zone else { throw Failure(problems: problems) }
-        return Checked(campaigns: definitions, calendar: calendar, zone: zone)
+        return (calendar, zone, problems)
     }
 
     /// Why the database cannot be opened or created at `path`, or nil: an existing file must be writable; a new

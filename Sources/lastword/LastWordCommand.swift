@@ -6,7 +6,7 @@ struct LastWordCommand: AsyncParsableCommand {
         commandName: "lastword",
         abstract: "LastWord: real-time civic feedback server.",
         version: "0.1.0",
-        subcommands: [Serve.self, CampaignCommand.self, UserCommand.self, Verify.self, Followup.self],
+        subcommands: [Serve.self, CampaignCommand.self, UserCommand.self, Verify.self, Followup.self, ExportCommand.self],
         defaultSubcommand: Serve.self
     )
 }

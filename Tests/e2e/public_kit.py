@@ -75,8 +75,10 @@ def approve(moderator: Client, version: int, question: str | None = None, reply:
 
 
 def decide(moderator: Client, version: int, action: str, category: str, note: str) -> dict:
-    """reject or withdraw, with a category and a note for the author (never public)."""
-    moderator.ok("POST", f"/api/moderation/items/{version}/open")
+    """reject (a pending item, opened first) or withdraw (an approved one), with a category and a note for the author
+    (never public)."""
+    if action == "reject":
+        moderator.ok("POST", f"/api/moderation/items/{version}/open")
     return moderator.ok("POST", f"/api/moderation/items/{version}/{action}",
                         {"id": action_id(), "category": category, "note": note})["version"]
 
