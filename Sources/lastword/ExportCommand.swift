@@ -1,4 +1,5 @@
 import App
+import Foundation
 import ArgumentParser
 import Domain
 import Storage
@@ -29,10 +30,14 @@ struct ExportCommand: AsyncParsableCommand {
             var settings = try await Settings.load(path: options.config)
             if let database { settings.application.databasePath = database }
             let checked = try StartupCheck.calendar(settings.application)
+            guard FileManager.default.fileExists(atPath: settings.application.databasePath) else {
+                throw OperatorError(message: "there is no database at \(settings.application.databasePath) (database.path, or --database)")
+            }
             let store = try settings.openStore()
             guard let definition = try store.campaigns().first(where: { $0.id == campaign }) else {
-                let known = try store.campaigns().map(\.id).joined(separator: ", ")
-                throw OperatorError(message: "there is no campaign \"\(campaign)\" in \(settings.application.databasePath) (there are: \(known))")
+                let known = try store.campaigns().map(\.id)
+                throw OperatorError(message: "there is no campaign \"\(campaign)\" in \(settings.application.databasePath)"
+                                    + (known.isEmpty ? " (it has none)" : " (it has \(known.joined(separator: ", ")))"))
             }
             let written = try CampaignExport.run(store: store, campaign: definition, calendar: checked.calendar, zone: checked.zone,
                                                  limits: settings.application.responseLimits, directory: directory,
