@@ -449,13 +449,23 @@ extension AppIntegrationTests {
             let citizen = app.newCitizen()
             let code = try app.letter(citizen)
             let id = try app.threadID(code: code)
+            // Issue 10's actions need an answered letter whose writer agreed to publication, a public version waiting for a
+            // moderator and a follow-up (its answer rated 1).
+            let triage = try app.staff("office", departments: ["mayors-office"])
+            let (published, publishable) = try app.answeredLetter(app.newCitizen(), office: triage, id: "t-pub")
+            let version = try #require(try app.submitPublic(publishable, office: triage).json()["version"]?["id"]?.int)
+            #expect(try app.post("/api/threads/\(published)/satisfaction", json: #"{"level":1}"#, cookie: nil).status == 200)
+            let followUp = try #require((try app.get("/api/staff/followups", cookie: triage.cookie).json()["followUps"]?.array ?? [])
+                .first { $0["kind"] == .string("letter") }?["id"]?.int)
             let people: [(TestStaff?, Set<String>)] = [
                 (nil, []),
-                (try app.staff("works.staff", departments: ["works"]), ["inbox", "canned", "users"]),
-                (try app.staff("moderator", role: .moderator, departments: []), ["inbox", "read", "canned", "users"]),
-                (try app.staff("admin2", role: .admin, departments: []), ["inbox", "read", "canned", "users", "manage"]),
-                (try app.staff("office", departments: ["mayors-office"]),
-                 ["inbox", "read", "reply", "note", "claim", "assign", "route", "status", "canned", "users"]),
+                (try app.staff("works.staff", departments: ["works"]), ["inbox", "canned", "users", "followups"]),
+                (try app.staff("moderator", role: .moderator, departments: []),
+                 ["inbox", "read", "canned", "users", "queue", "moderate", "followups"]),
+                (try app.staff("admin2", role: .admin, departments: []),
+                 ["inbox", "read", "canned", "users", "manage", "queue", "followups", "accounts", "words", "departments"]),
+                (triage, ["inbox", "read", "reply", "note", "claim", "assign", "route", "status", "canned", "users", "public", "followups",
+                          "record"]),
             ]
             for (person, allowed) in people {
                 let cookie = person?.cookie
@@ -473,13 +483,30 @@ extension AppIntegrationTests {
                     ("canned", { try app.get("/api/staff/canned", cookie: cookie) }),
                     ("users", { try app.get("/api/staff/users", cookie: cookie) }),
                     ("manage", { try app.post("/api/admin/canned", json: #"{"department":"works","title":"t-\#(tag)","body":"b"}"#, cookie: cookie) }),
+                    ("public", { try app.submitPublic(publishable, office: TestStaff(name: who, cookie: cookie ?? ""), id: "p-\(tag)") }),
+                    ("queue", { try app.get("/api/moderation/queue", cookie: cookie) }),
+                    ("moderate", { try app.post("/api/moderation/items/\(version)/approve", json: #"{"id":"m-\#(tag)"}"#, cookie: cookie) }),
+                    ("followups", { try app.get("/api/staff/followups", cookie: cookie) }),
+                    ("record", { try app.post("/api/staff/followups/letter/\(followUp)", json: #"{"contacted":true,"outcome":"已联系"}"#,
+                                              cookie: cookie) }),
+                    ("accounts", { try app.get("/api/admin/users", cookie: cookie) }),
+                    ("words", { try app.post("/api/admin/word-rules", json: #"{"word":"词\#(tag)","action":"hold"}"#, cookie: cookie) }),
+                    ("departments", { try app.post("/api/admin/departments", json: #"{"department":"d-\#(tag.lowercased())","nameZh":"甲","nameEn":"A"}"#,
+                                                   cookie: cookie) }),
                 ]
+                // Everything a refused request could have changed.
+                let state = """
+                    SELECT (SELECT group_concat(status || department || coalesce(assignee, '') || last_seq) FROM thread),
+                        (SELECT group_concat(status) FROM public_version), (SELECT count(*) FROM follow_up WHERE recorded_at IS NOT NULL),
+                        (SELECT count(*) FROM word_rule), (SELECT count(*) FROM department), (SELECT count(*) FROM staff_user),
+                        (SELECT count(*) FROM canned_reply)
+                    """
                 for (action, run) in actions where !allowed.contains(action) {
-                    let before = try app.readDatabase { db in try Row.fetchOne(db, sql: "SELECT status, department, assignee, last_seq FROM thread") }
+                    let before = try app.readDatabase { db in try Row.fetchOne(db, sql: state) }
                     let response = try run()
                     let expected: Set<Int> = person == nil ? [401] : [403, 404]
                     #expect(expected.contains(response.status), "\(who) may not \(action): got \(response.status)")
-                    let after = try app.readDatabase { db in try Row.fetchOne(db, sql: "SELECT status, department, assignee, last_seq FROM thread") }
+                    let after = try app.readDatabase { db in try Row.fetchOne(db, sql: state) }
                     #expect(before == after, "\(who) \(action) changed nothing")
                 }
             }
