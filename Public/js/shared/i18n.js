@@ -41,6 +41,8 @@ const STRINGS = {
     "nav.policy": "评价规则与隐私",
     "nav.poster": "项目海报",
     "nav.links": "相关链接",
+    "nav.pubMessages": "公开留言板",
+    "nav.pubFigures": "公开数据",
     "footer.privacy": "匿名参与：不收集姓名和手机号。意见建议由项目的负责部门和市长办公室阅处，不会公开。",
 
     "home.projects": "民生实事项目",
@@ -244,6 +246,8 @@ const STRINGS = {
     "nav.policy": "Rules and privacy",
     "nav.poster": "Project poster",
     "nav.links": "Related links",
+    "nav.pubMessages": "Public replies",
+    "nav.pubFigures": "Openness figures",
     "footer.privacy": "Anonymous: no name or phone number is collected. Suggestions are read by the department responsible for the project and the mayor's office, and are never published.",
 
     "home.projects": "Livelihood projects",
