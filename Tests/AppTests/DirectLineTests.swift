@@ -454,7 +454,7 @@ extension AppIntegrationTests {
             let triage = try app.staff("office", departments: ["mayors-office"])
             let (published, publishable) = try app.answeredLetter(app.newCitizen(), office: triage, id: "t-pub")
             let version = try #require(try app.submitPublic(publishable, office: triage).json()["version"]?["id"]?.int)
-            #expect(try app.post("/api/threads/\(published)/satisfaction", json: #"{"level":1}"#, cookie: nil).status == 200)
+            #expect(try app.post("/api/threads/\(published)/satisfaction", json: #"{"level":1}"#, cookie: app.newCitizen().cookie).status == 200)
             let followUp = try #require((try app.get("/api/staff/followups", cookie: triage.cookie).json()["followUps"]?.array ?? [])
                 .first { $0["kind"] == .string("letter") }?["id"]?.int)
             let people: [(TestStaff?, Set<String>)] = [

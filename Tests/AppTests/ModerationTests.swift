@@ -197,14 +197,15 @@ extension AppIntegrationTests {
             let office = try app.staff("li.wei", departments: ["mayors-office"])
             let citizen = app.newCitizen()
             let unanswered = try app.letter(citizen, id: "t-0", subject: "问", body: "请问几点开门")
-            #expect(try app.post("/api/threads/\(unanswered)/satisfaction", json: #"{"level":3}"#, cookie: nil).errorCode
+            #expect(try app.post("/api/threads/\(unanswered)/satisfaction", json: #"{"level":3}"#, cookie: citizen.cookie).errorCode
                     == "thread.invalid_transition", "nothing to rate before an answer")
             let (code, thread) = try app.answeredLetter(citizen, office: office)
             let inbox = try app.staffLive(office)
             try inbox.subscribe("inbox")
             _ = try inbox.next("subscribed")
-            #expect(try app.post("/api/threads/\(code)/satisfaction", json: #"{"level":9}"#, cookie: nil).errorCode == "rating.invalid_level")
-            let rated = try app.post("/api/threads/\(code)/satisfaction", json: #"{"level":2}"#, cookie: nil)
+            #expect(try app.post("/api/threads/\(code)/satisfaction", json: #"{"level":9}"#, cookie: citizen.cookie).errorCode == "rating.invalid_level")
+            #expect(try app.post("/api/threads/\(code)/satisfaction", json: #"{"level":3}"#, cookie: nil).errorCode == "citizen.missing")
+            let rated = try app.post("/api/threads/\(code)/satisfaction", json: #"{"level":2}"#, cookie: citizen.cookie)
             #expect(rated.status == 200)
             #expect(try rated.json()["thread"]?["satisfaction"] == .number(2))
             let opened = try inbox.next("followup")
@@ -212,7 +213,7 @@ extension AppIntegrationTests {
             #expect(opened["followUp"]?["level"] == .number(2))
             #expect(opened["followUp"]?["due"]?["what"] == .string("followUp"))
             // Changing the rating does not open a second one.
-            #expect(try app.post("/api/threads/\(code)/satisfaction", json: #"{"level":1}"#, cookie: nil).status == 200)
+            #expect(try app.post("/api/threads/\(code)/satisfaction", json: #"{"level":1}"#, cookie: citizen.cookie).status == 200)
             let list = try app.get("/api/staff/followups", cookie: office.cookie).json()["followUps"]?.array ?? []
             let letters = list.filter { $0["kind"] == .string("letter") }
             #expect(letters.count == 1)
@@ -227,7 +228,7 @@ extension AppIntegrationTests {
                 $0["kind"] == .string("letter") } == false)
             // Closed: no more rating.
             #expect(try app.post("/api/staff/threads/\(thread)/status", json: #"{"id":"c-1","status":"closed"}"#, cookie: office.cookie).status == 200)
-            #expect(try app.post("/api/threads/\(code)/satisfaction", json: #"{"level":5}"#, cookie: nil).errorCode == "thread.invalid_transition")
+            #expect(try app.post("/api/threads/\(code)/satisfaction", json: #"{"level":5}"#, cookie: citizen.cookie).errorCode == "thread.invalid_transition")
         }
 
         @Test func aProjectRatedOneOrTwoIsAFollowUpOfItsDepartmentUntilRecorded() throws {
@@ -263,7 +264,7 @@ extension AppIntegrationTests {
             #expect(first["data"]?["overall"]?["received"] != nil)
             let before = first["data"]?["overall"]?["received"]?.int ?? 0
             let (code, _) = try app.answeredLetter(app.newCitizen(), office: office)
-            #expect(try app.post("/api/threads/\(code)/satisfaction", json: #"{"level":4}"#, cookie: nil).status == 200)
+            #expect(try app.post("/api/threads/\(code)/satisfaction", json: #"{"level":4}"#, cookie: app.newCitizen().cookie).status == 200)
             let moved = try watcher.next("delta") { $0["data"]?["overall"]?["satisfaction"]?[3] == .number(1) }
             let overall = try #require(moved["data"]?["overall"])
             #expect(overall["received"]?.int == before + 1)

@@ -88,7 +88,7 @@ extension AppIntegrationTests {
             // 4. A rating with a suggestion (it becomes a letter), a low rating of an answer and its follow-up's outcome,
             //    an invalid letter's reason.
             #expect(try app.rate("new-schools", id: "r-1", level: 1, suggestion: Self.marker("SUGGESTION"), as: citizen).status == 200)
-            #expect(try app.post("/api/threads/\(code)/satisfaction", json: #"{"level":1}"#, cookie: nil).status == 200)
+            #expect(try app.post("/api/threads/\(code)/satisfaction", json: #"{"level":1}"#, cookie: citizen.cookie).status == 200)
             let followUp = try #require((try app.get("/api/staff/followups", cookie: works.cookie).json()["followUps"]?.array ?? [])
                 .first { $0["kind"] == .string("letter") }?["id"]?.int)
             #expect(try app.post("/api/staff/followups/letter/\(followUp)",

@@ -80,11 +80,10 @@ package struct ModerationService: Sendable {
         }
         if let queue = receipt.queue {
             topics.publish(to: [queueKey], seq: nil) { _ in ModerationJSON.queueMessage(event: event, version: version, state: queue) }
-            if let superseded = receipt.superseded, let old = receipt.publicVersion {
-                var gone = old
-                gone.id = superseded
-                gone.status = .superseded
-                topics.publish(to: [queueKey], seq: nil) { _ in ModerationJSON.queueMessage(event: "superseded", version: gone, state: queue) }
+            if let superseded = receipt.superseded {
+                topics.publish(to: [queueKey], seq: nil) { _ in
+                    ModerationJSON.queueMessage(event: "superseded", version: superseded, state: queue)
+                }
             }
         }
         // Holds are the moderators' business; submissions and decisions also reach the case and its department.

@@ -1,6 +1,7 @@
 import Domain
 import LiveTopics
 import Storage
+import Transport
 
 /// How well the office keeps its promise, in the open: the figures (from the same threads staff work on), the
 /// citizens' ratings of the answers and the follow-ups those ratings open. For both adapters (HTTP and the live
@@ -57,11 +58,14 @@ package struct OpennessService: Sendable {
 
     // MARK: satisfaction
 
-    /// The citizen (by the letter's code) rates the answer; 1 or 2 opens a follow-up for its department.
-    func rateAnswer(code typed: String, level raw: Int?, completion: @escaping Completion) throws(DomainError) {
+    /// The citizen (by the letter's code) rates the answer; 1 or 2 opens a follow-up for its department. Counted
+    /// against the citizen's and the address's message limits, like a message (each rating is recorded in the letter).
+    func rateAnswer(code typed: String, level raw: Int?, citizen: CitizenID, ip: IPAddress?, limits: DirectLineLimits,
+                    completion: @escaping Completion) throws(DomainError) {
         guard let code = QueryCode(typed: typed) else { throw .threadNotFound }
         guard let raw else { throw .invalidLevel(0) }
         guard let level = SatisfactionLevel(rawValue: raw) else { throw .invalidLevel(raw) }
+        try limits.admitMessage(citizen: citizen, ip: ip, now: clock.time.now())
         submit(.rateAnswer(code: code.value, level: level, at: clock.time.now()), completion: completion)
     }
 

@@ -274,8 +274,15 @@ struct ModerationRoutes: Sendable {
         // Citizens rate the answer; staff follow up.
         route("POST", "/api/threads/:code/satisfaction") { routes, request, responder throws(HTTPError) in
             let body = try APIRoutes.readBody(request, limit: routes.maxJSONBodySize)
+            let citizen: CitizenID
+            switch routes.services.cookies.citizen(in: request.headers) {
+            case .valid(let id): citizen = id
+            case .invalid: throw HTTPError(DomainError.invalidCitizen)
+            case .none: throw HTTPError(DomainError.missingCitizen)
+            }
             try routes.domain { () throws(DomainError) in
-                try routes.services.openness.rateAnswer(code: request.parameters["code"] ?? "", level: body.level) { outcome in
+                try routes.services.openness.rateAnswer(code: request.parameters["code"] ?? "", level: body.level, citizen: citizen,
+                                                        ip: request.peer?.ip, limits: routes.services.directLine.limits) { outcome in
                     switch outcome {
                     case .applied(let receipt), .duplicate(let receipt):
                         responder.respond(.json(200, DirectLineJSON.wrapped("thread") { json in

@@ -106,8 +106,8 @@ package struct OfficeReceipt: Sendable, Equatable {
     package var readBy: ThreadReader?
     /// A public version a command made or changed, as it is now.
     package var publicVersion: PublicVersionRecord?
-    /// A pending revision the submission superseded (it leaves the queue).
-    package var superseded: Int64?
+    /// A pending revision the submission superseded (it leaves the queue), as it is now.
+    package var superseded: PublicVersionRecord?
     /// The moderation queue after a command that changed it.
     package var queue: QueueState?
     /// A follow-up a command opened or recorded.
@@ -117,7 +117,7 @@ package struct OfficeReceipt: Sendable, Equatable {
 
     package init(thread: ThreadRecord? = nil, entries: [EntryRecord] = [], previous: ThreadState? = nil,
                  cannedReply: CannedReply? = nil, readSeq: Int64? = nil, readBy: ThreadReader? = nil,
-                 publicVersion: PublicVersionRecord? = nil, superseded: Int64? = nil, queue: QueueState? = nil,
+                 publicVersion: PublicVersionRecord? = nil, superseded: PublicVersionRecord? = nil, queue: QueueState? = nil,
                  followUp: FollowUpRecord? = nil, user: StaffUserRecord? = nil) {
         self.readBy = readBy
         self.user = user

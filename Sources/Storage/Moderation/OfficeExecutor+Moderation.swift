@@ -30,11 +30,11 @@ extension OfficeExecutor {
                              arguments: [threadID])
         let latestStatus = (latest?[2] as String?).flatMap(PublicVersionStatus.init(rawValue:))
         let effect = try refusing { () throws(DomainError) in try ModerationMachine.apply(.submit, to: latestStatus) }
-        var superseded: Int64?
+        var superseded: PublicVersionRecord?
         if let previous = effect.previous, let latest {
             try run(sql: "UPDATE public_version SET status = ?, hold_by = NULL, hold_until = NULL WHERE id = ?",
                     arguments: [previous.rawValue, latest[0] as Int64])
-            superseded = latest[0]
+            superseded = try publicVersion(id: latest[0])
         }
         let revision = (latest?[1] as Int64? ?? 0) + 1
         try run(sql: """
