@@ -50,3 +50,76 @@ export function setStatus(id, status, reason) {
   if (reason) body.reason = reason;
   return request("POST", `${thread(id)}/status`, body);
 }
+
+/**
+ * The inbox by deadline (`sort=due`): the letters that still owe a response or an answer, the one due first first — one
+ * page, no cursor (docs/PROTOCOL.md "Working days and deadlines").
+ */
+export function listThreadsByDue({ status, department, kind, mine, held, limit = 200 } = {}) {
+  const query = new URLSearchParams({ sort: "due", limit: String(limit) });
+  if (status) query.set("status", status);
+  if (department) query.set("department", department);
+  if (kind) query.set("kind", kind);
+  if (mine) query.set("assigned", "me");
+  if (held) query.set("held", "true");
+  return request("GET", `/api/staff/threads?${query}`);
+}
+
+// Public versions (docs/PROTOCOL.md "Public versions and moderation").
+
+/** A letter's public versions, newest revision first, and their audit history ({versions, history}). */
+export const getPublic = (id) => request("GET", `${thread(id)}/public`);
+/** A new revision for the moderators ({version}); 409 public.no_consent, public.not_answered, moderation.invalid_transition. */
+export const submitPublic = (id, question, answer) =>
+  request("POST", `${thread(id)}/public`, { id: newClientID("p"), question, answer });
+
+const item = (id) => `/api/moderation/items/${encodeURIComponent(id)}`;
+/** The waiting items, oldest first ({items, depth, oldestSubmittedAt}). */
+export const getQueue = () => request("GET", "/api/moderation/queue");
+/** An item with its revisions and audit history ({version, revisions, history}). */
+export const getItem = (id) => request("GET", item(id));
+/** Takes or renews the hold ({version}); 409 moderation.locked while another moderator holds it. */
+export const openItem = (id) => request("POST", `${item(id)}/open`);
+export const closeItem = (id) => request("POST", `${item(id)}/close`);
+/** Approves as written, or with the edited texts (only those given are replaced). */
+export function approveItem(id, { question, answer } = {}) {
+  const body = { id: newClientID("d") };
+  if (question !== undefined) body.question = question;
+  if (answer !== undefined) body.answer = answer;
+  return request("POST", `${item(id)}/approve`, body);
+}
+export const rejectItem = (id, category, note) => request("POST", `${item(id)}/reject`, { id: newClientID("d"), category, note });
+export const withdrawItem = (id, category, note) => request("POST", `${item(id)}/withdraw`, { id: newClientID("d"), category, note });
+/** The public message board's newest approved items ({items, next}): what a moderator may withdraw. */
+export function listPublished({ limit = 20, before = null } = {}) {
+  const query = new URLSearchParams({ limit: String(limit) });
+  if (before) query.set("before", before);
+  return request("GET", `/api/messages?${query}`);
+}
+
+/**
+ * A close that survives leaving the page (keepalive): the hold is let go even when the tab closes. Errors are
+ * ignored (the hold lapses by itself after five minutes).
+ */
+export function closeItemOnLeave(id) {
+  try {
+    fetch(`${item(id)}/close`, { method: "POST", keepalive: true, credentials: "same-origin", headers: { Accept: "application/json" } })
+      .catch(() => {});
+  } catch {
+    // Nothing to do: the hold lapses.
+  }
+}
+
+// Follow-ups (docs/PROTOCOL.md "Satisfaction and follow-ups").
+
+/** Open (`open`) or recorded (`recorded`) follow-ups of the user's departments ({followUps}). */
+export const listFollowUps = (which = "open") => request("GET", `/api/staff/followups?state=${encodeURIComponent(which)}`);
+/** Records what following up came to: a letter's by its id, a project rating's by citizen, project and ratedAt. */
+export function recordFollowUp(followUp, contacted, outcome) {
+  if (followUp.kind === "letter") {
+    return request("POST", `/api/staff/followups/letter/${encodeURIComponent(followUp.id)}`, { contacted, outcome });
+  }
+  return request("POST", "/api/staff/followups/rating", {
+    citizen: followUp.citizen, project: followUp.project, ratedAt: followUp.openedAt, contacted, outcome,
+  });
+}
