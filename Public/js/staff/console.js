@@ -27,6 +27,14 @@
 //   offers to sign in again, coming back to the same case. The reply being written is kept in sessionStorage per case
 //   (and put back in the box), so it survives the sign-in.
 // - Admins manage the canned replies of each department (list, add, delete) in a panel of their own.
+// - Deadlines (docs/PROTOCOL.md "Working days and deadlines"): rows of letters due soon or overdue carry a badge that
+//   says it in words ("今天 24:00 前首次响应", "答复逾期 2 天") as well as colour, the case header says what the letter
+//   owes and by when, and the inbox can be sorted by deadline (`sort=due`: the letters that still owe something, one
+//   page). The words follow the clock (re-rendered every 30 s).
+// - The public version of an answered letter whose writer agreed to publication (public-version.js), live by
+//   `{"type":"public"}`; the citizen's rating of the answer on the case; follow-ups in a panel of their own
+//   (followups.js), live by `{"type":"followup"}`. live.js hands a conversation's handler only the direct line's
+//   message types, so these are read off the same socket by live-tap.js.
 
 import "./i18n-staff.js";
 import { getDepartments, getProject } from "../shared/api.js";
@@ -35,7 +43,11 @@ import { describeError, fmtWhen, KINDS, LIMITS, renderCounter, renderStatus, STA
 import { onLangChange, pick, setupLanguage, t } from "../shared/i18n.js";
 import { Live, LiveError, newClientID } from "../shared/live.js";
 import { el, fmtInt } from "../shared/ui.js";
+import { dueBadge, dueText, standingOf } from "./due.js";
+import { FollowUps } from "./followups.js";
+import { tapLive } from "./live-tap.js";
 import { beep, setSound, setTitle, soundOn } from "./notice.js";
+import { PublicPanel } from "./public-version.js";
 import { clearSignedIn, loginAddress, rememberSignedIn } from "./session.js";
 import * as api from "./staff-api.js";
 
@@ -46,6 +58,9 @@ const KEEP_ALIVE_MS = 60_000;
 const TRIAGE_FALLBACK = "mayors-office";
 const CANNED_TITLE_MAX = 60;
 const narrow = matchMedia("(max-width: 63.99rem)");
+const TICK_MS = 30_000;
+const SORT_KEY = "lastword.staff.sort";
+const SORTS = ["changed", "due"];
 
 const state = {
   me: null,
@@ -54,6 +69,7 @@ const state = {
   assignees: new Map(), // department -> [user] who may handle its letters, or null while asked
   threads: new Map(), // id -> StaffThread
   filters: { status: "", department: "", kind: "", mine: false, held: false },
+  sort: loadSort(), // "changed" (the latest change first) or "due" (what is due first)
   next: null, // the cursor of the inbox's next page, or null
   inboxToken: 0,
   inboxLoading: false,
@@ -73,7 +89,7 @@ const state = {
   actionMessage: null,
   composerMessage: null,
   signedOut: false,
-  panel: null, // "canned" while the admin's canned-reply panel is shown
+  panel: null, // "canned" while the admin's canned-reply panel is shown, "followups" for the follow-ups
   cannedDepartment: "",
   cannedMessage: null,
   cannedBusy: false,
@@ -82,6 +98,9 @@ const state = {
 
 let live = null;
 let view = null;
+let publicPanel = null;
+let followUps = null;
+let tap = () => {};
 const typing = createTypingNotice($("case-typing"));
 
 setupLanguage();
@@ -112,21 +131,54 @@ async function start() {
   $("logout").hidden = false;
   document.body.dataset.role = state.me.role;
   $("manage-canned").hidden = state.me.role !== "admin";
+  $("to-moderate").hidden = state.me.role === "staff";
+  publicPanel = new PublicPanel({
+    mayWrite: (thread) => mayHandle(thread),
+    readOnlyRole: () => state.me.role !== "staff",
+    entries: () => (view ? [...view.entries.values()].sort((a, b) => a.seq - b.seq) : []),
+    signedOut,
+    userName,
+  });
+  followUps = new FollowUps({
+    mayRecord: (followUp) => state.me.role === "staff" && !state.signedOut && canSee(followUp),
+    signedOut,
+    departmentName,
+    userName,
+    projectTitle,
+    openCase: (id) => openCase(id, { focus: true, push: true }),
+    changed: () => {
+      renderFollowupsButton();
+      if (state.open) renderCase();
+    },
+    announce,
+  });
   wire();
   renderAll();
   onLangChange(renderAll);
 
-  live = new Live({ onState: renderLiveState, onError: liveError, keepAliveMs: KEEP_ALIVE_MS });
+  live = new Live({
+    onState: (liveState) => {
+      tap();
+      renderLiveState(liveState);
+    },
+    onError: liveError,
+    keepAliveMs: KEEP_ALIVE_MS,
+  });
+  tap = tapLive(live, receiveTapped);
   live.watch("inbox", receiveInbox);
   live.start();
+  tap();
   loadInbox();
+  followUps.load("open");
+  setInterval(tick, TICK_MS);
   // Opened at a case (or the admin's panel), e.g. after signing in again: the inbox goes under it in the history,
   // so that Back leads to the inbox as it does after opening the case from there.
   const params = new URLSearchParams(location.search);
   const wanted = Number(params.get("thread"));
-  const panel = params.get("panel") === "canned" && state.me.role === "admin";
+  const panel = panelFrom(params);
   if (panel || (Number.isInteger(wanted) && wanted > 0)) history.replaceState(null, "", addressFor());
-  if (panel) showCannedPanel({ push: true });
+  if (panel === "canned") showCannedPanel({ push: true });
+  else if (panel === "followups") showFollowupsPanel({ push: true, tab: params.get("tab") === "recorded" ? "recorded" : "open" });
   else if (Number.isInteger(wanted) && wanted > 0) openCase(wanted, { focus: false, push: true });
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState !== "visible") return;
@@ -267,6 +319,13 @@ function eventText(entry) {
       const department = departmentName(event.department);
       return who ? t("case.event.routed", { who, department }) : t("case.event.routedPlain", { department });
     }
+    case "rated": {
+      // The level, when the entry carries it (PROTOCOL.md leaves it out of the entry: the thread's satisfaction says it).
+      const level = Number(event.level ?? entry.level);
+      return Number.isInteger(level) && level >= 1 && level <= 5
+        ? t("case.event.rated", { level: t(`answer.level.${level}`), n: level })
+        : t("case.event.ratedPlain");
+    }
     default:
       return t("case.event.other", { who: who || "—", event: String(event.name ?? "") });
   }
@@ -329,11 +388,26 @@ function matches(thread) {
   if (kind && thread.kind !== kind) return false;
   if (mine && thread.assignee !== state.me.name) return false;
   if (held && !isHeld(thread)) return false;
+  // By deadline: only letters that still owe a response or an answer (what the server lists).
+  if (state.sort === "due" && !thread.due) return false;
   return true;
 }
 
 function byNewest(a, b) {
   return b.updatedAt - a.updatedAt || b.id - a.id;
+}
+
+function byDue(a, b) {
+  return (a.due?.at ?? Infinity) - (b.due?.at ?? Infinity) || a.id - b.id;
+}
+
+function loadSort() {
+  try {
+    const sort = localStorage.getItem(SORT_KEY);
+    return SORTS.includes(sort) ? sort : "changed";
+  } catch {
+    return "changed";
+  }
 }
 
 /** Keeps the newest version of a thread (an inbox message and a list answer may cross). */
@@ -363,7 +437,9 @@ async function loadInbox({ more = false } = {}) {
   }
   renderMore();
   try {
-    const answer = await api.listThreads({ ...state.filters, before: more ? state.next : null });
+    const answer = state.sort === "due"
+      ? await api.listThreadsByDue(state.filters)
+      : await api.listThreads({ ...state.filters, before: more ? state.next : null });
     if (token !== state.inboxToken) return;
     const threads = (answer.threads ?? []).filter(canSee);
     if (!more) {
@@ -379,7 +455,7 @@ async function loadInbox({ more = false } = {}) {
       const merged = upsert(thread);
       if (merged.id === state.openID) updateOpen(merged);
     }
-    state.next = typeof answer.next === "string" && answer.next ? answer.next : null;
+    state.next = state.sort !== "due" && typeof answer.next === "string" && answer.next ? answer.next : null;
     state.inboxMessage = null;
     document.body.dataset.inboxLoads = String(Number(document.body.dataset.inboxLoads ?? 0) + 1);
   } catch (error) {
@@ -417,6 +493,35 @@ function receiveInbox(message) {
   }
 }
 
+/** `public` (a case's or the inbox's news of a public version) and `followup` (the inbox), off live-tap.js. */
+function receiveTapped(message) {
+  if (state.signedOut) return;
+  if (message.type === "public" && message.version) {
+    const version = message.version;
+    if (version.thread === state.openID) {
+      publicPanel.receive(version);
+      return;
+    }
+    // Another letter's: a decision is worth a word (the author revises a rejected one).
+    if (message.topic !== "inbox" || !version.decision || version.decision.at < Date.now() - 60_000) return;
+    const thread = state.threads.get(version.thread);
+    const subject = thread?.subject ?? "";
+    if (version.status === "rejected" && subject) announce(t("public.news.rejected", { subject }));
+    else if (version.status === "approved" && subject) announce(t("public.news.approved", { subject }));
+    return;
+  }
+  if (message.type === "followup" && message.topic === "inbox") followUps.receive(message.followUp);
+}
+
+/** The clock moved: deadlines' words ("逾期 3 小时") and standings follow it. */
+function tick() {
+  if (document.visibilityState !== "visible" || state.signedOut) return;
+  renderInbox();
+  if (state.open) renderDue();
+  followUps.render();
+  renderFollowupsButton();
+}
+
 function receiveThread(incoming) {
   if (!canSee(incoming)) {
     // Routed to a department this user does not see: it leaves the inbox (and the open case says so).
@@ -445,7 +550,7 @@ function announce(text) {
 function renderInbox() {
   const list = $("inbox-list");
   const focused = document.activeElement?.closest?.(".inbox-row")?.dataset.threadId ?? null;
-  const visible = [...state.threads.values()].filter(matches).sort(byNewest);
+  const visible = [...state.threads.values()].filter(matches).sort(state.sort === "due" ? byDue : byNewest);
   list.replaceChildren(...visible.map(inboxRow));
   $("inbox-empty").hidden = visible.length > 0 || state.inboxMessage?.kind === "pending";
   $("inbox-count").textContent = t(state.next ? "inbox.countMore" : "inbox.count", { n: fmtInt(visible.length) });
@@ -474,6 +579,8 @@ function inboxRow(thread) {
   const unread = isUnread(thread);
   row.dataset.unread = unread ? "true" : "false";
   if (isHeld(thread)) row.dataset.held = "true";
+  const standing = standingOf(thread.due);
+  if (standing) row.dataset.due = standing;
   if (thread.id === state.openID) row.setAttribute("aria-current", "true");
 
   const top = el("span", "row-top");
@@ -495,6 +602,8 @@ function inboxRow(thread) {
   const badge = el("span", "status-badge");
   renderStatus(badge, thread.status);
   bottom.append(badge);
+  const due = dueBadge(thread.due, { quiet: true });
+  if (due) bottom.append(due);
   if (isHeld(thread)) bottom.append(el("span", "held-badge", t("inbox.held")));
   bottom.append(el("span", "row-department", departmentName(thread.department)),
     el("span", "row-assignee", thread.assignee ? userName(thread.assignee) : t("inbox.unassigned")));
@@ -531,12 +640,23 @@ function addressFor({ thread = null, panel = null } = {}) {
   return url;
 }
 
+/** The panel an address names, if this user may see it. */
+function panelFrom(params) {
+  const panel = params.get("panel");
+  if (panel === "canned" && state.me.role === "admin") return "canned";
+  if (panel === "followups") return "followups";
+  return null;
+}
+
 /** Back and Forward: the address says which case (or panel) is open. */
 function followHistory() {
   const params = new URLSearchParams(location.search);
   const wanted = Number(params.get("thread"));
-  if (params.get("panel") === "canned" && state.me.role === "admin") {
+  const panel = panelFrom(params);
+  if (panel === "canned") {
     showCannedPanel({ push: false });
+  } else if (panel === "followups") {
+    showFollowupsPanel({ push: false, tab: params.get("tab") === "recorded" ? "recorded" : "open" });
   } else if (Number.isInteger(wanted) && wanted > 0) {
     if (wanted !== state.openID || state.panel) openCase(wanted, { focus: narrow.matches, push: false });
     else showCaseView();
@@ -556,6 +676,7 @@ function closeCase({ focusRow = false } = {}) {
   state.lostTo = null;
   state.openToken += 1;
   view = null;
+  publicPanel.show(null);
   typing.hide();
   hidePanel();
   $("case").hidden = true;
@@ -633,6 +754,7 @@ async function openCase(id, { focus = false, push = false } = {}) {
   const textarea = $("case-message");
   textarea.value = loadDraft(id);
   setMode(ACTIVE.includes(state.open.status) ? "reply" : "note");
+  publicPanel.show(state.open);
   renderCase();
   markSeen(state.open);
   renderInbox();
@@ -649,6 +771,7 @@ function receiveCase(id, message) {
     case "entry": {
       const follow = nearEnd(scroller());
       if (view.add(message.entry)) {
+        if (message.entry.kind === "staff") publicPanel.entriesChanged();
         if (message.entry.kind === "citizen") {
           typing.hide();
           if (document.visibilityState !== "visible") announce(t("inbox.newMessage", { subject: state.open?.subject ?? "" }));
@@ -717,6 +840,7 @@ function updateOpen(thread) {
     return;
   }
   state.threads.set(thread.id, state.open);
+  publicPanel.update(state.open);
   if (state.open.department !== before.department) {
     loadCanned(state.open.department);
     loadAssignees(state.open.department);
@@ -740,6 +864,7 @@ function loseOpen(department) {
   live?.unsubscribe(`case:${state.openID}`);
   typing.hide();
   renderCase();
+  publicPanel.render();
   renderInbox();
 }
 
@@ -823,7 +948,30 @@ function renderCase() {
   fact("case.publish", t(thread.publish ? "case.publishYes" : "case.publishNo"));
   if (isHeld(thread)) fact("case.held", t("case.heldText", { word: thread.held }), "fact-held");
   if (thread.invalidReason) fact("case.invalidReason", thread.invalidReason);
+  if (thread.due) fact("case.due", dueText(thread.due), "fact-due").dataset.standing = standingOf(thread.due);
+  if (Number.isInteger(thread.satisfaction)) {
+    const value = el("span");
+    const level = el("span", `satisfaction lvl-${thread.satisfaction}`, t("case.satisfactionValue", { level: t(`answer.level.${thread.satisfaction}`), n: thread.satisfaction }));
+    level.dataset.level = String(thread.satisfaction);
+    value.append(level);
+    const followUp = followUps.forThread(thread.id);
+    if (followUp) {
+      value.append(" ");
+      const link = el("a", "followup-link", t("case.followUpOpen"));
+      link.href = "/staff?panel=followups";
+      link.addEventListener("click", (event) => {
+        if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+        event.preventDefault();
+        showFollowupsPanel({ push: true });
+      });
+      value.append(link);
+      const badge = dueBadge(followUp.due);
+      if (badge) value.append(" ", badge);
+    }
+    fact("case.satisfaction", value, "fact-satisfaction").id = "case-satisfaction";
+  }
 
+  renderDue();
   renderLost();
   renderActions();
   renderComposer();
@@ -835,7 +983,37 @@ function loadProjectTitle(slug) {
   getProject(slug).then((answer) => {
     state.projects.set(slug, answer.project.title);
     if (state.open?.project === slug) renderCase();
+    followUps.render();
   }, () => {});
+}
+
+/** A project's title {zh, en}; null while it is asked for (then the list renders again). */
+function projectTitle(slug) {
+  if (!slug) return null;
+  const title = state.projects.get(slug);
+  if (title === undefined) loadProjectTitle(slug);
+  return title ?? null;
+}
+
+/** The case header's deadline: what the letter owes and by when, in words and colour. */
+function renderDue() {
+  const badge = $("case-due");
+  const thread = state.open;
+  const standing = thread ? standingOf(thread.due) : null;
+  badge.hidden = !standing;
+  if (!standing) {
+    badge.textContent = "";
+    delete badge.dataset.standing;
+    return;
+  }
+  badge.textContent = dueText(thread.due);
+  badge.dataset.standing = standing;
+  badge.dataset.what = thread.due.what;
+  const fact = document.querySelector("#case-facts .fact-due");
+  if (fact) {
+    fact.querySelector("dd").textContent = dueText(thread.due);
+    fact.dataset.standing = standing;
+  }
 }
 
 function renderActions() {
@@ -1080,7 +1258,7 @@ function send() {
   (note ? api.addNote(id, clientID, body) : api.reply(id, clientID, body)).then(
     (answer) => {
       conversation.removePending(clientID);
-      if (answer?.entry) conversation.add(answer.entry);
+      if (answer?.entry && conversation.add(answer.entry) && conversation === view && !note) publicPanel.entriesChanged();
       if (id === state.openID) saveDraft();
       else clearDraft(id);
       sendRead();
@@ -1116,23 +1294,78 @@ function clearDraft(id) {
 
 function hidePanel() {
   if (!state.panel) return;
+  if (state.panel === "followups") followUps.hide();
   state.panel = null;
   $("canned-admin").hidden = true;
+  $("followups").hidden = true;
+  document.body.dataset.panel = "";
+  renderFollowupsButton();
+}
+
+/** Leaves the open case (a panel takes the pane): its draft is kept, its live topic let go. */
+function leaveCase() {
+  if (state.openID === null) return;
+  saveDraft();
+  live?.unsubscribe(`case:${state.openID}`);
+  state.openID = null;
+  state.open = null;
+  state.lost = false;
+  state.lostTo = null;
+  state.openToken += 1;
+  view = null;
+  publicPanel.show(null);
+  typing.hide();
+}
+
+/** The follow-ups: open ones to record, recorded ones under the second tab. */
+function showFollowupsPanel({ push = true, tab = "open" } = {}) {
+  const fromInbox = state.openID === null && !state.panel;
+  leaveCase();
+  if (state.panel && state.panel !== "followups") hidePanel();
+  state.panel = "followups";
+  const url = addressFor({ panel: "followups" });
+  if (tab === "recorded") url.searchParams.set("tab", "recorded");
+  if (push && fromInbox && url.href !== location.href) history.pushState({ console: "pushed" }, "", url);
+  else history.replaceState(history.state, "", url);
+  $("case").hidden = true;
+  $("case-status").hidden = true;
+  $("case-placeholder").hidden = true;
+  $("canned-admin").hidden = true;
+  $("followups").hidden = false;
+  document.body.dataset.panel = "followups";
+  delete document.body.dataset.caseStatus;
+  showCaseView();
+  renderInbox();
+  renderFollowupsIntro();
+  followUps.show(tab);
+  renderFollowupsButton();
+  scrollToTop();
+  $("followups-title").focus();
+}
+
+function renderFollowupsIntro() {
+  $("followups-intro").textContent = t(state.me.role === "staff" ? "followups.intro" : "followups.introReadOnly");
+}
+
+/** The inbox's button: how many follow-ups are open, and how many of them overdue (words, not colour alone). */
+function renderFollowupsButton() {
+  if (!followUps) return;
+  const button = $("show-followups");
+  const count = $("followups-count");
+  const open = followUps.openCount;
+  const overdue = followUps.overdueCount;
+  count.textContent = overdue ? t("followups.countOverdue", { n: fmtInt(open), overdue: fmtInt(overdue) }) : fmtInt(open);
+  count.hidden = !followUps.loaded.open;
+  button.dataset.overdue = overdue > 0 ? "true" : "false";
+  button.dataset.open = String(open);
+  if (state.panel === "followups") button.setAttribute("aria-current", "true");
+  else button.removeAttribute("aria-current");
 }
 
 function showCannedPanel({ push = true } = {}) {
   const fromInbox = state.openID === null && !state.panel;
-  if (state.openID !== null) {
-    saveDraft();
-    live?.unsubscribe(`case:${state.openID}`);
-    state.openID = null;
-    state.open = null;
-    state.lost = false;
-  state.lostTo = null;
-    state.openToken += 1;
-    view = null;
-    typing.hide();
-  }
+  leaveCase();
+  if (state.panel && state.panel !== "canned") hidePanel();
   state.panel = "canned";
   const url = addressFor({ panel: "canned" });
   if (push && fromInbox && url.href !== location.href) history.pushState({ console: "pushed" }, "", url);
@@ -1297,7 +1530,26 @@ function wire() {
       filtersChanged();
     });
   }
+  $("filter-sort").addEventListener("change", () => {
+    state.sort = SORTS.includes($("filter-sort").value) ? $("filter-sort").value : "changed";
+    try {
+      localStorage.setItem(SORT_KEY, state.sort);
+    } catch {
+      // Not remembered: this visit keeps it.
+    }
+    renderFilters();
+    filtersChanged();
+  });
   $("filters").addEventListener("submit", (event) => event.preventDefault());
+  $("show-followups").addEventListener("click", () => {
+    if (state.panel === "followups") {
+      showCaseView();
+      $("followups-title").focus();
+      return;
+    }
+    showFollowupsPanel({ push: true });
+  });
+  $("followups-back").addEventListener("click", backToInbox);
   $("inbox-more").addEventListener("click", async () => {
     const count = $("inbox-list").children.length;
     await loadInbox({ more: true });
@@ -1472,6 +1724,10 @@ function renderAll() {
     $("case-status").textContent = t("case.loading");
   }
   renderCannedPanel();
+  publicPanel.render();
+  renderFollowupsIntro();
+  followUps.render();
+  renderFollowupsButton();
   if (live) renderLiveState(live.state);
 }
 
@@ -1500,6 +1756,15 @@ function renderFilters() {
   fill($("filter-department"), departments, departmentName);
   $("filter-department-box").hidden = departments.length <= 1;
   fill($("filter-kind"), KINDS, (k) => t(`kind.${k}`));
+  const sort = $("filter-sort");
+  sort.replaceChildren(...SORTS.map((value) => {
+    const option = el("option", null, t(`inbox.sort.${value}`));
+    option.value = value;
+    return option;
+  }));
+  sort.value = state.sort;
+  $("sort-hint").hidden = state.sort !== "due";
+  $("sort-hint").textContent = t("inbox.sortDueHint");
   $("filter-mine-box").hidden = state.me.role !== "staff";
 }
 
