@@ -9,8 +9,14 @@
 // refused for a rate limit waits for the `retryAfter` the server names and tries again, and says so meanwhile.
 //
 // The code comes from the address (/t/<code>), or `?code=` when the page is opened as /thread.html.
+//
+// Once the office has answered (`firstAnswerAt`) and until the letter is closed, the citizen rates the answer on the
+// five levels of the project pages (the campaign's level labels, the same radios; Enter on a level selects it and
+// never submits) and may change the rating: POST /api/threads/<code>/satisfaction. After a 1 or a 2 the page says that
+// the department will get in touch (if a contact was left) within the promised working days (directLine's
+// followUpWorkingDays, read from /api/figures' limits). The answer arriving live (a `thread` message) shows the form.
 
-import { getDepartments, getProject, getSession, getThread } from "../shared/api.js";
+import { getCampaigns, getDepartments, getProject, getSession, getThread, request } from "../shared/api.js";
 import { ConversationView, createTypingNotice, eventOf, nearEnd, wireComposer } from "../shared/conversation.js";
 import { describeError, fmtWhen, LIMITS, normalizeCode, renderCounter, renderStatus, textLength } from "../shared/direct-line.js";
 import { onLangChange, pick, setupLanguage, t } from "../shared/i18n.js";
@@ -30,7 +36,15 @@ const state = {
   projectTitle: null, // {zh, en} of the linked project
   readSent: 0,
   message: null, // {kind, error} for the composer's status line
+  levelLabels: null, // the campaign's [{zh, en}] (level 1 first), or null for the standard scale
+  labelsAsked: false,
+  followUpDays: null, // directLine.followUpWorkingDays, once asked
+  daysAsked: false,
+  rateBusy: false,
+  rateMessage: null, // {kind, key, params} or {kind, error}
+  rateChosen: false, // the citizen picked a level not yet sent
 };
+const FOLLOW_UP_DAYS = 3; // the default promise, until the server's is known
 
 let live = null;
 let pausedTimer = null;
@@ -83,9 +97,12 @@ async function start() {
   live.watch(topic, receive, view.lastSeq);
   live.start();
   if (state.thread.project) {
+    state.labelsAsked = true;
     getProject(state.thread.project).then((answer) => {
       state.projectTitle = answer.project.title;
+      state.levelLabels = answer.campaign?.levelLabels ?? null;
       renderThread();
+      renderRating();
     }, () => {});
   }
   document.addEventListener("visibilitychange", sendRead);
@@ -151,6 +168,7 @@ function updateThread(fields) {
   state.thread = { ...state.thread, ...fields };
   rememberLetter(state.thread);
   renderThread();
+  renderRating();
 }
 
 /** Tells the office how far the citizen has read, while the page is in view. */
@@ -187,6 +205,184 @@ function wire() {
     event.preventDefault();
     send();
   });
+
+  buildLevels();
+  const levels = $("answer-levels");
+  levels.addEventListener("change", () => {
+    state.rateChosen = true;
+    if (state.rateMessage?.kind === "error") state.rateMessage = null;
+    renderRating();
+  });
+  // Enter on a level selects it and never submits the form (the button does), as on a project's page.
+  levels.addEventListener("keydown", (event) => {
+    const input = event.target;
+    if (event.key !== "Enter" || !(input instanceof HTMLInputElement) || input.type !== "radio") return;
+    event.preventDefault();
+    if (!input.checked && !input.disabled) {
+      input.checked = true;
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  });
+  $("answer-rate-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    rateAnswer();
+  });
+}
+
+// MARK: rating the answer
+
+function buildLevels() {
+  const options = $("answer-levels");
+  options.replaceChildren();
+  for (let level = 5; level >= 1; level -= 1) {
+    const input = el("input");
+    input.type = "radio";
+    input.name = "answer-level";
+    input.value = String(level);
+    input.id = `answer-level-${level}`;
+    const label = el("label", `level lvl-${level}`);
+    label.htmlFor = input.id;
+    label.append(el("span", "level-swatch"), el("span", "level-name"), el("span", "level-score"));
+    const wrapper = el("div", "level-option");
+    wrapper.append(input, label);
+    options.append(wrapper);
+  }
+}
+
+function levelLabel(level) {
+  const label = state.levelLabels?.[level - 1];
+  return label ? pick(label) : t(`answer.level.${level}`);
+}
+
+function chosenLevel() {
+  const checked = document.querySelector('#answer-levels input[name="answer-level"]:checked');
+  return checked ? Number(checked.value) : null;
+}
+
+function answered() {
+  return Number.isFinite(state.thread?.firstAnswerAt);
+}
+
+/** The campaign's level labels (the thread's project's campaign, else the current one) and the follow-up promise. */
+function askOnce() {
+  if (!state.labelsAsked) {
+    state.labelsAsked = true;
+    getCampaigns().then((answer) => {
+      const current = (answer.campaigns ?? []).find((campaign) => campaign.id === answer.current);
+      if (current?.levelLabels?.length === 5 && !state.levelLabels) {
+        state.levelLabels = current.levelLabels;
+        renderRating();
+      }
+    }, () => {});
+  }
+  const satisfaction = state.thread?.satisfaction;
+  if (!state.daysAsked && Number.isInteger(satisfaction) && satisfaction <= 2) {
+    state.daysAsked = true;
+    request("GET", "/api/figures").then((answer) => {
+      const days = answer?.limits?.followUpWorkingDays;
+      if (Number.isInteger(days) && days > 0) {
+        state.followUpDays = days;
+        renderRating();
+      }
+    }, () => {});
+  }
+}
+
+function renderRating() {
+  const thread = state.thread;
+  const card = $("rate-answer");
+  const rated = Number.isInteger(thread.satisfaction);
+  const ended = !open();
+  card.hidden = !answered() || (ended && !rated);
+  card.dataset.satisfaction = rated ? String(thread.satisfaction) : "";
+  if (card.hidden) return;
+  askOnce();
+  for (const label of document.querySelectorAll("#answer-levels label")) {
+    const level = Number(label.htmlFor.replace("answer-level-", ""));
+    label.querySelector(".level-name").textContent = levelLabel(level);
+    label.querySelector(".level-score").textContent = t("thread.rate.score", { n: level });
+  }
+  const mine = $("answer-rating");
+  mine.removeAttribute("data-i18n");
+  if (rated) {
+    mine.textContent = t("thread.rate.mine", { level: levelLabel(thread.satisfaction), n: thread.satisfaction });
+    mine.dataset.level = String(thread.satisfaction);
+  } else {
+    mine.textContent = t("thread.rate.none");
+    delete mine.dataset.level;
+  }
+  const followUp = $("answer-followup");
+  followUp.hidden = !rated || thread.satisfaction > 2;
+  if (!followUp.hidden) {
+    $("answer-followup-text").textContent = t("thread.rate.followUp", {
+      department: departmentName(thread.department) || t("thread.office"),
+      n: fmtInt(state.followUpDays ?? FOLLOW_UP_DAYS),
+    });
+  }
+  $("answer-rate-form").hidden = ended;
+  $("answer-rate-closed").hidden = !ended;
+  if (!state.rateChosen) {
+    for (const input of document.querySelectorAll('#answer-levels input[name="answer-level"]')) {
+      input.checked = rated && Number(input.value) === thread.satisfaction;
+    }
+  }
+  for (const input of document.querySelectorAll('#answer-levels input[name="answer-level"]')) input.disabled = ended;
+  const button = $("answer-rate-submit");
+  button.textContent = t(state.rateBusy ? "thread.rate.sending" : rated ? "thread.rate.change" : "thread.rate.submit");
+  button.setAttribute("aria-busy", state.rateBusy ? "true" : "false");
+  const status = $("answer-rate-status");
+  const message = state.rateMessage;
+  if (!message) {
+    status.textContent = "";
+    delete status.dataset.kind;
+    delete status.dataset.error;
+  } else {
+    status.dataset.kind = message.kind;
+    if (message.error?.code) status.dataset.error = message.error.code;
+    else delete status.dataset.error;
+    status.textContent = message.key ? t(message.key, typeof message.params === "function" ? message.params() : message.params ?? {}) : describeError(message.error);
+  }
+}
+
+async function rateAnswer() {
+  if (state.rateBusy || !answered() || !open()) return;
+  const level = chosenLevel();
+  if (!level) {
+    state.rateMessage = { kind: "error", key: "thread.rate.choose" };
+    renderRating();
+    document.querySelector('#answer-levels input[name="answer-level"]')?.focus();
+    return;
+  }
+  if (level === state.thread.satisfaction) {
+    state.rateChosen = false;
+    state.rateMessage = { kind: "info", key: "thread.rate.same" };
+    renderRating();
+    $("answer-rate-status").focus();
+    return;
+  }
+  state.rateBusy = true;
+  state.rateMessage = { kind: "pending", key: "thread.rate.sending" };
+  renderRating();
+  try {
+    const answer = await request("POST", `/api/threads/${encodeURIComponent(code)}/satisfaction`, { level });
+    state.rateChosen = false;
+    if (answer?.thread) updateThread(answer.thread);
+    else updateThread({ satisfaction: level });
+    // The label in the language shown when the message is read again (the language may switch).
+    const rated = state.thread.satisfaction ?? level;
+    state.rateMessage = { kind: "success", key: "thread.rate.thanks", params: () => ({ level: levelLabel(rated) }) };
+  } catch (error) {
+    if (error.code === "thread.invalid_transition") {
+      state.rateMessage = { kind: "error", key: "thread.rate.notNow" };
+      getThread(code).then((detail) => updateThread(detail.thread), () => {});
+    } else {
+      state.rateMessage = { kind: "error", error };
+    }
+  } finally {
+    state.rateBusy = false;
+  }
+  renderRating();
+  $("answer-rate-status").focus();
 }
 
 function send() {
@@ -226,6 +422,7 @@ function send() {
 
 function render() {
   renderThread();
+  renderRating();
   view.render();
   renderCounter($("message-counter"), $("message"), LIMITS.body);
   renderComposerStatus();
