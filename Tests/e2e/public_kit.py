@@ -22,8 +22,8 @@ MODERATOR = "pub.moderator"
 
 def add_people(server) -> tuple[Client, Client]:
     """The office clerk and the moderator, signed in: (office, moderator)."""
-    add_user(server, OFFICE, "staff", ("mayors-office",), "公开办")
-    add_user(server, MODERATOR, "moderator", (), "审核员")
+    add_user(server, OFFICE, "staff", ("mayors-office",), "李公开")
+    add_user(server, MODERATOR, "moderator", (), "陈明审")
     return staff_client(server, OFFICE), staff_client(server, MODERATOR)
 
 
