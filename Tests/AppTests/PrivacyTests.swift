@@ -80,7 +80,10 @@ extension AppIntegrationTests {
             let withdrawn = try #require(try app.post("/api/staff/threads/\(third)/public", json: #"""
                 {"id":"p-4","question":"\#(Self.marker("WITHDRAWNQ"))","answer":"\#(Self.marker("WITHDRAWNA"))"}
                 """#, cookie: office.cookie).json()["version"]?["id"]?.int)
-            #expect(try app.post("/api/moderation/items/\(withdrawn)/approve", json: #"{"id":"d-3"}"#, cookie: moderator.cookie).status == 200)
+            // Approved as edited (the edit is public until withdrawn; the submitted texts never are).
+            let shownThenWithdrawn = "SHOWNTHENWITHDRAWN\(Self.run)"
+            #expect(try app.post("/api/moderation/items/\(withdrawn)/approve",
+                                 json: #"{"id":"d-3","question":"路灯","answer":"\#(shownThenWithdrawn)"}"#, cookie: moderator.cookie).status == 200)
             try drain(public1)
             #expect(try app.post("/api/moderation/items/\(withdrawn)/withdraw",
                                  json: #"{"id":"d-4","category":"consent-withdrawn","note":"\#(Self.marker("WITHDRAWNOTE"))"}"#,
@@ -118,6 +121,9 @@ extension AppIntegrationTests {
                 seen.append(response.text)
             }
 
+            // Withdrawn: off the board's pages.
+            let boardNow = try app.get("/api/messages").text
+            #expect(!boardNow.contains(shownThenWithdrawn), "a withdrawn version left the board")
             let everything = seen.joined(separator: "\n")
             let shown = everything.contains(published)
             #expect(shown, "the approved text is public (else the collection saw nothing)")
