@@ -346,7 +346,7 @@ function render(animate = false) {
   updateBar(f.satisfaction);
   updateRows(f.satisfaction);
   $("sat-summary").textContent = f.rated > 0
-    ? `${t("figs.satisfaction.sub", { n: fmtNumber(f.rated) })} · ${t("figs.satisfaction.avg", { avg: fmtScore(f.averageSatisfaction) })}`
+    ? `${t(f.rated === 1 ? "figs.satisfaction.sub.one" : "figs.satisfaction.sub", { n: fmtNumber(f.rated) })} · ${t("figs.satisfaction.avg", { avg: fmtScore(f.averageSatisfaction) })}`
     : t("figs.satisfaction.none");
   $("sat-summary").dataset.rated = String(f.rated);
 

@@ -425,8 +425,9 @@ function announce(added, removed) {
     announceTimer = null;
     lastAnnounced = performance.now();
     const parts = [];
-    if (announceCounts.added) parts.push(t("msgs.announce.published", { n: fmtNumber(announceCounts.added) }));
-    if (announceCounts.removed) parts.push(t("msgs.announce.withdrawn", { n: fmtNumber(announceCounts.removed) }));
+    const say = (key, n) => t(n === 1 ? `${key}.one` : key, { n: fmtNumber(n) });
+    if (announceCounts.added) parts.push(say("msgs.announce.published", announceCounts.added));
+    if (announceCounts.removed) parts.push(say("msgs.announce.withdrawn", announceCounts.removed));
     announceCounts = { added: 0, removed: 0 };
     $("board-announce").textContent = parts.join(t("figs.listSep"));
   }, wait);
