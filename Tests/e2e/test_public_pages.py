@@ -310,7 +310,11 @@ def test_another_period_reads_its_own_figures_and_its_csv(public, new_context, c
     wait_live(page)
     page.locator("#period-select").select_option("custom")
     expect(page.locator("#custom-dates")).to_be_visible()
+    # The dates come next in tab order (this month so far, to start with).
+    page.locator("#period-select").focus()
+    page.keyboard.press("Tab")
     expect(page.locator("#period-from")).to_be_focused()
+    expect(page.locator("#period-to")).to_have_value(today)
     # A wrong range is refused with a message.
     page.locator("#period-from").fill(today)
     page.locator("#period-to").fill(yesterday)

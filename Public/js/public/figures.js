@@ -105,7 +105,8 @@ function wire() {
     }
     $("custom-dates").hidden = true;
     const id = value.slice("campaign:".length);
-    choose(id === state.current ? { kind: "current" } : { kind: "campaign", id });
+    // Replaced, not pushed: arrowing through the list on a keyboard changes it once per option.
+    choose(id === state.current ? { kind: "current" } : { kind: "campaign", id }, false);
   });
   $("period-form").addEventListener("submit", (event) => {
     event.preventDefault();
@@ -117,7 +118,7 @@ function wire() {
       return;
     }
     setError("");
-    choose({ kind: "dates", from, to });
+    choose({ kind: "dates", from, to }, true);
   });
   addEventListener("popstate", () => {
     state.period = periodFromAddress();
@@ -137,11 +138,12 @@ function setError(text) {
   }
 }
 
-function choose(period) {
+function choose(period, push) {
   state.period = period;
   const url = new URL(location.href);
   url.search = periodQuery(period);
-  history.pushState(null, "", url);
+  if (push) history.pushState(null, "", url);
+  else history.replaceState(history.state, "", url);
   state.data = null;
   render();
   read();
@@ -177,12 +179,11 @@ function fillPeriodPicker() {
   }
 }
 
-/** The custom dates start as this month so far (in the office's zone). */
+/** The custom dates start as this month so far (in the office's zone); the fields follow the list in tab order. */
 function fillDefaultDates() {
   const today = isoDate(Date.now(), zone());
   if (!$("period-to").value) $("period-to").value = today;
   if (!$("period-from").value) $("period-from").value = `${today.slice(0, 8)}01`;
-  $("period-from").focus();
 }
 
 function zone() {
