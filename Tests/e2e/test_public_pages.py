@@ -129,6 +129,52 @@ def test_an_approved_reply_appears_live_as_edited_and_a_withdrawn_one_goes(publi
     expect(fresh.locator(f'.pub-message[data-id="{second}"]')).to_be_visible()
 
 
+def test_the_board_and_the_figures_catch_up_after_a_restart(public, new_context, console):
+    """While the pages cannot subscribe (the server restarted, their socket held shut), a reply is withdrawn, another
+    published and a letter answered; once they subscribe again they show it all, without reload."""
+    console.allow("WebSocket connection to")  # attempts while the socket is held shut
+    console.allow("net::ERR_CONNECTION_REFUSED")
+    server, office, moderator = public.server, public.office, public.moderator
+    _, old = published_letter(server, office, moderator, "路口积水", "已疏通下水道。", department="water")
+    gate = {"open": True}
+
+    def websocket(route):
+        if gate["open"]:
+            route.connect_to_server()
+        else:
+            route.close()
+
+    pages = []
+    for path in ("/messages", "/figures"):
+        page = console.watch(new_context(locale="zh-CN", **PHONE).new_page())
+        page.route_web_socket(re.compile(r"/ws$"), websocket)
+        page.goto(server.url + path)
+        wait_live(page)
+        mark(page)
+        pages.append(page)
+    board, figures = pages
+    expect(board.locator(f'.pub-message[data-id="{old}"]')).to_be_visible()
+    answered = figures.locator('.figs-tile[data-figure="answered"] .figs-tile-value')
+    expect(answered).to_have_text("1")
+
+    gate["open"] = False
+    server.restart()
+    for page in pages:
+        expect(page.locator("#live-indicator")).not_to_have_attribute("data-state", "open")
+    decide(moderator, old, "withdraw", "other", "撤下")
+    _, new = published_letter(server, office, moderator, "公园厕所太少", "年内新建两座。", department="urban-management")
+    expect(board.locator(f'.pub-message[data-id="{old}"]')).to_be_visible()  # not told yet
+    expect(answered).to_have_text("1")
+
+    gate["open"] = True
+    expect(board.locator(f'.pub-message[data-id="{new}"]')).to_be_visible(timeout=30_000)
+    expect(board.locator(f'.pub-message[data-id="{old}"]')).to_have_count(0)
+    expect(answered).to_have_text("2", timeout=30_000)
+    for page in pages:
+        expect(page.locator("#live-indicator")).to_have_attribute("data-state", "open")
+        assert_not_reloaded(page)
+
+
 def test_the_moderation_log_says_what_was_decided_and_why_but_never_the_note(public, new_context, console, results_dir):
     letter = write_letter(public.server, public.office, "噪音", "楼下商铺噪音扰民，我叫张三，住3栋", kind="complaint")
     answer(public.office, letter, "已通知执法部门核查。")
