@@ -123,7 +123,7 @@ addStrings({
     "figs.report": "活动总结报告（可打印）",
     "figs.downloads": "下载与打印",
     "figs.how": "统计口径",
-    "figs.def.received": "收到来信：统计期间内收到的全部来信，按收信时间计。",
+    "figs.def.received": "收到来信：统计期间内收到的全部来信，包括随项目评价留下的意见建议（每条建议都作为一封来信办理），按收信时间计。",
     "figs.def.invalid": "无效来信：被标记为无效的来信（如广告、辱骂、测试），单独列出，不计入以下各项。有效来信 = 收到来信 − 无效来信。",
     "figs.def.answered": "已答复：工作人员已经答复的有效来信。答复率 = 已答复 ÷ 有效来信。",
     "figs.def.firstResponse": "首次响应用时：从收到来信到工作人员第一次处理它（认领、指派、转办或答复）所用的工作日，取中位数：一半来信比它快，一半比它慢。",
@@ -131,7 +131,7 @@ addStrings({
     "figs.def.workingDays": "工作日：按国务院办公厅公布的节假日安排计算，不含周末和法定节假日，含调休上班日；用时只计工作日内的时间。时限从收信次日算起，到第 N 个工作日结束（当天 24 时）为止。",
     "figs.def.within": "按时答复率：在已经答复、或答复时限已过的有效来信中，在 {answer}时限内答复的比例。",
     "figs.def.overdue": "超期未办：超过答复时限仍未答复，或超过首次响应时限仍无人处理的有效来信。",
-    "figs.def.satisfaction": "答复满意度：来信人对答复的五级评价及评价人数。评价为“不满意”或“非常不满意”的，承办部门须回访来信人并记录结果。",
+    "figs.def.satisfaction": "答复满意度：有效来信的来信人对答复的五级评价及评价人数。评价为“不满意”或“非常不满意”的，承办部门须回访来信人并记录结果。",
     "figs.def.none": "“—”表示没有可统计的来信。",
 
     // /report
@@ -274,7 +274,7 @@ addStrings({
     "figs.report": "Campaign report (printable)",
     "figs.downloads": "Download and print",
     "figs.how": "How we count",
-    "figs.def.received": "Letters received: every letter that arrived in the period, by the time it arrived.",
+    "figs.def.received": "Letters received: every letter that arrived in the period, by the time it arrived, including the suggestions left with project ratings (each is handled as a letter).",
     "figs.def.invalid": "Invalid letters: letters marked invalid (spam, abuse, tests). They are listed apart and count in none of the figures below. Valid letters = received − invalid.",
     "figs.def.answered": "Answered: valid letters staff have replied to. Reply rate = answered ÷ valid letters.",
     "figs.def.firstResponse": "Time to first response: the working days from a letter's arrival to the first time staff took it up (claimed, assigned, routed on or answered it), as the median: half the letters were quicker, half slower.",
@@ -282,7 +282,7 @@ addStrings({
     "figs.def.workingDays": "Working days follow the public-holiday schedule of the General Office of the State Council: weekends and public holidays do not count, make-up working days do; only time on working days is counted. A limit runs from the day after a letter arrives to the end (midnight) of its N-th working day.",
     "figs.def.within": "Answered on time: of the valid letters answered, or whose answer limit has passed, the share answered within {answer}.",
     "figs.def.overdue": "Overdue: valid letters not answered after their answer limit, or not taken up by anyone after their first-response limit.",
-    "figs.def.satisfaction": "Satisfaction with answers: writers' ratings of the answer on the five levels, and how many rated it. After a rating of “Dissatisfied” or “Very dissatisfied” the department must contact the writer and record the outcome.",
+    "figs.def.satisfaction": "Satisfaction with answers: the ratings writers of valid letters gave the answer on the five levels, and how many rated it. After a rating of “Dissatisfied” or “Very dissatisfied” the department must contact the writer and record the outcome.",
     "figs.def.none": "“—” means there is nothing to count.",
 
     "rep.title": "Campaign report",
