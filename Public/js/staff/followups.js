@@ -165,10 +165,11 @@ export class FollowUps {
     this.timer = null;
   }
 
+  /** Shows a tab and reads its list again (a project's low rating is not announced live: this is how to look). */
   setTab(tab) {
-    if (this.tab === tab) return;
     this.tab = tab;
-    if (tab === "recorded") this.load("recorded");
+    this.panelMessage = null;
+    this.load(tab);
     this.render();
   }
 

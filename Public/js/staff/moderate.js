@@ -1046,7 +1046,9 @@ function wire() {
       open.querySelector("summary").focus();
       return;
     }
-    if (narrow.matches && document.body.dataset.view === "item") {
+    // One pane at a time: Escape goes back to the queue — unless the moderator has edited the texts (kept, not lost).
+    const edited = state.item?.status === "pending" && (edits().questionChanged || edits().answerChanged);
+    if (narrow.matches && document.body.dataset.view === "item" && !edited) {
       event.preventDefault();
       backToList();
     }

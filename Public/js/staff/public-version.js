@@ -316,6 +316,9 @@ export class PublicPanel {
     button.textContent = t(this.busy ? "public.submitting" : latest ? "public.resubmit" : "public.submit", { n: (latest?.revision ?? 0) + 1 });
     button.setAttribute("aria-busy", this.busy ? "true" : "false");
     $("public-refill").hidden = !this.dirty;
+    const replaces = $("public-replaces");
+    replaces.hidden = latest?.status !== "pending";
+    replaces.textContent = replaces.hidden ? "" : t("public.replacesPending", { n: latest.revision });
     const status = $("public-status");
     const message = this.message;
     if (!message) {
