@@ -1,9 +1,10 @@
 """End to end, in a real Chromium: deadlines, the citizen's rating of an answer and follow-ups (docs/PROTOCOL.md
 "Working days and deadlines", "Satisfaction and follow-ups").
 
-One server for the module with the promise of a first response within 1 working day and a due-soon window wide enough
-(30 days) that a fresh letter is always due soon whatever today is; a letter due long ago is made by moving its arrival
-back in the database (as a letter written ten days ago would be) — the server computes the deadlines as always.
+One server for the module with the promise of a first response within 1 working day and the widest due-soon window
+the server takes (240 hours), so that a fresh letter is due soon unless a long holiday follows (the test then checks it
+as "ok", which rows do not highlight); a letter due long ago is made by moving its arrival back in the database (as a
+letter written ten days ago would be) — the server computes the deadlines as always.
 
 - the inbox highlights letters due soon and overdue in colour and words, as the API's `due.standing` says; the case
   header says it too; claiming a letter moves what it owes from the first response to the answer, live; sorting by
@@ -35,7 +36,7 @@ WIDE = dict(viewport={"width": 1920, "height": 1080}, timezone_id="Asia/Shanghai
 MOBILE = {**PHONE, "timezone_id": "Asia/Shanghai"}
 DIRECT_LINE = ("directLine: {threadsPerCitizenPerHour: 100, threadsPerIpPerHour: 1000, messagesPerCitizenPerMinute: 100, "
                "messagesPerIpPerMinute: 1000, codeLookupsPerIpPerMinute: 1000, firstResponseWorkingDays: 1, "
-               "answerWorkingDays: 5, followUpWorkingDays: 3, dueSoonHours: 720}")
+               "answerWorkingDays: 5, followUpWorkingDays: 3, dueSoonHours: 240}")
 DEADLINE_DAY = r"(今天|明天|昨天|(\d+年)?\d+月\d+日)"
 
 
@@ -71,7 +72,7 @@ def test_due_soon_and_overdue_letters_are_highlighted(office, new_context, conso
     # What the server says each letter owes (the test reads it; the page must say the same).
     fresh_due = staff_thread(staff, fresh["code"])["due"]
     late_due = staff_thread(staff, late["code"])["due"]
-    assert fresh_due["what"] == "response" and fresh_due["standing"] == "soon", fresh_due
+    assert fresh_due["what"] == "response" and fresh_due["standing"] in ("soon", "ok"), fresh_due
     assert late_due["what"] == "response" and late_due["standing"] == "overdue", late_due
 
     page = desktop(new_context, console)
@@ -81,8 +82,11 @@ def test_due_soon_and_overdue_letters_are_highlighted(office, new_context, conso
     expect(late_row.locator(".due-badge")).to_have_attribute("data-standing", "overdue")
     expect(late_row.locator(".due-badge")).to_have_text(re.compile(r"^首次响应逾期 \d+ 天$"))
     fresh_row = row(page, fresh["code"])
-    expect(fresh_row).to_have_attribute("data-due", "soon")
-    expect(fresh_row.locator(".due-badge")).to_have_text(re.compile(rf"^{DEADLINE_DAY} 24:00 前首次响应$"))
+    expect(fresh_row).to_have_attribute("data-due", fresh_due["standing"])
+    if fresh_due["standing"] == "soon":
+        expect(fresh_row.locator(".due-badge")).to_have_text(re.compile(rf"^{DEADLINE_DAY} 24:00 前首次响应$"))
+    else:
+        expect(fresh_row.locator(".due-badge")).to_have_count(0)  # rows highlight only what is near
     # Every highlighted row agrees with the API.
     listed = {t["code"]: t for t in staff.ok("GET", "/api/staff/threads?limit=200")["threads"]}
     for badge_row in page.locator(".inbox-row[data-due]").all():
@@ -107,8 +111,11 @@ def test_due_soon_and_overdue_letters_are_highlighted(office, new_context, conso
     expect(page.locator('#case[data-synced="true"]')).to_be_attached()
     page.get_by_role("button", name="认领", exact=True).click()
     expect(page.locator("#case-due")).to_have_text(re.compile(rf"^{DEADLINE_DAY} 24:00 前答复$"))
-    expect(row(page, fresh["code"]).locator(".due-badge")).to_have_text(re.compile(r"前答复$"))
-    assert staff_thread(staff, fresh["code"])["due"]["what"] == "answer"
+    answer_due = staff_thread(staff, fresh["code"])["due"]
+    assert answer_due["what"] == "answer", answer_due
+    expect(page.locator("#case-due")).to_have_attribute("data-standing", answer_due["standing"])
+    if answer_due["standing"] == "soon":
+        expect(row(page, fresh["code"]).locator(".due-badge")).to_have_text(re.compile(r"前答复$"))
 
     # Answered, it owes nothing: it leaves the list sorted by deadline.
     answer_letter(staff, fresh["code"], "已安排维修。")
