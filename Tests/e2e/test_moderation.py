@@ -10,7 +10,8 @@ user add`). Letters are written and answered over HTTP (direct_line_kit) unless 
   himself is told who has it —, edits the phone number out and approves; the console shows the approved texts and the
   moderator's edit live, the public board has it without the phone number, the second moderator's queue empties;
 - a rejection with a category and a note reaches the console live, the form holds the returned texts, and the revised
-  version goes back to the queue as version 2, whose history shows the rejection and its note;
+  version goes back to the queue as version 2, whose history shows the rejection and its note; approved, it is later
+  withdrawn from the published list with a category and a note, which the console hears live (version 3 may follow);
 - a letter without consent, and one not answered yet, say why there is no public version;
 - an admin sees the queue read-only, staff are told it is not theirs, and signing in from /moderate comes back there;
 - screenshots of /moderate and the console's panel at 390×844, 1280×720 and 1920×1080, in Chinese and English.
@@ -247,6 +248,28 @@ def test_a_rejection_reaches_the_author_and_the_revision_goes_back(office, new_c
     expect(page.locator("#public-badge")).to_have_text("已公开")
     expect(page.locator("#public-decision")).to_contain_text("留言板上公开的文字")
     expect(page.locator("#public-decision")).not_to_contain_text("审核员修改后")
+    expect(page.locator("#public-form")).to_be_hidden()
+
+    # Later withdrawn from the published list, with a category and a note; the console hears it and may submit again.
+    chen.locator("#tab-published").click()
+    version_id = staff.ok("GET", f"/api/staff/threads/{identifier}/public")["versions"][0]["id"]
+    published = chen.locator(f'#published-list .queue-row[data-id="{version_id}"]')
+    expect(published).to_contain_text("实验小学门口")
+    published.click()
+    expect(chen.locator("#item-status")).to_have_text("已公开")
+    expect(chen.locator("#approve")).to_be_hidden()
+    chen.locator("#withdraw-box summary").click()
+    chen.locator("#withdraw-category").select_option("inaccurate")
+    chen.locator("#withdraw-note").fill("警力安排已调整，请更新答复后再公开。")
+    chen.locator("#withdraw-do").click()
+    expect(chen.locator("#item-message")).to_have_text("已从留言板撤下。")
+    expect(published).to_have_count(0)
+    expect(page.locator("#public-badge")).to_have_text("已撤下")
+    expect(page.locator("#public-decision")).to_contain_text("原因：内容不准确")
+    expect(page.locator("#public-decision .public-note-text")).to_have_text("警力安排已调整，请更新答复后再公开。")
+    expect(page.locator("#public-form")).to_be_visible()
+    expect(page.locator("#public-submit")).to_have_text("提交第 3 版审核")
+    assert all(i["id"] != version_id for i in office.api("/api/messages")["items"])
 
 
 def test_no_consent_and_not_answered_say_why(office, new_context, console):
