@@ -168,7 +168,7 @@ package final class Application: Sendable {
         let directLine = DirectLineService(
             store: store, writer: writer, topics: topics, limits: DirectLineLimits(policy: configuration.directLineLimits),
             screening: try WordRules(file: screening, store: store), access: access, time: time, clock: clock,
-            lettersChanged: { figures.lettersChanged() })
+            lettersChanged: { figures.lettersChanged() }, departments: DepartmentNames(store: store, triage: triage))
         let liveTopics = topics
         let openness = OpennessService(store: store, writer: writer, catalog: catalog, clock: clock, access: access, topics: topics) { receipt in
             DirectLineService.publish(receipt, topics: liveTopics, clock: clock)

@@ -236,7 +236,15 @@ extension AppIntegrationTests {
             defer { app.shutdown() }
             let works = try app.staff("zhao.lei", departments: ["works"])
             let transport = try app.staff("qian.yu", departments: ["transport"])
+            let inbox = try app.staffLive(works)
+            try inbox.subscribe("inbox")
+            _ = try inbox.next("subscribed")
             #expect(try app.rate("new-schools", id: "r-1", level: 1, suggestion: "校门口太挤", as: app.newCitizen()).status == 200)
+            // Its department's inbox hears of it at once.
+            let told = try inbox.next("followup")
+            #expect(told["followUp"]?["kind"] == .string("rating"))
+            #expect(told["followUp"]?["project"] == .string("new-schools"))
+            #expect(told["followUp"]?["department"] == .string("works"))
             #expect(try app.rate("bus-lines", id: "r-2", level: 4, as: app.newCitizen()).status == 200)
             let list = try app.get("/api/staff/followups", cookie: works.cookie).json()["followUps"]?.array ?? []
             let ratings = list.filter { $0["kind"] == .string("rating") }

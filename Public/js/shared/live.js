@@ -50,7 +50,11 @@ const IDLESS_WRITES = new Set(["rate", "like", "withdraw"]);
 const DEFAULT_RETRY_S = 5;
 
 /** Messages of a conversation topic, passed to its handler as they are. */
-const CONVERSATION_TYPES = new Set(["entry", "caught_up", "typing", "read", "thread", "subscribed"]);
+const CONVERSATION_TYPES = new Set([
+  "entry", "caught_up", "typing", "read", "thread", "subscribed",
+  // Public versions on a case and the inbox, follow-ups on the inbox, the moderators' queue (docs/PROTOCOL.md).
+  "public", "followup", "queue",
+]);
 
 /** A client id: 1–64 characters of A–Z a–z 0–9 _ -. crypto.getRandomValues works outside secure contexts too. */
 export function newClientID(prefix) {

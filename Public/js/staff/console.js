@@ -33,8 +33,8 @@
 //   page). The words follow the clock (re-rendered every 30 s).
 // - The public version of an answered letter whose writer agreed to publication (public-version.js), live by
 //   `{"type":"public"}`; the citizen's rating of the answer on the case; follow-ups in a panel of their own
-//   (followups.js), live by `{"type":"followup"}`. live.js hands a conversation's handler only the direct line's
-//   message types, so these are read off the same socket by live-tap.js.
+//   (followups.js), live by `{"type":"followup"}`; the inbox's and the open case's handlers pass these on to
+//   receivePublicOrFollowUp.
 
 import "./i18n-staff.js";
 import { getDepartments, getProject } from "../shared/api.js";
@@ -45,7 +45,6 @@ import { Live, LiveError, newClientID } from "../shared/live.js";
 import { el, fmtInt } from "../shared/ui.js";
 import { dueBadge, dueText, standingOf } from "./due.js";
 import { FollowUps } from "./followups.js";
-import { tapLive } from "./live-tap.js";
 import { beep, setSound, setTitle, soundOn } from "./notice.js";
 import { PublicPanel } from "./public-version.js";
 import { clearSignedIn, loginAddress, rememberSignedIn } from "./session.js";
@@ -100,7 +99,6 @@ let live = null;
 let view = null;
 let publicPanel = null;
 let followUps = null;
-let tap = () => {};
 const typing = createTypingNotice($("case-typing"));
 
 setupLanguage();
@@ -158,16 +156,13 @@ async function start() {
 
   live = new Live({
     onState: (liveState) => {
-      tap();
       renderLiveState(liveState);
     },
     onError: liveError,
     keepAliveMs: KEEP_ALIVE_MS,
   });
-  tap = tapLive(live, receiveTapped);
   live.watch("inbox", receiveInbox);
   live.start();
-  tap();
   loadInbox();
   followUps.load("open");
   setInterval(tick, TICK_MS);
@@ -473,6 +468,10 @@ async function loadInbox({ more = false } = {}) {
 
 function receiveInbox(message) {
   switch (message.type) {
+    case "public":
+    case "followup":
+      receivePublicOrFollowUp(message);
+      return;
     case "subscribed":
       // (Re)subscribed: what changed while the socket was down is read again over HTTP.
       document.body.dataset.inboxLive = "true";
@@ -493,8 +492,8 @@ function receiveInbox(message) {
   }
 }
 
-/** `public` (a case's or the inbox's news of a public version) and `followup` (the inbox), off live-tap.js. */
-function receiveTapped(message) {
+/** `public` (a case's or the inbox's news of a public version) and `followup` (the inbox). */
+function receivePublicOrFollowUp(message) {
   if (state.signedOut) return;
   if (message.type === "public" && message.version) {
     const version = message.version;
@@ -768,6 +767,9 @@ async function openCase(id, { focus = false, push = false } = {}) {
 function receiveCase(id, message) {
   if (id !== state.openID || !view) return;
   switch (message.type) {
+    case "public":
+      receivePublicOrFollowUp(message);
+      return;
     case "entry": {
       const follow = nearEnd(scroller());
       if (view.add(message.entry)) {

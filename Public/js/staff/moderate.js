@@ -18,8 +18,7 @@
 //   their differences.
 // - Keyboard: every control is a native one; after a decision the focus goes to the line that says what happened,
 //   with "下一条" beside it; Escape closes an open panel, then (one pane at a time, below 64rem) the item.
-// - Live messages of type `queue` are read off the socket by live-tap.js (live.js hands a conversation's handler only
-//   the direct line's own types).
+// - Live messages of type `queue` come to the `moderation` topic's handler, which passes them to receiveQueue.
 
 import "./i18n-staff.js";
 import { getDepartments, getProject } from "../shared/api.js";
@@ -29,7 +28,6 @@ import { Live, LiveError } from "../shared/live.js";
 import { el, fmtInt } from "../shared/ui.js";
 import { changed, renderDiff } from "./diff.js";
 import { fmtSpan } from "./due.js";
-import { tapLive } from "./live-tap.js";
 import { personalDetails } from "./public-version.js";
 import { clearSignedIn, loginAddress, maybeSignedIn, rememberSignedIn } from "./session.js";
 import * as api from "./staff-api.js";
@@ -74,7 +72,6 @@ const state = {
 };
 
 let live = null;
-let tap = () => {};
 
 setupLanguage();
 start();
@@ -118,7 +115,6 @@ async function start() {
 
   live = new Live({
     onState: (liveState) => {
-      tap();
       renderLiveState(liveState);
     },
     onError: (error) => {
@@ -126,10 +122,8 @@ async function start() {
     },
     keepAliveMs: KEEP_ALIVE_MS,
   });
-  tap = tapLive(live, receiveQueue);
   live.watch("moderation", receiveTopic);
   live.start();
-  tap();
   loadQueue();
   setInterval(tickAges, 1000);
 
@@ -255,6 +249,9 @@ async function loadQueue() {
 /** The topic's own messages (Live hands these over): `subscribed` (again) reads the list; a refusal says why. */
 function receiveTopic(message) {
   switch (message.type) {
+    case "queue":
+      receiveQueue(message);
+      return;
     case "subscribed":
       document.body.dataset.queueLive = "true";
       loadQueue();

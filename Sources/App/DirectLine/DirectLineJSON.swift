@@ -72,6 +72,8 @@ enum DirectLineJSON {
                 json.field("assignee", event.assignee)
                 json.field("department", event.department)
                 json.field("note", event.note)
+                json.key("level")
+                if let level = event.level { json.int(level) } else { json.null() }
             }
         }
         json.endObject()

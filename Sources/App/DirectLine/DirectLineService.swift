@@ -22,6 +22,8 @@ package struct DirectLineService: Sendable {
     let clock: ResponseClock
     /// Told of every committed change of a letter (the public figures are counted again).
     let lettersChanged: @Sendable () -> Void
+    /// Which department a project's department name is.
+    let departments: DepartmentNames
 
     package typealias Completion = @Sendable (OfficeOutcome) -> Void
 

@@ -33,7 +33,7 @@ package struct LiveServices: Sendable {
     /// The one path of every citizen write.
     var writes: CitizenWrites {
         CitizenWrites(writer: writer, tally: tally, integrity: integrity, channels: channels, topics: topics, clock: directLine.clock,
-                      lettersChanged: directLine.lettersChanged)
+                      lettersChanged: directLine.lettersChanged, catalog: catalog, departments: directLine.departments)
     }
 }
 

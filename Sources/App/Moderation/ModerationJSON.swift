@@ -49,6 +49,7 @@ enum ModerationJSON {
         if let hold = version.hold {
             json.beginObject()
             json.field("by", hold.holder)
+            json.field("byName", version.holdName ?? hold.holder)
             json.field("until", hold.expiresAt)
             json.endObject()
         } else {

@@ -15,6 +15,8 @@ package struct CitizenWrites: Sendable {
     let topics: TopicEngine
     let clock: ResponseClock
     let lettersChanged: @Sendable () -> Void
+    let catalog: CampaignDirectory
+    let departments: DepartmentNames
 
     /// Admits `command` (throws what the limits refuse; nothing is queued then) and queues it. `completion` runs on
     /// the writer's thread after COMMIT (or refusal) with the outcome and, for benchmarks, the count of applied
@@ -27,6 +29,9 @@ package struct CitizenWrites: Sendable {
         let topics = topics
         let clock = clock
         let lettersChanged = lettersChanged
+        let catalog = catalog
+        let departments = departments
+        let at = command.at
         let citizen = command.citizen
         writer.submit(command) { outcome in
             var applied: UInt64?
@@ -37,6 +42,13 @@ package struct CitizenWrites: Sendable {
                 if let office = receipt.suggestionThread {
                     DirectLineService.publish(office, topics: topics, clock: clock)
                     lettersChanged()
+                }
+                // A rating of 1 or 2 is a follow-up of the project's department: its inboxes hear of it.
+                if let row = receipt.lowRatingCitizen, let level = receipt.level, let (_, project) = catalog.project(receipt.project) {
+                    let followUp = FollowUpRecord(kind: .rating, id: nil, citizen: row, project: receipt.project, suggestion: receipt.suggestion,
+                                                  department: departments.id(named: project.department.zh), level: level.rawValue,
+                                                  openedAt: at)
+                    DirectLineService.publishFollowUp(followUp, topics: topics, clock: clock)
                 }
             }
             completion(outcome, applied)

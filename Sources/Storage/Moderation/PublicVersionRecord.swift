@@ -18,8 +18,9 @@ package struct PublicVersionRecord: Sendable, Equatable {
     package var publishedQuestion: String?
     package var publishedAnswer: String?
     package var publishedAt: Int64?
-    /// Who has it open, and until when (a lapsed hold is as none).
+    /// Who has it open, and until when (a lapsed hold is as none), and the holder's display name.
     package var hold: ModerationLock?
+    package var holdName: String?
     // The thread's facts.
     package var threadKind: ThreadKind
     package var department: String
@@ -35,7 +36,7 @@ package struct PublicVersionRecord: Sendable, Equatable {
     static let selection = """
         v.id, v.thread, v.revision, a.name, a.display_name, v.question, v.answer, v.submitted_at, v.status,
         v.published_question, v.published_answer, v.published_at, h.name, v.hold_until, t.kind, t.department, p.slug,
-        t.first_answer_at, d.id, d.action, m.name, m.display_name, d.category, d.note, d.at
+        t.first_answer_at, d.id, d.action, m.name, m.display_name, d.category, d.note, d.at, h.display_name
         FROM public_version v
         JOIN thread t ON t.id = v.thread
         JOIN staff_user a ON a.id = v.author
@@ -61,6 +62,7 @@ package struct PublicVersionRecord: Sendable, Equatable {
         let holder: String? = row[12]
         let until: Int64? = row[13]
         hold = holder.flatMap { holder in until.map { ModerationLock(holder: holder, expiresAt: $0) } }
+        holdName = row[25]
         threadKind = ThreadKind(rawValue: row[14]) ?? .enquiry
         department = row[15]
         project = row[16]

@@ -302,6 +302,7 @@ struct CommandExecutor {
             citizen: citizen, clientID: clientID, project: project, kind: "rate", level: level.rawValue,
             suggestion: suggestion, liked: nil, change: change, at: at)
         var receipt = WriteReceipt(clientID: clientID, project: slug, level: level, suggestion: suggestion, liked: nil, change: change)
+        if level.rawValue <= 2 { receipt.lowRatingCitizen = citizen.id }
         if let suggestion {
             receipt.suggestionThread = try office.suggestionThread(
                 citizenID: citizen.id, projectID: project.id, suggestion: suggestion, ratingClientID: clientID, at: at)

@@ -20,6 +20,9 @@ package struct WriteReceipt: Sendable, Equatable {
     /// What the suggestion did to the direct line (a new thread, or a message in the citizen's open one), to tell
     /// its watchers; nil on a retry and when there was nothing new to say.
     package var suggestionThread: OfficeReceipt?
+    /// A rating of 1 or 2 (a follow-up of its department until the outcome is recorded): the citizen's row id, which
+    /// names the follow-up with the project and the rating's time (`at`).
+    package var lowRatingCitizen: Int64?
 
     package init(
         clientID: String, project: String, level: SatisfactionLevel?, suggestion: String?, liked: Bool?,
