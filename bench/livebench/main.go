@@ -8,6 +8,16 @@
 //	    time from each rating's acknowledgement to its effect reaching the last watcher, and updates per
 //	    watcher per second. The server must run with live.includeAppliedCount: acknowledgements and updates
 //	    then carry the count of applied writes, so the first update reflecting a rating is known exactly.
+//	livebench queue -base http://127.0.0.1:PORT -moderators 20 -rate 100 -threads 100 -t 10s
+//	    20 moderators, each with a WebSocket subscribed to the moderation queue, while staff submit 100 public
+//	    versions per second over HTTP, round-robin over 100 answered letters: time from just before each submission
+//	    is sent until the last moderator has its `submitted` event (issue 10: p99 under 20 ms).
+//	livebench messages -base http://127.0.0.1:PORT -watchers 10000 -rate 50 [-figures] [-letters 2] -t 10s
+//	    10,000 watchers of the public message board (and the figures) while a moderator approves 50 public
+//	    versions per second: time from each approval's acknowledgement until every watcher has a delta listing the
+//	    item (issue 10: p99 at most live.intervalMs + 50 ms). With -letters, citizens write letters meanwhile so the
+//	    figures move, and each letter is timed to the last watcher's figures too.
+//	    queue and messages need the accounts bench/live.sh creates: -staff (triage department) and -moderator-prefix0…
 //
 // The last line is machine-readable: LIVEBENCH mode=… key=value …
 // Loopback only. Build offline with Debian's Go and gorilla/websocket:
@@ -51,11 +61,26 @@ type options struct {
 	watchers  int
 	rate      int
 	serverPID int
+	// issue 10
+	moderators      int
+	threads         int
+	staffName       string
+	moderatorPrefix string
+	password        string
+	figures         bool
+	letters         float64
+	text            int
+}
+
+var modes = map[string]func(options, []string){
+	"ingest": ingest, "board": board,
+	"queue":    func(o options, _ []string) { queue(o) },
+	"messages": func(o options, _ []string) { messages(o) },
 }
 
 func main() {
-	if len(os.Args) < 2 || (os.Args[1] != "ingest" && os.Args[1] != "board") {
-		fmt.Fprintln(os.Stderr, "usage: livebench ingest|board -base http://127.0.0.1:PORT [options]")
+	if len(os.Args) < 2 || modes[os.Args[1]] == nil {
+		fmt.Fprintln(os.Stderr, "usage: livebench ingest|board|queue|messages -base http://127.0.0.1:PORT [options]")
 		os.Exit(2)
 	}
 	mode := os.Args[1]
@@ -67,12 +92,23 @@ func main() {
 	fs.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured warm-up")
 	fs.IntVar(&o.voters, "voters", 200, "voters (ingest) or voter connections (board)")
 	fs.IntVar(&o.watchers, "watchers", 10000, "watchers of the campaign board (board)")
-	fs.IntVar(&o.rate, "rate", 1000, "ratings per second (board)")
+	fs.IntVar(&o.rate, "rate", 0, "ratings per second (board, default 1000), public versions submitted (queue, 100) or approved (messages, 50) per second")
 	fs.IntVar(&o.serverPID, "server-pid", 0, "sample this process's CPU")
+	fs.IntVar(&o.moderators, "moderators", 20, "moderators watching the queue (queue)")
+	fs.IntVar(&o.threads, "threads", 100, "answered letters the submissions go round (queue)")
+	fs.StringVar(&o.staffName, "staff", "bench-staff", "staff member of the triage department (queue, messages)")
+	fs.StringVar(&o.moderatorPrefix, "moderator-prefix", "bench-mod", "moderators are named this and 0, 1, … (queue, messages)")
+	fs.StringVar(&o.password, "password", "benchmark password", "the accounts' password (queue, messages)")
+	fs.BoolVar(&o.figures, "figures", true, "watchers also watch the figures (messages)")
+	fs.Float64Var(&o.letters, "letters", 0, "letters written per second meanwhile, so the figures move (messages)")
+	fs.IntVar(&o.text, "text", 0, "characters (Chinese) of each public question and answer; 0: a short English sentence (queue, messages)")
 	_ = fs.Parse(os.Args[2:])
+	if o.rate == 0 {
+		o.rate = map[string]int{"ingest": 1000, "board": 1000, "queue": 100, "messages": 50}[mode]
+	}
 	u, err := url.Parse(o.base)
-	if err != nil || !isLoopback(u.Hostname()) || o.duration > 10*time.Minute || o.voters > 20000 || o.watchers > 20000 {
-		fmt.Fprintln(os.Stderr, "livebench: base must be a loopback http URL; -t ≤ 10m; ≤ 20000 voters and watchers")
+	if err != nil || !isLoopback(u.Hostname()) || o.duration > 10*time.Minute || o.voters > 20000 || o.watchers > 20000 || o.rate < 1 || o.rate > 100000 || o.threads < 1 || o.moderators < 1 || o.text < 0 || o.text > 2000 {
+		fmt.Fprintln(os.Stderr, "livebench: base must be a loopback http URL; -t ≤ 10m; ≤ 20000 voters and watchers; -rate 1…100000; -threads, -moderators ≥ 1; -text 0…2000")
 		os.Exit(2)
 	}
 	raiseFileLimit()
@@ -81,11 +117,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "livebench:", err)
 		os.Exit(1)
 	}
-	if mode == "ingest" {
-		ingest(o, slugs)
-	} else {
-		board(o, slugs)
-	}
+	modes[mode](o, slugs)
 }
 
 func isLoopback(host string) bool {

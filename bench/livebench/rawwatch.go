@@ -21,11 +21,20 @@ type rawWatcher struct {
 	lastSeq uint64
 	deltas  int
 	gaps    int
+	// Per topic (messages mode: the board and the figures): the phase group's epoch and the last seq applied.
+	topics [2]topicState
 }
 
-// dialRaw opens a WebSocket to base's /ws with a handwritten handshake and subscribes to topic. It returns the
+type topicState struct {
+	epoch   string
+	lastSeq uint64
+	deltas  int
+	gaps    int
+}
+
+// dialRaw opens a WebSocket to base's /ws with a handwritten handshake and subscribes to each topic. It returns the
 // socket's descriptor (non-blocking, owned by the caller) and any bytes that followed the handshake response.
-func dialRaw(base, topic string) (int, []byte, error) {
+func dialRaw(base string, topics ...string) (int, []byte, error) {
 	u, err := url.Parse(base)
 	if err != nil {
 		return -1, nil, err
@@ -57,8 +66,10 @@ func dialRaw(base, topic string) (int, []byte, error) {
 	}
 	leftover := make([]byte, reader.Buffered())
 	_, _ = reader.Read(leftover)
-	if _, err := conn.Write(maskedFrame(0x1, []byte(`{"type":"subscribe","topic":"`+topic+`"}`))); err != nil {
-		return -1, nil, err
+	for _, topic := range topics {
+		if _, err := conn.Write(maskedFrame(0x1, []byte(`{"type":"subscribe","topic":"`+topic+`"}`))); err != nil {
+			return -1, nil, err
+		}
 	}
 	file, err := conn.(*net.TCPConn).File() // a duplicate descriptor; the net.Conn is closed on return
 	if err != nil {
@@ -120,6 +131,12 @@ func nextFrame(buffer []byte) (opcode byte, payload []byte, rest []byte, ok bool
 // runRawWatchers reads every watcher until stop is closed, calling update for each snapshot or delta in arrival
 // order (on this goroutine only).
 func runRawWatchers(watchers []*rawWatcher, stop <-chan struct{}, update func(w *rawWatcher, m serverMessage, at time.Duration)) error {
+	return runRawFrames(watchers, stop, func(w *rawWatcher, payload []byte, at time.Duration) { update(w, scanUpdate(payload), at) })
+}
+
+// runRawFrames reads every watcher until stop is closed, calling text for each text message in arrival order (on this
+// goroutine only; payload is only valid during the call).
+func runRawFrames(watchers []*rawWatcher, stop <-chan struct{}, text func(w *rawWatcher, payload []byte, at time.Duration)) error {
 	epfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
 	if err != nil {
 		return err
@@ -133,22 +150,25 @@ func runRawWatchers(watchers []*rawWatcher, stop <-chan struct{}, update func(w 
 			return err
 		}
 	}
-	handle := func(w *rawWatcher, at time.Duration) {
+	// consume handles every complete frame at the start of data and returns the rest.
+	consume := func(w *rawWatcher, data []byte, at time.Duration) []byte {
 		for {
-			opcode, payload, rest, ok := nextFrame(w.buffer)
+			opcode, payload, rest, ok := nextFrame(data)
 			if !ok {
-				break
+				return data
 			}
 			switch opcode {
 			case 0x1:
-				update(w, scanUpdate(payload), at)
+				text(w, payload, at)
 			case 0x9: // ping: answer, or the server drops a watcher that never speaks
 				_, _ = syscall.Write(w.fd, maskedFrame(0xA, payload))
 			}
-			w.buffer = rest
+			data = rest
 		}
+	}
+	handle := func(w *rawWatcher, at time.Duration) {
 		// Keep the unconsumed tail at the start of the buffer.
-		w.buffer = append(w.buffer[:0:0], w.buffer...)
+		w.buffer = w.buffer[:copy(w.buffer, consume(w, w.buffer, at))]
 	}
 	for _, w := range watchers {
 		handle(w, now())
@@ -170,7 +190,10 @@ func runRawWatchers(watchers []*rawWatcher, stop <-chan struct{}, update func(w 
 			w := byFD[int(events[i].Fd)]
 			for {
 				n, err := syscall.Read(w.fd, chunk)
-				if n > 0 {
+				if n > 0 && n < len(chunk) && len(w.buffer) == 0 {
+					// The common case: whole frames straight from the read buffer, no copy; only a partial tail is kept.
+					w.buffer = append(w.buffer[:0], consume(w, chunk[:n], at)...)
+				} else if n > 0 {
 					w.buffer = append(w.buffer, chunk[:n]...)
 				}
 				if n < len(chunk) || err != nil {
@@ -181,7 +204,9 @@ func runRawWatchers(watchers []*rawWatcher, stop <-chan struct{}, update func(w 
 					break
 				}
 			}
-			handle(w, at)
+			if len(w.buffer) > 0 {
+				handle(w, at)
+			}
 		}
 	}
 }
