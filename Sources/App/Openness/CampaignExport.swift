@@ -21,9 +21,9 @@ package enum CampaignExport {
         try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let ratings = try store.exportRatings(campaign: campaign.id, personal: personal)
         let tallies = try store.exportTallies(campaign: campaign.id)
-        let (threads, messages) = try store.exportThreads(from: campaign.opensAt, to: campaign.closesAt, personal: personal)
+        let (threads, messages) = try store.exportThreads(from: campaign.opensAt, to: campaign.closesAt + 1, personal: personal)
         let clock = WorkingClock(calendar: calendar, zone: zone)
-        let facts = try store.threadFacts(from: campaign.opensAt, to: campaign.closesAt)
+        let facts = try store.threadFacts(from: campaign.opensAt, to: campaign.closesAt + 1)
         let (overall, byDepartment) = OpennessFigures.byDepartment(facts, clock: clock, limits: limits, now: now)
         let departments = try store.departments().map { ($0, byDepartment[$0.id] ?? OpennessFigures()) }
         let figures = OpennessJSON.csv(overall, departments: departments)

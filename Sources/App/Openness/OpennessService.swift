@@ -20,16 +20,16 @@ package struct OpennessService: Sendable {
 
     // MARK: figures
 
-    /// The period of a campaign's window, or everything when there is none.
+    /// The period of a campaign's window (its last millisecond included), or everything when there is none.
     func period(campaign id: String?) throws(DomainError) -> OpennessJSON.Period {
         if let id {
             guard let campaign = catalog.campaign(id) else { throw .unknownCampaign(id) }
-            return OpennessJSON.Period(from: campaign.opensAt, to: campaign.closesAt, campaign: campaign.id)
+            return OpennessJSON.Period(from: campaign.opensAt, to: campaign.closesAt + 1, campaign: campaign.id)
         }
         guard let current = CampaignSelection.current(catalog.campaigns, at: clock.time.now()) else {
             return OpennessJSON.Period(from: nil, to: nil, campaign: nil)
         }
-        return OpennessJSON.Period(from: current.opensAt, to: current.closesAt, campaign: current.id)
+        return OpennessJSON.Period(from: current.opensAt, to: current.closesAt + 1, campaign: current.id)
     }
 
     /// The figures of `period`: overall, and per department in the departments' order.

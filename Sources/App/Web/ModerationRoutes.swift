@@ -227,6 +227,8 @@ struct ModerationRoutes: Sendable {
             json.endObject()
             json.field("opensAt", campaign.opensAt)
             json.field("closesAt", campaign.closesAt)
+            json.field("timeZone", campaign.timeZone)
+            json.field("state", campaign.state(at: routes.services.time.now()).rawValue)
             json.field("participants", tally?.participants ?? 0)
             json.field("ratings", tally?.ratings ?? 0)
             json.field("likes", tally?.likes ?? 0)

@@ -5,8 +5,8 @@
 /// - **received**: letters in the period; **invalid**: those marked invalid (spam, abuse, tests), counted apart;
 ///   **valid** = received − invalid.
 /// - **answered**: valid letters staff have replied to; **reply rate** = answered ÷ valid.
-/// - **first response**: the first time staff took the letter up (claimed, assigned, routed on with a note, or
-///   answered); **time to answer**: to the first reply. Both in working days (`WorkingClock`), as medians.
+/// - **first response**: the first time staff took the letter up (claimed, assigned, routed on, or answered);
+///   **time to answer**: to the first reply. Both in working days (`WorkingClock`), as medians.
 /// - **within the limit**: of the valid letters that were answered or whose answer limit has passed, the share
 ///   answered by their deadline.
 /// - **overdue**: valid letters not answered past their answer deadline, or not taken up past their first-response
