@@ -172,11 +172,13 @@ extension Store {
     }
 
     package func session(tokenHash: [UInt8]) throws -> SessionRecord? {
+        // Every staff request asks: the statements are prepared once per reading connection and reused.
         try database.read { db in
-            guard let row = try Row.fetchOne(db, sql: """
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT user, created_at, last_seen_at, revoked_at IS NOT NULL FROM staff_session WHERE token_hash = ?
-                """, arguments: [Data(tokenHash)]) else { return nil }
-            guard let user = try Row.fetchOne(db, sql: Self.userSelection + " WHERE u.id = ?", arguments: [row[0] as Int64]).map(Self.user) else {
+                """), arguments: [Data(tokenHash)]) else { return nil }
+            guard let user = try Row.fetchOne(db.cachedStatement(sql: Self.userSelection + " WHERE u.id = ?"),
+                                              arguments: [row[0] as Int64]).map(Self.user) else {
                 return nil
             }
             return SessionRecord(user: user, createdAt: row[1], lastSeenAt: row[2], revoked: row[3])
