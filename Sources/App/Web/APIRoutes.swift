@@ -115,7 +115,7 @@ struct APIRoutes: Sendable {
                      ("/policy", "/policy.html"), ("/archive", "/archive.html"), ("/posters", "/posters.html"),
                      ("/write", "/write.html"), ("/t/:code", "/thread.html"), ("/staff", "/staff.html"),
                      ("/staff/login", "/staff-login.html"), ("/messages", "/messages.html"), ("/figures", "/figures.html"),
-                     ("/report", "/report.html"), ("/moderate", "/moderate.html")]
+                     ("/report", "/report.html"), ("/moderate", "/moderate.html"), ("/admin", "/admin.html")]
         for (pattern, page) in pages {
             let staticFiles = staticFiles
             router.add("GET", pattern) { request throws(HTTPError) in
