@@ -210,6 +210,8 @@ struct CommandExecutor {
             if receipt.action == .rate, receipt.suggestion != nil {
                 receipt.thread = try office.suggestionThreadCode(citizenID: knownCitizen, ratingClientID: command.clientID)
             }
+            // The same receipt as the first time (a duplicate announces nothing: only applied writes are published).
+            if receipt.action == .rate, let level = receipt.level, level.rawValue <= 2 { receipt.lowRatingCitizen = knownCitizen }
             return .duplicate(receipt)
         }
         guard let project = try findProject(command.project) else {
