@@ -90,6 +90,7 @@ def test_start_up_with_a_broken_campaign_file_stops_before_listening_and_says_wh
     (directory / "config.yaml").write_text(
         "server:\n  host: 127.0.0.1\n  port: 0\n"
         f"static:\n  directory: {ROOT / 'Public'}\n"
+        f"calendar:\n  files: [{ROOT / 'config/calendar/2026.yaml'}]\n"
         "campaigns:\n  files:\n    - 2027.yaml\n")
     result = run("serve", "--config", "config.yaml", workdir=directory)
     assert result.returncode != 0
