@@ -50,7 +50,10 @@ extension AppIntegrationTests {
             let admin = try app.staff("boss", role: .admin, departments: [])
             #expect(try app.post("/api/admin/departments", json: #"{"department":"parks","nameZh":"园林局","nameEn":"Parks Bureau"}"#,
                                  cookie: admin.cookie).status == 200)
-            #expect(try app.get("/api/departments").json()["departments"]?.array?.contains { $0["id"] == .string("parks") } == true)
+            let departments = try app.get("/api/departments").json()["departments"]?.array ?? []
+            #expect(departments.contains { $0["id"] == .string("parks") && $0["source"] == .string("console") })
+            #expect(departments.contains { $0["id"] == .string("works") && $0["source"] == .string("file") })
+            #expect(departments.allSatisfy { $0["addedBy"] == nil }, "who added a department is not public")
             #expect(try app.post("/api/admin/departments", json: #"{"department":"works","nameZh":"改名","nameEn":"Renamed"}"#,
                                  cookie: admin.cookie).errorCode == "request.invalid", "the file's departments are the file's")
             #expect(try app.post("/api/admin/users", json: #"{"name":"yuan.lin","role":"staff","departments":["parks"],"password":"trees along the river"}"#,

@@ -308,6 +308,8 @@ struct DirectLineRoutes: Sendable {
             json.field("en", department.name.en)
             json.endObject()
             json.field("triage", department.triage)
+            // Where its names are changed: the departments file, or /admin (who added it is not public).
+            json.field("source", department.addedBy == nil ? "file" : "console")
             json.endObject()
         }
         json.endArray()

@@ -7,6 +7,8 @@ package struct DepartmentRecord: Sendable, Equatable {
     package var name: LocalizedText
     /// The mayor's office: it triages, and its staff see every thread.
     package var triage: Bool
+    /// The admin who added it on /admin; nil for the departments file's (those are renamed in the file).
+    package var addedBy: String?
 
     /// 1 to 64 lower-case letters, digits or '-' (as the schema checks).
     package static func isValidID(_ id: String) -> Bool {
@@ -14,10 +16,11 @@ package struct DepartmentRecord: Sendable, Equatable {
             && id.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2d }
     }
 
-    package init(id: String, name: LocalizedText, triage: Bool) {
+    package init(id: String, name: LocalizedText, triage: Bool, addedBy: String? = nil) {
         self.id = id
         self.name = name
         self.triage = triage
+        self.addedBy = addedBy
     }
 }
 
@@ -69,21 +72,21 @@ package struct InboxCursor: Sendable, Equatable {
 extension Store {
     package func departments() throws -> [DepartmentRecord] {
         try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, name_zh, name_en, triage FROM department ORDER BY position, id").map {
-                DepartmentRecord(id: $0[0], name: LocalizedText(zh: $0[1], en: $0[2]), triage: $0[3])
+            try Row.fetchAll(db, sql: "SELECT id, name_zh, name_en, triage, added_by FROM department ORDER BY position, id").map {
+                DepartmentRecord(id: $0[0], name: LocalizedText(zh: $0[1], en: $0[2]), triage: $0[3], addedBy: $0[4])
             }
         }
     }
 
     /// Writes the departments (insert or update by id; departments missing from the list are kept: threads point
-    /// at them). At most one may triage.
+    /// at them). At most one may triage. A department the file now lists is the file's, even if an admin added it.
     package func importDepartments(_ departments: [DepartmentRecord]) throws {
         try database.write { db in
             for (position, department) in departments.enumerated() {
                 try db.execute(sql: """
                     INSERT INTO department (id, name_zh, name_en, triage, position) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT (id) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en,
-                        triage = excluded.triage, position = excluded.position
+                        triage = excluded.triage, position = excluded.position, added_by = NULL
                     """, arguments: [department.id, department.name.zh, department.name.en, department.triage, position])
             }
         }
