@@ -130,6 +130,7 @@ async function start() {
   document.body.dataset.role = state.me.role;
   $("manage-canned").hidden = state.me.role !== "admin";
   $("to-moderate").hidden = state.me.role === "staff";
+  $("to-admin").hidden = state.me.role !== "admin";
   publicPanel = new PublicPanel({
     mayWrite: (thread) => mayHandle(thread),
     readOnlyRole: () => state.me.role !== "staff",

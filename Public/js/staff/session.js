@@ -1,6 +1,7 @@
 // What the staff pages remember about signing in, in this browser: a hint that a session was live (so the login page
 // asks the server only when there may be one, instead of a refused request on every visit), and where to go back to
-// after signing in (`/staff/login?next=/staff?thread=12`: only console and moderation addresses of this site).
+// after signing in (`/staff/login?next=/staff?thread=12`: only console, moderation and administration addresses of this
+// site).
 
 const HINT_KEY = "lastword.staff.signedIn";
 
@@ -30,16 +31,20 @@ export function maybeSignedIn() {
 
 /**
  * The login page's address that comes back to this address afterwards: the console (the case and panel it shows) or
- * the moderation queue (`/moderate?item=4`).
+ * the moderation queue (`/moderate?item=4`) or the administration page (`/admin`).
  */
 export function loginAddress(back = location.pathname + location.search) {
   const next = safeNext(back);
   return next === "/staff" ? "/staff/login" : `/staff/login?next=${encodeURIComponent(next)}`;
 }
 
-/** Where to go after signing in: `next` if it is a console or moderation address of this site, else the console. */
+/**
+ * Where to go after signing in: `next` if it is a console, moderation or administration address of this site, else the
+ * console.
+ */
 export function safeNext(next) {
   if (typeof next !== "string") return "/staff";
-  // Only "/staff", "/moderate" and their "?…": never another site ("//host", "https:…"), never the login page itself.
-  return /^\/(staff|moderate)(\?[^#\s]*)?$/.test(next) ? next : "/staff";
+  // Only "/staff", "/moderate", "/admin" and their "?…": never another site ("//host", "https:…"), never the login page
+  // itself.
+  return /^\/(staff|moderate|admin)(\?[^#\s]*)?$/.test(next) ? next : "/staff";
 }

@@ -123,3 +123,33 @@ export function recordFollowUp(followUp, contacted, outcome) {
     citizen: followUp.citizen, project: followUp.project, ratedAt: followUp.openedAt, contacted, outcome,
   });
 }
+
+// Administration (docs/PROTOCOL.md "Administration (admins)"): accounts, departments added in the console and screening
+// words. Admins only; everyone else gets 403 auth.forbidden.
+
+/** A path segment that stays one: "." and ".." (a user may be named so) would be resolved away by the browser. */
+const segment = (text) => encodeURIComponent(text).replace(/\./g, "%2E");
+const adminUser = (name) => `/api/admin/users/${segment(name)}`;
+/** Every account, disabled ones too ({users: [{name, displayName, role, departments, disabled, createdAt}]}). */
+export const adminListUsers = () => request("GET", "/api/admin/users");
+/** A new account ({user}); the server judges the password (400 request.invalid saying which rule), 409 user.exists. */
+export function adminAddUser({ name, displayName, role, departments, password }) {
+  const body = { name, role, password };
+  if (displayName) body.displayName = displayName;
+  if (departments?.length) body.departments = departments;
+  return request("POST", "/api/admin/users", body);
+}
+/** Disabling ends the user's sessions at once; the only active admin cannot be disabled (request.invalid). */
+export const adminDisableUser = (name) => request("POST", `${adminUser(name)}/disable`);
+export const adminEnableUser = (name) => request("POST", `${adminUser(name)}/enable`);
+/** A new password: every session of the user ends. */
+export const adminSetPassword = (name, password) => request("POST", `${adminUser(name)}/password`, { password });
+/** Adds a department, or renames one added in the console (the departments file's are renamed in the file). */
+export const adminPutDepartment = (department, nameZh, nameEn) =>
+  request("POST", "/api/admin/departments", { department, nameZh, nameEn });
+/** The screening file's words and the console's ({rules: [{word, action, source, addedBy?, addedAt?}]}). */
+export const adminListWordRules = () => request("GET", "/api/admin/word-rules");
+/** A word to block or hold, in force at once; the same word again changes its action. */
+export const adminAddWordRule = (word, action) => request("POST", "/api/admin/word-rules", { word, action });
+/** Removes a word added in the console (the screening file's are edited in the file). */
+export const adminRemoveWordRule = (word) => request("DELETE", `/api/admin/word-rules/${segment(word)}`);
