@@ -157,7 +157,16 @@ package final class Application: Sendable {
         staffSessions = StaffSessions(store: store, writer: writer, time: time, policy: configuration.staffSessions)
         let triage = departments.first(where: \.triage)?.id ?? "mayors-office"
         let clock = ResponseClock(working: WorkingClock(calendar: checked.calendar, zone: checked.zone),
-                                  limits: configuration.responseLimits, time: time)
+                                  limits: configuration.responseLimits, time: time,
+                                  zoneName: configuration.calendarTimeZone)
+        let today = clock.working.date(of: time.now())
+        let uncovered = checked.calendar.uncoveredYears(from: today, through: today.adding(days: 31))
+        if !uncovered.isEmpty {
+            // Deadlines of letters arriving in the next weeks may fall in those years, where holidays are unknown.
+            logger.warning("no calendar file covers \(uncovered.map(String.init).joined(separator: ", ")): working days there count Monday to Friday without public holidays, so deadlines and figures may be off; add the year's file to calendar.files when the General Office of the State Council publishes it", metadata: [
+                "calendar.files": "\(configuration.calendarFiles)",
+            ])
+        }
         let access = AccessPolicy(triageDepartment: triage)
         let counter = OpennessService(store: store, writer: writer, catalog: catalog, clock: clock, access: access, topics: topics,
                                       publish: { _ in })

@@ -291,5 +291,18 @@ extension AppIntegrationTests {
             #expect(try app.get("/api/figures?from=2026-13-01").errorCode == "request.invalid")
             #expect(try app.get("/api/figures?campaign=nope").errorCode == "campaign.not_found")
         }
+
+        @Test(arguments: [
+            (Int64(1_781_064_000_000), [Int]()),       // 2026-06-10: the 2026 file covers it
+            (Int64(1_799_121_600_000), [2027]),        // 2027-01-05: no file for 2027 yet
+        ])
+        func theFiguresSayWhichYearsTheirWorkingDaysLackAPublishedCalendarFor(_ now: Int64, _ uncovered: [Int]) throws {
+            let app = try TestApp(campaigns: [], time: ManualTimeSource(now))
+            defer { app.shutdown() }
+            let calendar = try app.get("/api/figures").json()["calendar"]
+            #expect(calendar?["timeZone"] == .string("Asia/Shanghai"))
+            #expect(calendar?["years"]?.array?.compactMap(\.int) == [2026])
+            #expect(calendar?["uncoveredYears"]?.array?.compactMap(\.int) == uncovered)
+        }
     }
 }

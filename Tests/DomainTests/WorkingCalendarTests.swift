@@ -18,6 +18,14 @@ import Testing
         return WorkingCalendar(holidays: holidays, workdays: workdays, years: [2026])
     }()
 
+    @Test func theYearsWithoutAPublishedCalendarAreNamed() {
+        let calendar = Self.calendar2026
+        #expect(calendar.uncoveredYears(from: Self.date("2026-03-01"), through: Self.date("2026-12-31")) == [])
+        #expect(calendar.uncoveredYears(from: Self.date("2026-12-20"), through: Self.date("2027-01-20")) == [2027])
+        #expect(calendar.uncoveredYears(from: Self.date("2025-12-31"), through: Self.date("2028-01-01")) == [2025, 2027, 2028])
+        #expect(calendar.uncoveredYears(from: Self.date("2027-01-01"), through: Self.date("2026-01-01")) == [], "an empty span")
+    }
+
     // MARK: civil dates
 
     @Test(arguments: [

@@ -332,6 +332,10 @@ function render(animate = false) {
   $("limits-text").textContent = t("figs.limits", {
     first: fmtDays(limits.firstResponseWorkingDays), answer: fmtDays(limits.answerWorkingDays),
   });
+  // Years of the period so far that no published holiday calendar covers: their working days are Monday to Friday.
+  const uncovered = Array.isArray(data.calendar?.uncoveredYears) ? data.calendar.uncoveredYears : [];
+  $("calendar-note").textContent = uncovered.length ? t("figs.calendarMissing", { years: joinList(uncovered.map(String)) }) : "";
+  $("calendar-note").hidden = !uncovered.length;
   for (const key of TILES) {
     const tile = tiles.get(key);
     const content = tileContent(key, f, limits);

@@ -11,9 +11,17 @@ enum OpennessJSON {
         var campaign: String?
     }
 
+    /// What the working days of a set of figures were counted with: the zone, the years with a published calendar,
+    /// and the years of the period so far without one (counted Monday to Friday, holidays unknown).
+    struct CalendarNote: Sendable, Equatable {
+        var timeZone: String
+        var years: [Int]
+        var uncoveredYears: [Int]
+    }
+
     /// The figures object (without the outer braces' type/topic): period, limits, overall and per department.
     static func figures(_ overall: OpennessFigures, departments: [(DepartmentRecord, OpennessFigures)], period: Period,
-                        limits: ResponseLimits, computedAt: Int64, into json: inout JSONWriter) {
+                        limits: ResponseLimits, calendar: CalendarNote, computedAt: Int64, into json: inout JSONWriter) {
         json.beginObject()
         json.key("period")
         json.beginObject()
@@ -28,6 +36,18 @@ enum OpennessJSON {
         json.field("firstResponseWorkingDays", limits.firstResponseWorkingDays)
         json.field("answerWorkingDays", limits.answerWorkingDays)
         json.field("followUpWorkingDays", limits.followUpWorkingDays)
+        json.endObject()
+        json.key("calendar")
+        json.beginObject()
+        json.field("timeZone", calendar.timeZone)
+        json.key("years")
+        json.beginArray()
+        for year in calendar.years { json.int(Int64(year)) }
+        json.endArray()
+        json.key("uncoveredYears")
+        json.beginArray()
+        for year in calendar.uncoveredYears { json.int(Int64(year)) }
+        json.endArray()
         json.endObject()
         json.field("computedAt", computedAt)
         json.key("overall")

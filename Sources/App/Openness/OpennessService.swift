@@ -44,9 +44,15 @@ package struct OpennessService: Sendable {
     func figuresJSON(_ period: OpennessJSON.Period) throws -> [UInt8] {
         let (overall, departments) = try figures(period)
         var json = JSONWriter(capacity: 4096)
-        OpennessJSON.figures(overall, departments: departments, period: period, limits: clock.limits, computedAt: clock.time.now(),
-                             into: &json)
+        OpennessJSON.figures(overall, departments: departments, period: period, limits: clock.limits, calendar: calendarNote(period),
+                             computedAt: clock.time.now(), into: &json)
         return json.bytes
+    }
+
+    /// What the working days of `period`'s figures are counted with.
+    func calendarNote(_ period: OpennessJSON.Period) -> OpennessJSON.CalendarNote {
+        OpennessJSON.CalendarNote(timeZone: clock.zoneName, years: clock.working.calendar.years.sorted(),
+                                  uncoveredYears: clock.uncoveredYears(from: period.from, to: period.to))
     }
 
     /// The current campaign's figures, as the live topic carries them.

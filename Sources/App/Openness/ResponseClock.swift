@@ -7,11 +7,22 @@ package struct ResponseClock: Sendable {
     package var working: WorkingClock
     package var limits: ResponseLimits
     package var time: any TimeSource
+    /// The IANA name of `working`'s zone (`calendar.timeZone`), as the figures name it.
+    package var zoneName: String
 
-    package init(working: WorkingClock, limits: ResponseLimits, time: any TimeSource) {
+    package init(working: WorkingClock, limits: ResponseLimits, time: any TimeSource, zoneName: String = "Asia/Shanghai") {
         self.working = working
         self.limits = limits
         self.time = time
+        self.zoneName = zoneName
+    }
+
+    /// The years between `from` (nil: now) and now, or the period's end if it is past, that no calendar file covers:
+    /// there working days are counted Monday to Friday, without public holidays.
+    package func uncoveredYears(from: Int64?, to: Int64?) -> [Int] {
+        let now = time.now()
+        let end = min(now, (to ?? now + 1) - 1)
+        return working.calendar.uncoveredYears(from: working.date(of: min(from ?? now, end)), through: working.date(of: end))
     }
 
     /// A calendar of weekends only in China Standard Time, with the default limits (tests that are not about it).

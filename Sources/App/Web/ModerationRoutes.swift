@@ -268,7 +268,7 @@ struct ModerationRoutes: Sendable {
             json.endObject()
             json.key("figures")
             OpennessJSON.figures(overall, departments: departments, period: period, limits: routes.services.directLine.clock.limits,
-                                 computedAt: routes.services.time.now(), into: &json)
+                                 calendar: routes.services.openness.calendarNote(period), computedAt: routes.services.time.now(), into: &json)
             json.endObject()
             responder.respond(.json(200, json.bytes))
         }

@@ -27,6 +27,13 @@ package struct WorkingCalendar: Sendable, Equatable {
     /// Whether a published calendar covers `date`'s year (else holidays are unknown for it).
     package func covers(_ date: CivilDate) -> Bool { years.contains(date.year) }
 
+    /// The years from `from`'s through `through`'s that no published calendar covers, in order: there working days
+    /// are Monday to Friday, public holidays and make-up days unknown.
+    package func uncoveredYears(from: CivilDate, through: CivilDate) -> [Int] {
+        guard from.year <= through.year else { return [] }
+        return (from.year...through.year).filter { !years.contains($0) }
+    }
+
     /// The `count`-th working day after `date` (`date` itself not counted; `count` ≥ 1). With `count` 0: `date` if
     /// it is a working day, else the next one.
     package func workingDay(_ count: Int, after date: CivilDate) -> CivilDate {
