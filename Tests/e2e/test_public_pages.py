@@ -212,6 +212,7 @@ def test_the_moderation_log_says_what_was_decided_and_why_but_never_the_note(pub
     page.locator(".lang-toggle").click()
     expect(rows.nth(0).locator(".pub-log-action")).to_have_text("Taken down")
     expect(rows.nth(2).locator(".pub-log-reason")).to_have_text("Contains personal information")
+    expect(page.locator("#live-text")).to_have_text("Live")  # the live state shown, in English
     page.locator(".lang-toggle").click()
 
     page.go_back()
@@ -326,6 +327,7 @@ def test_the_figures_are_the_api_s_and_move_live(public, new_context, console, r
     assert figures["overall"]["received"] == 3 and figures["overall"]["invalid"] == 1
     assert_figures_shown(page, figures)
     expect(page.locator("#limits-text")).to_have_text("承诺时限：1 个工作日内首次响应、5 个工作日内答复。")
+    expect(page.locator("#calendar-note")).to_be_hidden()  # the 2026 calendar file covers the period so far
     expect(page.locator("#csv-link")).to_have_attribute("href", "/api/figures.csv")
     expect(page.locator("#report-link")).to_have_attribute("href", "/report?campaign=demo-2026")
     expect(page.locator("#definitions li")).to_have_count(10)
@@ -343,6 +345,25 @@ def test_the_figures_are_the_api_s_and_move_live(public, new_context, console, r
     assert_not_reloaded(page)
     assert_figures_shown(page, server.api("/api/figures"))
     page.screenshot(path=str(results_dir / "public-figures-live-phone.png"), full_page=True)
+
+
+def test_the_figures_say_when_no_holiday_calendar_covers_their_days(tmp_path, new_context, console, results_dir):
+    # A server without calendar files: this year's working days are Monday to Friday, and the page says so.
+    server = LastWordServer(tmp_path, extra_config=[LIMITS, "calendar: {files: []}"])
+    server.start()
+    try:
+        year = datetime.now(CHINA).year
+        assert server.api("/api/figures")["calendar"]["uncoveredYears"] == [year]
+        page = open_page(new_context, console, server.url + "/figures", DESKTOP)
+        wait_live(page)
+        expect(page.locator("#calendar-note")).to_have_text(
+            f"{year} 年的节假日安排尚未载入：这些日子的工作日暂按周一至周五计算，未计入法定节假日和调休。")
+        page.locator(".lang-toggle").click()
+        expect(page.locator("#calendar-note")).to_contain_text(f"The public holiday calendar for {year} is not loaded yet")
+        expect(page.locator("#live-text")).to_have_text("Live")  # the state shown, translated (not "Connecting…" again)
+        page.screenshot(path=str(results_dir / "public-figures-no-calendar-1280x720.png"))
+    finally:
+        assert server.stop() == 0
 
 
 def test_another_period_reads_its_own_figures_and_its_csv(public, new_context, console):

@@ -229,7 +229,10 @@ function fmtShare(n, total) {
 /** The live indicator (the same as the other pages'): a dot and a word. */
 export function renderLiveState(indicator, text, state) {
   indicator.dataset.state = state === "open" ? "open" : state === "reconnecting" ? "reconnecting" : "connecting";
-  text.textContent = t(state === "open" ? "live.open" : state === "reconnecting" ? "live.reconnecting" : "live.connecting");
+  const key = state === "open" ? "live.open" : state === "reconnecting" ? "live.reconnecting" : "live.connecting";
+  // The key goes on the element too, so switching the language translates the state shown, not the page's first one.
+  text.dataset.i18n = key;
+  text.textContent = t(key);
 }
 
 /** Whether the page is shown in Chinese (some layouts differ by language). */
