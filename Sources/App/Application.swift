@@ -232,6 +232,33 @@ package final class Application: Sendable {
         history.start()
     }
 
+    /// SIGHUP: reads the configured campaign files again and imports them, as `lastword campaign import` would, then
+    /// shows the change at once. Every file is checked first: if one cannot be used, nothing is imported and the
+    /// server goes on with what it had. Returns the problems (empty when the files were imported).
+    @discardableResult
+    package func reloadCampaignFiles() -> [String] {
+        let (files, problems) = StartupCheck.readCampaignFiles(configuration.campaignFiles)
+        guard problems.isEmpty else {
+            for problem in problems { logger.error("campaign files not reloaded", metadata: ["problem": "\(problem)"]) }
+            return problems
+        }
+        var failures: [String] = []
+        for file in files {
+            do {
+                let summary = try CampaignFile.importCampaign(file.definition, yaml: file.yaml, file: file.path, into: store)
+                logger.info("campaign file reloaded", metadata: [
+                    "file": "\(file.path)", "campaign": "\(file.definition.id)", "created": "\(summary.campaignCreated)",
+                    "projectsCreated": "\(summary.projectsCreated)", "projectsUpdated": "\(summary.projectsUpdated)",
+                ])
+            } catch {
+                failures.append("\(file.path): \(error)")
+                logger.error("campaign file not reloaded", metadata: ["file": "\(file.path)", "error": "\(error)"])
+            }
+        }
+        catalogWatcher.check()
+        return failures
+    }
+
     /// After the server stopped: no more deltas, and every queued write committed.
     package func shutdown() {
         tally.stop()

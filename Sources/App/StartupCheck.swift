@@ -33,17 +33,8 @@ package enum StartupCheck {
 
     /// Reads and checks everything; throws `Failure` listing every problem.
     package static func run(_ configuration: ApplicationConfiguration) throws -> Checked {
-        var problems: [String] = []
-        var definitions: [CampaignFileContents] = []
-        for file in configuration.campaignFiles {
-            do {
-                let yaml = try readTextFile(file)
-                definitions.append(CampaignFileContents(path: file, yaml: yaml, definition: try CampaignFile.load(yaml: yaml, file: file)))
-            } catch {
-                // The file's own error names the file, its line and key.
-                problems.append("\(error)")
-            }
-        }
+        let (definitions, fileProblems) = readCampaignFiles(configuration.campaignFiles)
+        var problems = fileProblems
         if !isDirectory(configuration.publicDirectory) {
             problems.append("static.directory: \(configuration.publicDirectory) is not a directory (it holds the pages: Public/ in the repository)")
         }
@@ -61,6 +52,22 @@ package enum StartupCheck {
         let (calendar, zone, problems) = readCalendar(configuration)
         guard problems.isEmpty, let zone else { throw Failure(problems: problems) }
         return (calendar, zone)
+    }
+
+    /// The campaign files read and validated, in order, and a problem per file that cannot be used.
+    package static func readCampaignFiles(_ files: [String]) -> ([CampaignFileContents], [String]) {
+        var problems: [String] = []
+        var definitions: [CampaignFileContents] = []
+        for file in files {
+            do {
+                let yaml = try readTextFile(file)
+                definitions.append(CampaignFileContents(path: file, yaml: yaml, definition: try CampaignFile.load(yaml: yaml, file: file)))
+            } catch {
+                // The file's own error names the file, its line and key.
+                problems.append("\(error)")
+            }
+        }
+        return (definitions, problems)
     }
 
     private static func readCalendar(_ configuration: ApplicationConfiguration) -> (WorkingCalendar, TimeZoneOffsets?, [String]) {

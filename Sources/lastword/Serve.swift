@@ -7,7 +7,8 @@ import Transport
 import Glibc
 #endif
 
-/// `lastword serve`: starts the server and runs until SIGINT or SIGTERM, then shuts down gracefully.
+/// `lastword serve`: starts the server and runs until SIGINT or SIGTERM, then shuts down gracefully; SIGHUP reloads the
+/// campaign files.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Serve HTTP and WebSocket clients (the default subcommand).")
 
@@ -53,6 +54,9 @@ struct Serve: AsyncParsableCommand {
         }
         fflush(nil)  // flush stdout so a script waiting for the URL sees it
 
+        // SIGHUP reloads the campaign files (checked first; a broken one changes nothing and is logged).
+        let reload = ReloadSignal { application.reloadCampaignFiles() }
+        defer { reload.cancel() }
         let signal = await ShutdownSignal.wait()
         logger.info("shutting down", metadata: ["signal": "\(signal)"])
         server.shutdown()
@@ -89,4 +93,20 @@ enum ShutdownSignal {
             return !done
         }
     }
+}
+
+/// Runs `action` on its own queue each time the process gets SIGHUP (its default action, ending the process, is off).
+final class ReloadSignal: @unchecked Sendable {
+    // @unchecked Sendable: `source` is set once in init and only cancelled afterwards, which DispatchSource allows from
+    // any thread.
+    private let source: DispatchSourceSignal
+
+    init(_ action: @escaping @Sendable () -> Void) {
+        Glibc.signal(SIGHUP, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: DispatchQueue(label: "lastword.reload"))
+        source.setEventHandler(handler: action)
+        source.resume()
+    }
+
+    func cancel() { source.cancel() }
 }

@@ -16,6 +16,12 @@ struct Settings {
     var server = ServerConfiguration()
     var application = ApplicationConfiguration()
     var logLevel: Logger.Level = .info
+    /// `log.format`: text (one line per event, for people) or json (one object per line, for log shippers).
+    var logFormat: LogFormat = .text
+
+    enum LogFormat: String {
+        case text, json
+    }
     var source = "built-in defaults"
 
     static let defaultPath = "config/lastword.yaml"
@@ -202,6 +208,11 @@ struct Settings {
             throw SettingsError("log.level must be one of trace, debug, info, notice, warning, error, critical (got \(level))")
         }
         logLevel = parsed
+        let format = config.string(forKey: "log.format", default: "text")
+        guard let parsedFormat = LogFormat(rawValue: format) else {
+            throw SettingsError("log.format must be text or json (got \(format))")
+        }
+        logFormat = parsedFormat
         try validate()
     }
 
@@ -242,10 +253,19 @@ struct Settings {
 
     func makeLogger() -> Logger {
         let level = logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+        switch logFormat {
+        case .text:
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        case .json:
+            LoggingSystem.bootstrap { label in
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
         }
         var logger = Logger(label: "lastword")
         logger.logLevel = level
