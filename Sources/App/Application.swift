@@ -28,6 +28,8 @@ package struct ApplicationConfiguration: Sendable {
     /// Commands per transaction, and commands waiting for the writer before new ones are refused (server.busy).
     package var writerMaxBatch: Int = 512
     package var writerMaxQueue: Int = 20_000
+    /// `/readyz` answers 503 below this many bytes free on the database's file system.
+    package var readyMinimumFreeBytes: Int64 = 64 * 1_048_576
     /// How long the receipt of an applied rating or like is kept, so that a retry with its client id is answered
     /// as a duplicate; afterwards the id may name a new action. Pruned every `receiptPruneIntervalMilliseconds`.
     package var receiptRetentionMilliseconds: Int64 = 24 * 3_600_000
@@ -209,6 +211,15 @@ package final class Application: Sendable {
             let uptime = ContinuousClock.now - started
             let seconds = Double(uptime.components.seconds) + Double(uptime.components.attoseconds) / 1e18
             return .json(encoding: Health(status: "ok", version: LastWordVersion.current, uptimeSeconds: (seconds * 1000).rounded() / 1000))
+        }
+        // Readiness, for a load balancer or systemd: 200 while this node can take writes, else 503 saying why.
+        let readiness = Readiness(store: store, writer: writer, maxQueue: configuration.writerMaxQueue,
+                                  minimumFreeBytes: configuration.readyMinimumFreeBytes)
+        router.add("GET", "/readyz") { _ throws(HTTPError) in
+            if let problem = readiness.problem() {
+                return .error(503, code: "server.not_ready", message: problem, headers: ["Cache-Control": "no-store"])
+            }
+            return .json(encoding: ["status": "ready"], headers: ["Cache-Control": "no-store"])
         }
         APIRoutes(services: services, store: store, publicBaseURL: configuration.publicBaseURL, staticFiles: staticFiles,
                   maxJSONBodySize: server.maxJSONBodySize, historyMaxPoints: configuration.historyMaxPoints,

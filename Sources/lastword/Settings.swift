@@ -120,6 +120,9 @@ struct Settings {
             throw SettingsError("database.receiptRetentionHours must be between 1 and 87,600 (ten years)")
         }
         application.receiptRetentionMilliseconds = Int64(retentionHours) * 3_600_000
+        let readyFree = db.int(forKey: "readyMinFreeMegabytes", default: Int(application.readyMinimumFreeBytes / 1_048_576))
+        guard readyFree >= 0 else { throw SettingsError("database.readyMinFreeMegabytes must be 0 or more") }
+        application.readyMinimumFreeBytes = Int64(readyFree) * 1_048_576
         application.campaignFiles = config.stringArray(forKey: "campaigns.files", default: application.campaignFiles)
         application.catalogCheckIntervalMilliseconds = config.int(forKey: "campaigns.checkIntervalMs",
                                                                   default: application.catalogCheckIntervalMilliseconds)

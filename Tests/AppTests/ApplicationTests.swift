@@ -17,6 +17,24 @@ extension AppIntegrationTests {
             #expect(body["uptimeSeconds"]?.double.map { $0 >= 0 && $0 < 600 } == true)
         }
 
+        @Test func readyWhileTheDatabaseTakesWritesAndNotWhenItsDiskIsNearlyFull() throws {
+            let app = try TestApp()
+            defer { app.shutdown() }
+            let ready = try app.get("/readyz")
+            #expect(ready.status == 200)
+            #expect(try ready.json()["status"] == .string("ready"))
+            #expect(ready.header("Cache-Control") == "no-store")
+
+            // More free space asked for than any disk has: the node says it is not ready, and why.
+            let full = try TestApp { $0.readyMinimumFreeBytes = Int64.max / 2 }
+            defer { full.shutdown() }
+            let refused = try full.get("/readyz")
+            #expect(refused.status == 503)
+            #expect(refused.errorCode == "server.not_ready")
+            #expect(try refused.json()["message"]?.string?.contains("MiB free on the database's file system") == true)
+            #expect(try full.get("/healthz").status == 200, "alive all the same")
+        }
+
         @Test func theQRCodeIsAnSVGOfTheProjectPageOnThisHost() throws {
             let app = try TestApp()
             defer { app.shutdown() }

@@ -290,8 +290,10 @@ extension StoreWriter {
                 if committed {
                     state.statistics.transactions += 1
                     state.statistics.largestBatch = max(state.statistics.largestBatch, batch.count)
+                    state.statistics.consecutiveFailedTransactions = 0
                 } else {
                     state.statistics.failedTransactions += 1
+                    state.statistics.consecutiveFailedTransactions += 1
                 }
                 if let failure { state.statistics.lastFailure = failure }
                 state.statistics.commands += batch.count

@@ -19,6 +19,8 @@ package struct WriterStatistics: Sendable, Equatable {
     package var queueDepth = 0
     /// The deepest the queue has been.
     package var largestQueueDepth = 0
+    /// Transactions that failed one after another, up to now (0 after a commit): the database refuses writes.
+    package var consecutiveFailedTransactions = 0
     /// The last database error the writer met (a refused command or a failed transaction), for the log.
     package var lastFailure: String?
 
