@@ -73,6 +73,8 @@ def test_a_letter_becomes_a_public_reply_and_its_rating_moves_the_figures(city, 
     citizen.locator("label[for=publish]").click()
     expect(citizen.locator("#publish")).to_be_checked()
     citizen.get_by_role("button", name="提交来信").click()
+    # The code shows once the server has committed the letter (a busy machine takes a while).
+    expect(citizen.locator("#query-code")).to_have_text(re.compile(r"^\S{10}$"))
     code = citizen.locator("#query-code").inner_text()
     citizen.screenshot(path=str(results_dir / "journey-1-written-390x844.png"), full_page=True)
     citizen.get_by_role("link", name="查看这封信").click()
