@@ -28,6 +28,8 @@ package struct ApplicationConfiguration: Sendable {
     /// Commands per transaction, and commands waiting for the writer before new ones are refused (server.busy).
     package var writerMaxBatch: Int = 512
     package var writerMaxQueue: Int = 20_000
+    /// Mebibytes of SQLite page cache for the writer's connection (`database.writerCacheMiB`).
+    package var writerCacheMiB: Int = 64
     /// `/readyz` answers 503 below this many bytes free on the database's file system.
     package var readyMinimumFreeBytes: Int64 = 64 * 1_048_576
     /// How long the receipt of an applied rating or like is kept, so that a retry with its client id is answered
@@ -115,7 +117,8 @@ package final class Application: Sendable {
         let definitions = checked.campaigns
         store = try Store(configuration: StorageConfiguration(
             path: configuration.databasePath, synchronousFull: configuration.synchronousFull,
-            maxBatch: configuration.writerMaxBatch, maxQueue: configuration.writerMaxQueue))
+            maxBatch: configuration.writerMaxBatch, maxQueue: configuration.writerMaxQueue,
+            writerCacheMiB: configuration.writerCacheMiB))
         for file in definitions {
             let definition = file.definition
             let summary = try CampaignFile.importCampaign(definition, yaml: file.yaml, file: file.path, into: store)

@@ -99,6 +99,7 @@ struct Followup: AsyncParsableCommand {
 extension Settings {
     func openStore() throws -> Store {
         try Store(configuration: StorageConfiguration(path: application.databasePath, synchronousFull: application.synchronousFull,
-                                                      maxBatch: application.writerMaxBatch, maxQueue: application.writerMaxQueue))
+                                                      maxBatch: application.writerMaxBatch, maxQueue: application.writerMaxQueue,
+                                                      writerCacheMiB: application.writerCacheMiB))
     }
 }

@@ -115,6 +115,10 @@ struct Settings {
         application.synchronousFull = db.bool(forKey: "synchronousFull", default: application.synchronousFull)
         application.writerMaxBatch = db.int(forKey: "writerMaxBatch", default: application.writerMaxBatch)
         application.writerMaxQueue = db.int(forKey: "writerMaxQueue", default: application.writerMaxQueue)
+        application.writerCacheMiB = db.int(forKey: "writerCacheMiB", default: application.writerCacheMiB)
+        guard (1...4096).contains(application.writerCacheMiB) else {
+            throw SettingsError("database.writerCacheMiB must be between 1 and 4,096")
+        }
         let retentionHours = db.int(forKey: "receiptRetentionHours", default: Int(application.receiptRetentionMilliseconds / 3_600_000))
         guard (1...87_600).contains(retentionHours) else {
             throw SettingsError("database.receiptRetentionHours must be between 1 and 87,600 (ten years)")
@@ -287,7 +291,7 @@ struct Settings {
             "webSocket": "frame=\(s.webSocketMaxFrameSize) message=\(s.webSocketMaxMessageSize) origins=\(s.allowedOrigins) allowMissingOrigin=\(s.allowMissingOrigin) testEndpoints=\(application.webSocketTestEndpoints)",
             "deflate": "enabled=\(s.deflate.enabled) min=\(s.deflate.minimumSize) serverNoContextTakeover=\(s.deflate.serverNoContextTakeover) clientNoContextTakeover=\(s.deflate.clientNoContextTakeover) serverBits=\(s.deflate.serverMaxWindowBits) clientBits=\(s.deflate.clientMaxWindowBits) level=\(s.deflate.compressionLevel)",
             "static": "directory=\(application.publicDirectory) cacheControl=\(s.staticCacheControl)",
-            "database": "path=\(application.databasePath) synchronousFull=\(application.synchronousFull) batch=\(application.writerMaxBatch) queue=\(application.writerMaxQueue) receiptRetentionHours=\(application.receiptRetentionMilliseconds / 3_600_000)",
+            "database": "path=\(application.databasePath) synchronousFull=\(application.synchronousFull) batch=\(application.writerMaxBatch) queue=\(application.writerMaxQueue) writerCacheMiB=\(application.writerCacheMiB) receiptRetentionHours=\(application.receiptRetentionMilliseconds / 3_600_000)",
             "campaigns": "\(application.campaignFiles)",
             "live": "intervalMs=\(application.liveIntervalMilliseconds) history=\(application.liveHistory) phases=\(application.livePhases) appliedCount=\(application.liveIncludeAppliedCount) topics=\(application.maxTopicsPerConnection) pending=\(application.maxPendingWritesPerConnection)",
             "integrity": "ip=\(application.rateLimits.perIPPerSecond)/s burst \(application.rateLimits.perIPBurst) citizen=\(application.rateLimits.perCitizenPerSecond)/s burst \(application.rateLimits.perCitizenBurst) newCitizens/ip/h=\(application.rateLimits.newCitizensPerIPPerHour)",
