@@ -86,6 +86,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The fuzzing harness (scripts/fuzz): built with libFuzzer's instrumentation, AddressSanitizer and -DFUZZING it
+        // runs libFuzzer's driver on App's FuzzTarget; a normal build replays inputs through the same targets.
+        .target(name: "CLibFuzzer"),
+        .executableTarget(name: "lastword-fuzz", dependencies: ["App", "CLibFuzzer"], swiftSettings: swiftSettings),
+
         // Test clients (HTTP and WebSocket over real sockets) and server settings shared by the integration suites.
         .target(
             name: "TestSupport",
