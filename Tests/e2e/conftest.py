@@ -140,9 +140,13 @@ class LastWordServer:
         self.process = None
         return code
 
-    def restart(self) -> None:
+    def stop_cleanly(self) -> None:
+        """Stops the server with SIGTERM and fails, with its log, unless it exited with 0."""
         code = self.stop()
-        assert code == 0, f"the server exited with {code}\n{self.server_log()}"
+        assert code == 0, f"the server exited with {code} after SIGTERM\n{self.server_log()}"
+
+    def restart(self) -> None:
+        self.stop_cleanly()
         self.start()
 
     def server_log(self) -> str:
@@ -160,8 +164,7 @@ def server(tmp_path_factory: pytest.TempPathFactory):
     instance.start()
     yield instance
     if instance.process is not None:
-        code = instance.stop()
-        assert code == 0, f"the server exited with {code} after SIGTERM\n{instance.server_log()}"
+        instance.stop_cleanly()
 
 
 @pytest.fixture
@@ -170,8 +173,7 @@ def closed_server(tmp_path: Path):
     instance = LastWordServer(tmp_path, opens_in=timedelta(days=-30), closes_in=timedelta(days=-1))
     instance.start()
     yield instance
-    code = instance.stop()
-    assert code == 0, f"the server exited with {code} after SIGTERM\n{instance.server_log()}"
+    instance.stop_cleanly()
 
 
 @pytest.fixture(scope="session")

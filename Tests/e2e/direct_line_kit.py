@@ -16,6 +16,10 @@ from playwright.sync_api import Page
 
 from conftest import REPO
 
+# The direct line's limits for tests that write many letters from one address (one machine plays every citizen).
+LIMITS = ("directLine: {threadsPerCitizenPerHour: 100, threadsPerIpPerHour: 1000, messagesPerCitizenPerMinute: 100, "
+          "messagesPerIpPerMinute: 1000, codeLookupsPerIpPerMinute: 1000}")
+
 PASSWORD = "e2e-Console-Passw0rd-2026"
 
 

@@ -28,14 +28,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from conftest import PHONE, LastWordServer
-from direct_line_kit import PASSWORD, Client, add_user, citizen_writes, sign_in, staff_client
+from direct_line_kit import LIMITS, PASSWORD, Client, add_user, citizen_writes, sign_in, staff_client
 
 expect.set_options(timeout=10_000)
 
 DESKTOP = dict(viewport={"width": 1280, "height": 720}, timezone_id="Asia/Shanghai")
 WIDE = dict(viewport={"width": 1920, "height": 1080}, timezone_id="Asia/Shanghai")
-LIMITS = ("directLine: {threadsPerCitizenPerHour: 100, threadsPerIpPerHour: 1000, messagesPerCitizenPerMinute: 100, "
-          "messagesPerIpPerMinute: 1000, codeLookupsPerIpPerMinute: 1000}")
 GENERATED = re.compile(r"^[A-Za-z2-9]{4}(-[A-Za-z2-9]{4}){3}$")
 
 
@@ -47,8 +45,7 @@ def office(tmp_path_factory):
     add_user(server, "li.wei", "staff", ("mayors-office",), "李伟")
     add_user(server, "mod.chen", "moderator", (), "陈审核")
     yield server
-    code = server.stop()
-    assert code == 0, f"the server exited with {code} after SIGTERM\n{server.server_log()}"
+    server.stop_cleanly()
 
 
 def page_for(new_context, console, size=DESKTOP, **options) -> Page:

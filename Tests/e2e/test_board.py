@@ -74,8 +74,7 @@ def make_server(tmp_path_factory):
 
     yield make
     for instance in servers:
-        code = instance.stop()
-        assert code == 0, f"the server exited with {code}\n{instance.server_log()}"
+        instance.stop_cleanly()
 
 
 @pytest.fixture(scope="module")
@@ -87,8 +86,7 @@ def busy_server(tmp_path_factory):
     pattern = [5, 4, 4, 3, 5, 2, 4, 1, 5, 3, 4, 5]
     rate_many(instance, {slug: [pattern[(i * 7 + n) % len(pattern)] for n in range(60 - 3 * i)] for i, slug in enumerate(slugs)})
     yield instance
-    code = instance.stop()
-    assert code == 0, f"the server exited with {code}\n{instance.server_log()}"
+    instance.stop_cleanly()
 
 
 def open_board(new_context, console, server, *, size="1920x1080", lang="zh", query="") -> Page:

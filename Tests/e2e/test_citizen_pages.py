@@ -96,8 +96,7 @@ def site(tmp_path_factory: pytest.TempPathFactory):
     (directory / "old.yaml").write_text(other_campaign(now, OLD, "2025", "2025", timedelta(days=-400), timedelta(days=-300)), encoding="utf-8")
     instance.start()
     yield instance
-    code = instance.stop()
-    assert code == 0, f"the server exited with {code} after SIGTERM\n{instance.server_log()}"
+    instance.stop_cleanly()
 
 
 def open_page(new_context, console, site, path: str, *, context=None, **options) -> Page:

@@ -31,14 +31,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from conftest import PHONE, LastWordServer
-from direct_line_kit import (PASSWORD, action_id, add_user, change_password, citizen_letter, sign_in, staff_client,
-                             thread_id)
+from direct_line_kit import (
+    LIMITS, PASSWORD, action_id, add_user, change_password, citizen_letter, sign_in, staff_client,
+    thread_id)
 
 expect.set_options(timeout=10_000)
 
 DESKTOP = dict(viewport={"width": 1280, "height": 720})
-LIMITS = ("directLine: {threadsPerCitizenPerHour: 100, threadsPerIpPerHour: 1000, messagesPerCitizenPerMinute: 100, "
-          "messagesPerIpPerMinute: 1000, codeLookupsPerIpPerMinute: 1000}")
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +50,7 @@ def office(tmp_path_factory):
     add_user(server, "mod.chen", "moderator", (), "陈审核")
     add_user(server, "boss", "admin", (), "管理员")
     yield server
-    code = server.stop()
-    assert code == 0, f"the server exited with {code} after SIGTERM\n{server.server_log()}"
+    server.stop_cleanly()
 
 
 def desktop(new_context, console, locale="zh-CN") -> Page:

@@ -47,8 +47,7 @@ def office(tmp_path_factory):
     add_user(server, "li.wei", "staff", ("mayors-office",), "李伟")
     add_user(server, "mod.chen", "moderator", (), "陈审核")
     yield server
-    code = server.stop()
-    assert code == 0, f"the server exited with {code} after SIGTERM\n{server.server_log()}"
+    server.stop_cleanly()
 
 
 def desktop(new_context, console, size=DESKTOP) -> Page:

@@ -25,15 +25,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from conftest import PHONE, LastWordServer
-from direct_line_kit import (PASSWORD, add_user, answer_letter, citizen_writes, sign_in, sign_in_moderation, staff_client,
-                             thread_id)
+from direct_line_kit import (
+    LIMITS, PASSWORD, add_user, answer_letter, citizen_writes, sign_in, sign_in_moderation, staff_client,
+    thread_id)
 
 expect.set_options(timeout=10_000)
 
 DESKTOP = dict(viewport={"width": 1280, "height": 720}, timezone_id="Asia/Shanghai")
 WIDE = dict(viewport={"width": 1920, "height": 1080}, timezone_id="Asia/Shanghai")
-LIMITS = ("directLine: {threadsPerCitizenPerHour: 100, threadsPerIpPerHour: 1000, messagesPerCitizenPerMinute: 100, "
-          "messagesPerIpPerMinute: 1000, codeLookupsPerIpPerMinute: 1000}")
 PHONE_NUMBER = "13912345678"
 
 
@@ -46,8 +45,7 @@ def office(tmp_path_factory):
     add_user(server, "mod.zhou", "moderator", (), "周审核")
     add_user(server, "boss", "admin", (), "管理员")
     yield server
-    code = server.stop()
-    assert code == 0, f"the server exited with {code} after SIGTERM\n{server.server_log()}"
+    server.stop_cleanly()
 
 
 def desktop(new_context, console, **options) -> Page:

@@ -55,8 +55,7 @@ def public(tmp_path):
     server = LastWordServer(tmp_path, extra_config=[LIMITS])
     server.start()
     yield Public(server)
-    code = server.stop()
-    assert code == 0, f"the server exited with {code} after SIGTERM\n{server.server_log()}"
+    server.stop_cleanly()
 
 
 def open_page(new_context, console, url: str, device: dict | None = None, locale: str = "zh-CN") -> Page:
@@ -363,7 +362,7 @@ def test_the_figures_say_when_no_holiday_calendar_covers_their_days(tmp_path, ne
         expect(page.locator("#live-text")).to_have_text("Live")  # the state shown, translated (not "Connecting…" again)
         page.screenshot(path=str(results_dir / "public-figures-no-calendar-1280x720.png"))
     finally:
-        assert server.stop() == 0
+        server.stop_cleanly()
 
 
 def test_another_period_reads_its_own_figures_and_its_csv(public, new_context, console):

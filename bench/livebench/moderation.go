@@ -493,6 +493,27 @@ func messages(o options) {
 			figureGroups++
 		}
 	}
+	// When the last watcher of `topic` had the delta `find` picks in each of its phase groups; -1 if a group has no such
+	// delta yet or not every member of the group got it.
+	lastWatcher := func(topic int, find func(*listing) *delta) time.Duration {
+		worst := time.Duration(-1)
+		for key, count := range members {
+			if key.topic != topic {
+				continue
+			}
+			var d *delta
+			if l := groups[key]; l != nil {
+				d = find(l)
+			}
+			if d == nil || d.arrivals < count {
+				return -1
+			}
+			if d.last > worst {
+				worst = d.last
+			}
+		}
+		return worst
+	}
 	var effects, fromSent, acks []time.Duration
 	incomplete := 0
 	for _, a := range approvals {
@@ -500,24 +521,7 @@ func messages(o options) {
 			continue
 		}
 		acks = append(acks, a.acked-a.sent)
-		worst := time.Duration(-1)
-		for key, count := range members {
-			if key.topic != 0 {
-				continue
-			}
-			l := groups[key]
-			var d *delta
-			if l != nil {
-				d = l.first[a.id]
-			}
-			if d == nil || d.arrivals < count {
-				worst = -1
-				break
-			}
-			if d.last > worst {
-				worst = d.last
-			}
-		}
+		worst := lastWatcher(0, func(l *listing) *delta { return l.first[a.id] })
 		if worst < 0 {
 			incomplete++
 			continue
@@ -531,28 +535,14 @@ func messages(o options) {
 		if !w.contains(lt.acked) {
 			continue
 		}
-		worst := time.Duration(-1)
-		for key, count := range members {
-			if key.topic != 1 {
-				continue
-			}
-			var d *delta
-			if l := groups[key]; l != nil {
-				for _, seq := range l.seqs {
-					if l.d[seq].received >= lt.received {
-						d = l.d[seq]
-						break
-					}
+		worst := lastWatcher(1, func(l *listing) *delta {
+			for _, seq := range l.seqs {
+				if l.d[seq].received >= lt.received {
+					return l.d[seq]
 				}
 			}
-			if d == nil || d.arrivals < count {
-				worst = -1
-				break
-			}
-			if d.last > worst {
-				worst = d.last
-			}
-		}
+			return nil
+		})
 		if worst < 0 {
 			figureIncomplete++
 			continue

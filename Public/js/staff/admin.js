@@ -26,7 +26,7 @@ import { getDepartments } from "../shared/api.js";
 import { describeError, fmtWhen } from "../shared/direct-line.js";
 import { locale, onLangChange, pick, setupLanguage, t } from "../shared/i18n.js";
 import { el, fmtInt } from "../shared/ui.js";
-import { clearSignedIn, loginAddress, maybeSignedIn, rememberSignedIn } from "./session.js";
+import { clearSignedIn, loginAddress, signedInUser, signOut } from "./session.js";
 import * as api from "./staff-api.js";
 
 const $ = (id) => document.getElementById(id);
@@ -64,22 +64,12 @@ setupLanguage();
 start();
 
 async function start() {
-  // Never signed in in this browser (session.js's hint): straight to the login page, without a refused request.
-  if (!maybeSignedIn()) {
-    location.replace(loginAddress());
-    return;
-  }
   try {
-    state.me = (await api.getMe()).user;
+    state.me = await signedInUser();
   } catch (error) {
-    if (error.status === 401) {
-      clearSignedIn();
-      location.replace(loginAddress());
-      return;
-    }
     return pageError(t("loadFailed", { reason: describeError(error) }), error.code ?? "unknown");
   }
-  rememberSignedIn();
+  if (!state.me) return;
   document.body.dataset.role = state.me.role;
   $("logout").hidden = false;
   $("to-console").hidden = false;
@@ -135,15 +125,9 @@ function signedOut(error) {
 }
 
 function wireSession() {
-  $("logout").addEventListener("click", async () => {
+  $("logout").addEventListener("click", () => {
     $("logout").disabled = true;
-    try {
-      await api.logout();
-    } catch {
-      // The login page either way.
-    }
-    clearSignedIn();
-    location.assign("/staff/login?next=%2Fadmin");
+    signOut("/staff/login?next=%2Fadmin");
   });
 }
 

@@ -47,7 +47,7 @@ import { dueBadge, dueText, standingOf } from "./due.js";
 import { FollowUps } from "./followups.js";
 import { beep, setSound, setTitle, soundOn } from "./notice.js";
 import { PublicPanel } from "./public-version.js";
-import { clearSignedIn, loginAddress, rememberSignedIn } from "./session.js";
+import { clearSignedIn, loginAddress, signedInUser, signOut } from "./session.js";
 import * as api from "./staff-api.js";
 
 const $ = (id) => document.getElementById(id);
@@ -106,13 +106,9 @@ start();
 
 async function start() {
   try {
-    state.me = (await api.getMe()).user;
+    // The console asks even without the hint: it is where a signed-in browser lands, hint or not.
+    state.me = await signedInUser({ evenWithoutHint: true });
   } catch (error) {
-    if (error.status === 401) {
-      clearSignedIn();
-      location.replace(loginAddress());
-      return;
-    }
     const status = $("page-status");
     status.removeAttribute("data-i18n");
     status.classList.add("is-error");
@@ -120,7 +116,7 @@ async function start() {
     status.dataset.error = error.code ?? "unknown";
     return;
   }
-  rememberSignedIn();
+  if (!state.me) return;
   state.seen = loadSeen();
   state.departments = (await getDepartments().catch(() => null))?.departments ?? [];
 
@@ -1667,17 +1663,11 @@ function wire() {
     setSound(!soundOn());
     renderSound();
   });
-  $("logout").addEventListener("click", async () => {
+  $("logout").addEventListener("click", () => {
     $("logout").disabled = true;
     saveDraft();
     live?.stop();
-    try {
-      await api.logout();
-    } catch {
-      // Gone already, or the server is away: the login page either way.
-    }
-    clearSignedIn();
-    location.assign("/staff/login");
+    signOut("/staff/login");
   });
 }
 

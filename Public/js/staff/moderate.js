@@ -29,7 +29,7 @@ import { el, fmtInt } from "../shared/ui.js";
 import { changed, renderDiff } from "./diff.js";
 import { fmtSpan } from "./due.js";
 import { personalDetails } from "./public-version.js";
-import { clearSignedIn, loginAddress, maybeSignedIn, rememberSignedIn } from "./session.js";
+import { clearSignedIn, loginAddress, signedInUser, signOut } from "./session.js";
 import * as api from "./staff-api.js";
 
 const $ = (id) => document.getElementById(id);
@@ -77,22 +77,12 @@ setupLanguage();
 start();
 
 async function start() {
-  // Never signed in in this browser (session.js's hint): straight to the login page, without a refused request.
-  if (!maybeSignedIn()) {
-    location.replace(loginAddress());
-    return;
-  }
   try {
-    state.me = (await api.getMe()).user;
+    state.me = await signedInUser();
   } catch (error) {
-    if (error.status === 401) {
-      clearSignedIn();
-      location.replace(loginAddress());
-      return;
-    }
     return pageError(t("loadFailed", { reason: describeError(error) }), error.code ?? "unknown");
   }
-  rememberSignedIn();
+  if (!state.me) return;
   document.body.dataset.role = state.me.role;
   $("logout").hidden = false;
   $("to-console").hidden = false;
@@ -1050,17 +1040,11 @@ function wire() {
       backToList();
     }
   });
-  $("logout").addEventListener("click", async () => {
+  $("logout").addEventListener("click", () => {
     $("logout").disabled = true;
     release();
     live?.stop();
-    try {
-      await api.logout();
-    } catch {
-      // The login page either way.
-    }
-    clearSignedIn();
-    location.assign("/staff/login?next=%2Fmoderate");
+    signOut("/staff/login?next=%2Fmoderate");
   });
 }
 

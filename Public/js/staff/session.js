@@ -3,6 +3,8 @@
 // after signing in (`/staff/login?next=/staff?thread=12`: only console, moderation and administration addresses of this
 // site).
 
+import { getMe, logout } from "./staff-api.js";
+
 const HINT_KEY = "lastword.staff.signedIn";
 
 export function rememberSignedIn() {
@@ -47,4 +49,37 @@ export function safeNext(next) {
   // Only "/staff", "/moderate", "/admin" and their "?…": never another site ("//host", "https:…"), never the login page
   // itself.
   return /^\/(staff|moderate|admin)(\?[^#\s]*)?$/.test(next) ? next : "/staff";
+}
+
+/**
+ * Who is signed in, for a staff page: the user, or null once a browser without a live session is on its way to the
+ * login page (which comes back here). Without `evenWithoutHint`, a browser that never signed in goes there without
+ * asking the server (no refused request). Any other failure is thrown for the page to show.
+ */
+export async function signedInUser({ evenWithoutHint = false } = {}) {
+  if (!evenWithoutHint && !maybeSignedIn()) {
+    location.replace(loginAddress());
+    return null;
+  }
+  try {
+    const { user } = await getMe();
+    rememberSignedIn();
+    return user;
+  } catch (error) {
+    if (error.status !== 401) throw error;
+    clearSignedIn();
+    location.replace(loginAddress());
+    return null;
+  }
+}
+
+/** Ends the session on the server (if it is still there) and goes to `next`, the login page. */
+export async function signOut(next) {
+  try {
+    await logout();
+  } catch {
+    // Gone already, or the server is away: the login page either way.
+  }
+  clearSignedIn();
+  location.assign(next);
 }
