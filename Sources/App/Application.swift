@@ -76,6 +76,9 @@ package struct ApplicationConfiguration: Sendable {
     /// deadlines pass): they are counted over every letter of the period, so not on every change.
     package var figuresIntervalMilliseconds: Int = 1_000
 
+    /// Scheduled backups of the database: off while `backup.directory` is empty.
+    package var backup = BackupPolicy()
+
     package init() {}
 }
 
@@ -94,6 +97,8 @@ package final class Application: Sendable {
     private let receipts: ReceiptPruner
     let catalogWatcher: CatalogWatcher
     let history: HistorySampler
+    /// Scheduled backups, when `backup.directory` is set.
+    let backups: ScheduledBackups?
     package let staffSessions: StaffSessions
     /// Every live topic: the tallies and the direct line's threads, cases and inboxes.
     package let topics: TopicEngine
@@ -113,7 +118,9 @@ package final class Application: Sendable {
         let definitions = checked.campaigns
         store = try Store(configuration: StorageConfiguration(
             path: configuration.databasePath, synchronousFull: configuration.synchronousFull,
-            maxBatch: configuration.writerMaxBatch, maxQueue: configuration.writerMaxQueue))
+            maxBatch: configuration.writerMaxBatch, maxQueue: configuration.writerMaxQueue,
+            // The server's claim on its database, held until `shutdown()`: `lastword restore` refuses while it is held.
+            holdsServerLock: true))
         for file in definitions {
             let definition = file.definition
             let summary = try CampaignFile.importCampaign(definition, yaml: file.yaml, file: file.path, into: store)
@@ -154,6 +161,8 @@ package final class Application: Sendable {
                                         intervalMilliseconds: configuration.catalogCheckIntervalMilliseconds, logger: logger)
         history = HistorySampler(store: store, directory: catalog, tally: tally, time: time,
                                  intervalMilliseconds: configuration.historySampleIntervalMilliseconds, logger: logger)
+        backups = configuration.backup.isEnabled && !store.configuration.isInMemory
+            ? ScheduledBackups(store: store, policy: configuration.backup, time: time, logger: logger) : nil
         staffSessions = StaffSessions(store: store, writer: writer, time: time, policy: configuration.staffSessions)
         let triage = departments.first(where: \.triage)?.id ?? "mayors-office"
         let clock = ResponseClock(working: WorkingClock(calendar: checked.calendar, zone: checked.zone),
@@ -230,6 +239,7 @@ package final class Application: Sendable {
         receipts.start()
         catalogWatcher.start()
         history.start()
+        backups?.start()
     }
 
     /// After the server stopped: no more deltas, and every queued write committed.
@@ -239,6 +249,7 @@ package final class Application: Sendable {
         receipts.stop()
         catalogWatcher.stop()
         history.stop()
+        backups?.stop()
         writer.shutdown()
         let statistics = writer.statistics
         logger.info("writer stopped", metadata: [
@@ -247,6 +258,8 @@ package final class Application: Sendable {
             "applied": "\(statistics.applied)", "duplicates": "\(statistics.duplicates)", "rejected": "\(statistics.rejected)",
             "overloaded": "\(statistics.overloaded)", "failedTransactions": "\(statistics.failedTransactions)",
         ])
+        // Every write is committed: a restore may run now.
+        store.releaseServerLock()
     }
 }
 
