@@ -28,6 +28,12 @@ package final class DatabaseLock: Sendable {
         repeat {
             fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         } while fd < 0 && errno == EINTR
+        if fd < 0, errno == EACCES {
+            // Made by another user (a restore run as root): a lock needs only to open it; the holder's id is not written.
+            repeat {
+                fd = open(path, O_RDONLY | O_CLOEXEC)
+            } while fd < 0 && errno == EINTR
+        }
         guard fd >= 0 else {
             throw .openFailed(path: databasePath, reason: "its lock file \(path) cannot be opened: \(String(cString: strerror(errno)))")
         }

@@ -51,7 +51,9 @@ package enum DatabaseRestore {
         if exists {
             FileOperations.copyOwnership(from: databasePath, to: staging)
         } else {
+            // A new database, as the server would have made it; owned by the directory's owner when run as root.
             try FileOperations.setMode(0o644, of: staging)
+            FileOperations.copyOwner(from: directory, to: staging)
         }
         try FileOperations.fsync(staging)
 

@@ -136,6 +136,13 @@ enum FileOperations {
         try retrying("chmod", path) { chmod(path, mode) }
     }
 
+    /// Gives `to` the owner and group of `from`, when run as root (nobody else may).
+    static func copyOwner(from: String, to: String) {
+        var info = stat()
+        guard geteuid() == 0, stat(from, &info) == 0 else { return }
+        _ = chown(to, info.st_uid, info.st_gid)
+    }
+
     /// Gives `to` the owner, group and permission bits of `from` (a restored database keeps the replaced one's, so a
     /// restore run as root leaves a file the server's user can still write). The owner can be changed only by root;
     /// otherwise the file is this user's already.
