@@ -1,7 +1,11 @@
 import App
 import ArgumentParser
 import Domain
+import Foundation
 import Storage
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `lastword restore FILE`: replaces the database with a backup, once the backup passed every check, while no
 /// server runs (see `DatabaseRestore`). On any failure before the replacement nothing is changed.
@@ -35,7 +39,11 @@ struct RestoreCommand: AsyncParsableCommand {
         let databasePath = settings.application.databasePath
         if check {
             do {
-                let summary = try DatabaseRestore.check(file: file, scratchDirectory: temporaryDirectory())
+                // The copy it checks goes beside the database (a disk with room for it), or into the temporary directory.
+                var scratch = (databasePath as NSString).deletingLastPathComponent
+                if scratch.isEmpty { scratch = "." }
+                if !isDirectory(scratch) || access(scratch, W_OK) != 0 { scratch = temporaryDirectory() }
+                let summary = try DatabaseRestore.check(file: file, scratchDirectory: scratch)
                 print("restore --check: \(file) can be restored: integrity checked, schema \(summary.schemaVersion), every tally matches its ratings")
                 print("restore --check: holds \(summary.counts)")
             } catch {

@@ -86,6 +86,10 @@ final class ScheduledBackups: Sendable {
             }
             return .made(path: summary.path, summary: summary, deleted: deleted)
         } catch {
+            if case .cancelled = error {
+                logger.notice("backup stopped: the server is shutting down; nothing was left behind", metadata: ["directory": "\(policy.directory)"])
+                return .failed(error)
+            }
             lastFailure.withLock { $0 = now }
             logger.error("backup failed", metadata: ["directory": "\(policy.directory)", "error": "\(error)"])
             return .failed(error)
