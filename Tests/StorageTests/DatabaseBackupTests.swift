@@ -75,7 +75,9 @@ import Testing
         // A stream of ratings from another thread; each acknowledgement is recorded as it arrives.
         let acknowledged = Box<[String]>([])
         let stop = Box(false)
+        let ended = DispatchSemaphore(value: 0)
         let stream = Thread {
+            defer { ended.signal() }
             var number = 0
             while !stop.withLock({ $0 }) {
                 number += 1
@@ -95,6 +97,7 @@ import Testing
         let after = acknowledged.withLock { $0.count }
         #expect(await eventually { acknowledged.withLock { $0.count } >= after + 20 }, "it flowed on during and after the copy")
         stop.withLock { $0 = true }
+        #expect(ended.wait(timeout: .now() + 10) == .success, "the stream stopped before the writer does")
 
         let copied = try Self.clientIDs(file)
         #expect(before.isSubset(of: copied), "every rating acknowledged before the backup began is in it")
