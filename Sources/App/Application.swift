@@ -80,6 +80,9 @@ package struct ApplicationConfiguration: Sendable {
     /// deadlines pass): they are counted over every letter of the period, so not on every change.
     package var figuresIntervalMilliseconds: Int = 1_000
 
+    /// Scheduled backups of the database: off while `backup.directory` is empty.
+    package var backup = BackupPolicy()
+
     package init() {}
 }
 
@@ -98,6 +101,8 @@ package final class Application: Sendable {
     private let receipts: ReceiptPruner
     let catalogWatcher: CatalogWatcher
     let history: HistorySampler
+    /// Scheduled backups, when `backup.directory` is set.
+    let backups: ScheduledBackups?
     package let staffSessions: StaffSessions
     /// Every live topic: the tallies and the direct line's threads, cases and inboxes.
     package let topics: TopicEngine
@@ -118,7 +123,9 @@ package final class Application: Sendable {
         store = try Store(configuration: StorageConfiguration(
             path: configuration.databasePath, synchronousFull: configuration.synchronousFull,
             maxBatch: configuration.writerMaxBatch, maxQueue: configuration.writerMaxQueue,
-            writerCacheMiB: configuration.writerCacheMiB))
+            writerCacheMiB: configuration.writerCacheMiB,
+            // The server's claim on its database, held until `shutdown()`: `lastword restore` refuses while it is held.
+            holdsServerLock: true))
         for file in definitions {
             let definition = file.definition
             let summary = try CampaignFile.importCampaign(definition, yaml: file.yaml, file: file.path, into: store)
@@ -159,6 +166,8 @@ package final class Application: Sendable {
                                         intervalMilliseconds: configuration.catalogCheckIntervalMilliseconds, logger: logger)
         history = HistorySampler(store: store, directory: catalog, tally: tally, time: time,
                                  intervalMilliseconds: configuration.historySampleIntervalMilliseconds, logger: logger)
+        backups = configuration.backup.isEnabled && !store.configuration.isInMemory
+            ? ScheduledBackups(store: store, policy: configuration.backup, time: time, logger: logger) : nil
         staffSessions = StaffSessions(store: store, writer: writer, time: time, policy: configuration.staffSessions)
         let triage = departments.first(where: \.triage)?.id ?? "mayors-office"
         let clock = ResponseClock(working: WorkingClock(calendar: checked.calendar, zone: checked.zone),
@@ -244,6 +253,7 @@ package final class Application: Sendable {
         receipts.start()
         catalogWatcher.start()
         history.start()
+        backups?.start()
     }
 
     /// SIGHUP: reads the configured campaign files again and imports them, as `lastword campaign import` would, then
@@ -280,6 +290,7 @@ package final class Application: Sendable {
         receipts.stop()
         catalogWatcher.stop()
         history.stop()
+        backups?.stop()
         writer.shutdown()
         let statistics = writer.statistics
         logger.info("writer stopped", metadata: [
@@ -288,6 +299,8 @@ package final class Application: Sendable {
             "applied": "\(statistics.applied)", "duplicates": "\(statistics.duplicates)", "rejected": "\(statistics.rejected)",
             "overloaded": "\(statistics.overloaded)", "failedTransactions": "\(statistics.failedTransactions)",
         ])
+        // Every write is committed: a restore may run now.
+        store.releaseServerLock()
     }
 }
 

@@ -4,8 +4,9 @@ import Glibc
 #endif
 
 /// What start-up needs from the file system, checked before anything is created: the campaign files (read and
-/// validated), the static directory, and a database path whose directory exists or can be made. Every problem
-/// is reported at once, each naming the setting and the path, so an operator fixes the configuration in one go.
+/// validated), the static directory, a database path whose directory exists or can be made, and the backup
+/// directory, when backups are scheduled, likewise. Every problem is reported at once, each naming the setting and
+/// the path, so an operator fixes the configuration in one go.
 package enum StartupCheck {
     package struct Failure: Error, CustomStringConvertible {
         package var problems: [String]
@@ -40,6 +41,9 @@ package enum StartupCheck {
         }
         if let problem = databaseProblem(configuration.databasePath) {
             problems.append("database.path: \(problem)")
+        }
+        if configuration.backup.isEnabled, let problem = directoryProblem(configuration.backup.directory) {
+            problems.append("backup.directory: \(problem)")
         }
         let (calendar, zone, calendarProblems) = readCalendar(configuration)
         problems += calendarProblems
@@ -99,6 +103,21 @@ package enum StartupCheck {
             if isDirectory(path) { return "\(path) is a directory; name the database file" }
             return access(path, R_OK | W_OK) == 0 ? nil : "\(path) exists but cannot be written by this user"
         }
+        return creationProblem(path)
+    }
+
+    /// Why backups cannot be written into `path`, or nil: an existing directory must be writable; a missing one needs
+    /// its nearest existing ancestor to be a writable directory (the first backup makes it).
+    static func directoryProblem(_ path: String) -> String? {
+        if access(path, F_OK) == 0 {
+            guard isDirectory(path) else { return "\(path) is not a directory" }
+            return access(path, W_OK | X_OK) == 0 ? nil : "\(path) is not writable by this user"
+        }
+        return creationProblem(path)
+    }
+
+    /// Why `path`, which does not exist, cannot be created with its missing parent directories, or nil.
+    private static func creationProblem(_ path: String) -> String? {
         var directory = parent(of: path)
         while access(directory, F_OK) != 0 {
             let up = parent(of: directory)

@@ -23,6 +23,10 @@ package struct StorageConfiguration: Sendable {
     /// every page it changed); a larger WAL lets a page changed by many batches be copied back once. Reads stay fast:
     /// the WAL index is in shared memory.
     package var checkpointPages: Int
+    /// Whether this `Store` serves the database (`lastword serve`): it takes the database's lock (`DatabaseLock`,
+    /// `<path>.lock`) before opening it and holds it until `releaseServerLock()` or its end, and refuses to open while
+    /// another process holds it. Commands that work beside a server (`verify`, `user`, `backup`) leave it false.
+    package var holdsServerLock: Bool
 
     package init(
         path: String,
@@ -30,7 +34,8 @@ package struct StorageConfiguration: Sendable {
         maxBatch: Int = 512,
         maxQueue: Int = 20_000,
         writerCacheMiB: Int = 64,
-        checkpointPages: Int = 10_000
+        checkpointPages: Int = 10_000,
+        holdsServerLock: Bool = false
     ) {
         self.path = path
         self.synchronousFull = synchronousFull
@@ -38,6 +43,7 @@ package struct StorageConfiguration: Sendable {
         self.maxQueue = maxQueue
         self.writerCacheMiB = writerCacheMiB
         self.checkpointPages = checkpointPages
+        self.holdsServerLock = holdsServerLock
     }
 
     /// An in-memory database, for tests.

@@ -6,6 +6,9 @@ package enum StorageError: Error, Sendable, CustomStringConvertible {
     case unknownMigrations(path: String, migrations: [String])
     /// The database could not be opened or configured.
     case openFailed(path: String, reason: String)
+    /// Another process holds the database's lock: a LastWord server serving it, or a restore replacing it
+    /// (`DatabaseLock`). `holder` is the process id the lock file names, when it names one.
+    case inUse(path: String, lockFile: String, holder: Int32?)
     /// Something an import or query found in the database that the schema should have prevented.
     case corrupt(String)
 
@@ -17,6 +20,9 @@ package enum StorageError: Error, Sendable, CustomStringConvertible {
             "database \(path) was migrated by a newer version (unknown migrations: \(migrations.joined(separator: ", "))); refusing to open it"
         case .openFailed(let path, let reason):
             "database \(path) could not be opened: \(reason)"
+        case .inUse(let path, let lockFile, let holder):
+            "database \(path) is in use by another LastWord process (\(holder.map { "process \($0)" } ?? "a process") holds "
+                + "\(lockFile)): a server serving it, or a restore replacing it; stop that first"
         case .corrupt(let problem):
             "database inconsistent: \(problem)"
         }

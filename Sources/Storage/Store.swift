@@ -10,6 +10,8 @@ package final class Store: Sendable {
     package let configuration: StorageConfiguration
     let database: any DatabaseWriter
     private let writerMade = Mutex(false)
+    /// The database's lock while this store serves it (`StorageConfiguration.holdsServerLock`).
+    private let serverLock: DatabaseLock?
 
     /// Opens the database (a `DatabasePool` in WAL mode for a file, a `DatabaseQueue` for ":memory:"), turns
     /// foreign keys on, sets `synchronous`, and runs the migrations this build knows. A failed migration throws
@@ -33,6 +35,8 @@ package final class Store: Sendable {
                 throw StorageError.openFailed(path: path, reason: "its directory \(directory.path) cannot be created: \(Self.reason(error))")
             }
         }
+        // Before the database is opened or migrated: a restore in progress must not be read half-done, nor migrated.
+        serverLock = configuration.holdsServerLock && !configuration.isInMemory ? try DatabaseLock(databasePath: path) : nil
         do {
             if configuration.isInMemory {
                 database = try DatabaseQueue(configuration: grdb)
@@ -91,6 +95,12 @@ package final class Store: Sendable {
                 throw StorageError.migrationFailed(migration: migration.name, path: path, reason: String(describing: error))
             }
         }
+    }
+
+    /// Lets go of the database's lock once the server has stopped writing (after the writer's shutdown): a restore may
+    /// then run. A process that exits lets go of it anyway.
+    package func releaseServerLock() {
+        serverLock?.release()
     }
 
     /// The single writer of ratings and likes. Call it once: two writers would break the guarantee that tallies move

@@ -6,7 +6,8 @@ struct LastWordCommand: AsyncParsableCommand {
         commandName: "lastword",
         abstract: "LastWord: real-time civic feedback server.",
         version: "0.1.0",
-        subcommands: [Serve.self, CampaignCommand.self, UserCommand.self, Verify.self, Followup.self, ExportCommand.self],
+        subcommands: [Serve.self, CampaignCommand.self, UserCommand.self, Verify.self, Followup.self, ExportCommand.self,
+                      BackupCommand.self, RestoreCommand.self],
         defaultSubcommand: Serve.self
     )
 }

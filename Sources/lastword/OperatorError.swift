@@ -25,6 +25,7 @@ struct OperatorError: Error, CustomStringConvertible {
         case let error as CampaignFileError: error.description
         case let error as DomainError: error.message
         case let error as StorageError: error.description
+        case let error as BackupError: error.description
         case let error as SettingsError: error.description
         case let error as IdentityError: error.description
         // Transport's errors and GRDB's describe themselves in words (errno names, SQLite messages).

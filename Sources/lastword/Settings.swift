@@ -127,6 +127,14 @@ struct Settings {
         let readyFree = db.int(forKey: "readyMinFreeMegabytes", default: Int(application.readyMinimumFreeBytes / 1_048_576))
         guard readyFree >= 0 else { throw SettingsError("database.readyMinFreeMegabytes must be 0 or more") }
         application.readyMinimumFreeBytes = Int64(readyFree) * 1_048_576
+        let backup = config.scoped(to: "backup")
+        application.backup.directory = backup.string(forKey: "directory", default: application.backup.directory)
+        application.backup.everyHours = backup.int(forKey: "everyHours", default: application.backup.everyHours)
+        application.backup.keep = backup.int(forKey: "keep", default: application.backup.keep)
+        guard (1...8_760).contains(application.backup.everyHours) else {
+            throw SettingsError("backup.everyHours must be between 1 and 8,760 (a year)")
+        }
+        guard (1...10_000).contains(application.backup.keep) else { throw SettingsError("backup.keep must be between 1 and 10,000") }
         application.campaignFiles = config.stringArray(forKey: "campaigns.files", default: application.campaignFiles)
         application.catalogCheckIntervalMilliseconds = config.int(forKey: "campaigns.checkIntervalMs",
                                                                   default: application.catalogCheckIntervalMilliseconds)
@@ -292,6 +300,9 @@ struct Settings {
             "deflate": "enabled=\(s.deflate.enabled) min=\(s.deflate.minimumSize) serverNoContextTakeover=\(s.deflate.serverNoContextTakeover) clientNoContextTakeover=\(s.deflate.clientNoContextTakeover) serverBits=\(s.deflate.serverMaxWindowBits) clientBits=\(s.deflate.clientMaxWindowBits) level=\(s.deflate.compressionLevel)",
             "static": "directory=\(application.publicDirectory) cacheControl=\(s.staticCacheControl)",
             "database": "path=\(application.databasePath) synchronousFull=\(application.synchronousFull) batch=\(application.writerMaxBatch) queue=\(application.writerMaxQueue) writerCacheMiB=\(application.writerCacheMiB) receiptRetentionHours=\(application.receiptRetentionMilliseconds / 3_600_000)",
+            "backup": application.backup.isEnabled
+                ? "directory=\(application.backup.directory) everyHours=\(application.backup.everyHours) keep=\(application.backup.keep)"
+                : "off (backup.directory is empty)",
             "campaigns": "\(application.campaignFiles)",
             "live": "intervalMs=\(application.liveIntervalMilliseconds) history=\(application.liveHistory) phases=\(application.livePhases) appliedCount=\(application.liveIncludeAppliedCount) topics=\(application.maxTopicsPerConnection) pending=\(application.maxPendingWritesPerConnection)",
             "integrity": "ip=\(application.rateLimits.perIPPerSecond)/s burst \(application.rateLimits.perIPBurst) citizen=\(application.rateLimits.perCitizenPerSecond)/s burst \(application.rateLimits.perCitizenBurst) newCitizens/ip/h=\(application.rateLimits.newCitizensPerIPPerHour)",

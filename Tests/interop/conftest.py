@@ -29,23 +29,30 @@ class RunningServer:
         self.base_url = base_url
         self.ws_url = base_url.replace("http://", "ws://", 1)
         self.log_path = log_path
+        # The server's directory: its config.yaml, its database lastword.sqlite, its log.
+        self.workdir = log_path.parent
+        self.config = self.workdir / "config.yaml"
+        self.database = self.workdir / "lastword.sqlite"
 
     @property
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
 
-def start_server(extra_yaml: str = "", env: dict | None = None) -> RunningServer:
-    workdir = pathlib.Path(tempfile.mkdtemp(prefix="lastword-interop-"))
+def start_server(extra_yaml: str = "", env: dict | None = None, workdir: pathlib.Path | None = None) -> RunningServer:
+    """Starts the binary in a new directory; with `workdir`, again on the configuration and database of an earlier
+    server (its log goes on)."""
+    if workdir is None:
+        workdir = pathlib.Path(tempfile.mkdtemp(prefix="lastword-interop-"))
+        (workdir / "config.yaml").write_text(
+            "server:\n  host: 127.0.0.1\n  port: 0\n"
+            f"static:\n  directory: {ROOT / 'Public'}\n"
+            "database:\n  path: " + str(workdir / "lastword.sqlite") + "\n"
+            + extra_yaml
+        )
     config = workdir / "config.yaml"
-    config.write_text(
-        "server:\n  host: 127.0.0.1\n  port: 0\n"
-        f"static:\n  directory: {ROOT / 'Public'}\n"
-        "database:\n  path: " + str(workdir / "lastword.sqlite") + "\n"
-        + extra_yaml
-    )
     log_path = workdir / "server.log"
-    log = open(log_path, "w")
+    log = open(log_path, "a")
     process = subprocess.Popen(
         [str(binary()), "serve", "--config", str(config)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True,
