@@ -87,12 +87,11 @@ package final class MetricsCollector: Sendable {
             }
             for family in Self.topicFamilies { gauge(MetricsCatalog.liveWatchers, [family], families[family] ?? 0) }
 
-            for route in routes {
-                counter(MetricsCatalog.httpResponses, [route.method, route.route, route.status.label], route.status.count)
-            }
-            for status in stats.transportResponses {
-                counter(MetricsCatalog.httpResponses, ["any", "transport", status.label], status.count)
-            }
+            // Added up by label values: two routes with one method and pattern are one series.
+            var responses: [[String]: Int] = [:]
+            for route in routes { responses[[route.method, route.route, route.status.label], default: 0] += route.status.count }
+            for status in stats.transportResponses { responses[["any", "transport", status.label], default: 0] += status.count }
+            for (labels, count) in responses { counter(MetricsCatalog.httpResponses, labels, count) }
 
             gauge(MetricsCatalog.writerQueueDepth, [], writer.queueDepth)
             gauge(MetricsCatalog.writerQueueLimit, [], queueLimit)
