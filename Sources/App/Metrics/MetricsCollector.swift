@@ -64,7 +64,8 @@ package final class MetricsCollector: Sendable {
                 state.sync(metric, labels, to: value, factory: factory)
             }
 
-            gauge(MetricsCatalog.connectionsOpen, ["http"], stats.openConnections - stats.openWebSockets)
+            // Two loads, not one snapshot: a connection upgraded between them must not make http negative.
+            gauge(MetricsCatalog.connectionsOpen, ["http"], max(0, stats.openConnections - stats.openWebSockets))
             gauge(MetricsCatalog.connectionsOpen, ["websocket"], stats.openWebSockets)
             counter(MetricsCatalog.connectionsAccepted, ["http"], stats.acceptedTotal)
             counter(MetricsCatalog.connectionsAccepted, ["websocket"], stats.webSocketsAcceptedTotal)
