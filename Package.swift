@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers, each a module; imports point down only (see docs/ARCHITECTURE.md):
-//   lastword (executable) -> App -> Domain, Storage, LiveTopics -> Transport -> HTTP1, WebSocket -> C libraries
+//   lastword (executable) -> PrometheusExport -> App -> Domain, Storage, LiveTopics -> Transport -> HTTP1, WebSocket -> C libraries
 let swiftSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
 ]
@@ -23,6 +23,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // Metrics: the swift-metrics API in the application, the Prometheus backend in the executable. Neither pulls
+        // in SwiftNIO (`swift package show-dependencies` lists swift-atomics beside them, nothing else).
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // System libraries, from Debian's -dev packages.
@@ -69,6 +73,21 @@ let package = Package(
                 "Transport", "LiveTopics", "HTTP1", "WebSocket", "Domain", "Storage", "COpenSSL", "CQRencode",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // The Prometheus backend of the application's metrics and the /metrics listener (a second transport server).
+        // Only the executable (and the tests) use it: the layers below count through swift-metrics or keep counters
+        // of their own.
+        .target(
+            name: "PrometheusExport",
+            dependencies: [
+                "App", "Transport", "HTTP1",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -77,8 +96,9 @@ let package = Package(
         .executableTarget(
             name: "lastword",
             dependencies: [
-                "App", "Transport", "HTTP1", "WebSocket", "Domain", "Storage",
+                "App", "Transport", "HTTP1", "WebSocket", "Domain", "Storage", "PrometheusExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -120,9 +140,10 @@ let package = Package(
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "Transport", "LiveTopics", "HTTP1", "WebSocket", "Domain", "Storage", "TestSupport",
+                "App", "Transport", "LiveTopics", "HTTP1", "WebSocket", "Domain", "Storage", "TestSupport", "PrometheusExport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -31,6 +31,8 @@ def config_text(database):
     return f"""server:
   host: 127.0.0.1
   port: 0
+metrics:
+  listen: 127.0.0.1:0
 database:
   path: {database}
 limits:

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Dispatch
 import Domain
 import LiveTopics
@@ -110,12 +111,25 @@ package final class Application: Sendable {
     let figures: FiguresTopic
     /// The first admin's password when this start created the account (no active admin existed): shown once.
     package let initialAdminPassword: String?
+    /// What the application counts with (swift-metrics); the executable hands in the Prometheus backend's, or nothing
+    /// is counted (`NOOPMetricsHandler`).
+    package let metricsFactory: any MetricsFactory
+    /// Ratings, likes, withdrawals, letters and messages accepted, repeated and refused.
+    package let actions: ActionCounters
+    /// The office's promises on the working-day calendar (deadlines, overdue letters).
+    let clock: ResponseClock
     private let logger: Logger
 
+    /// `metrics`: the swift-metrics factory the application counts with; the transport's, the topics' and the
+    /// writer's own counters are read at scrape time by a `MetricsCollector`.
     package init(configuration: ApplicationConfiguration, server: ServerConfiguration, loops: EventLoopGroup,
-                time: any TimeSource = SystemTimeSource(), logger: Logger) throws {
+                time: any TimeSource = SystemTimeSource(), metrics: any MetricsFactory = NOOPMetricsHandler.instance,
+                logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
+        self.metricsFactory = metrics
+        let actions = ActionCounters(factory: metrics)
+        self.actions = actions
         // Every path is checked, and every campaign file read, before anything is created: a wrong path in the
         // configuration must not leave an empty database (or its directory) behind.
         let checked = try StartupCheck.run(configuration)
@@ -148,7 +162,8 @@ package final class Application: Sendable {
                                                     departments: departments)
         let revision = try store.catalogRevision()
         catalog = CampaignDirectory(CampaignCatalog(try store.campaigns()))
-        writer = store.makeWriter()
+        // Timing every transaction only when someone reads the histograms.
+        writer = store.makeWriter(observer: metrics is NOOPMetricsHandler ? nil : WriterMetrics(factory: metrics))
         if let file = configuration.demoSuggestionsFile {
             try Self.seedDemoSuggestions(file: file, store: store, writer: writer, now: time.now(), logger: logger)
         }
@@ -173,6 +188,7 @@ package final class Application: Sendable {
         let clock = ResponseClock(working: WorkingClock(calendar: checked.calendar, zone: checked.zone),
                                   limits: configuration.responseLimits, time: time,
                                   zoneName: configuration.calendarTimeZone)
+        self.clock = clock
         let today = clock.working.date(of: time.now())
         let uncovered = checked.calendar.uncoveredYears(from: today, through: today.adding(days: 31))
         if !uncovered.isEmpty {
@@ -205,7 +221,7 @@ package final class Application: Sendable {
             channels: CitizenChannels(loops: loops),
             maxTopicsPerConnection: configuration.maxTopicsPerConnection,
             maxPendingWritesPerConnection: configuration.maxPendingWritesPerConnection, time: time,
-            directLine: directLine, staffSessions: staffSessions, moderation: moderation, openness: openness)
+            directLine: directLine, staffSessions: staffSessions, moderation: moderation, openness: openness, actions: actions)
 
         let started = ContinuousClock.now
         let htmlHeaders: HTTPHeaders = [
@@ -305,6 +321,15 @@ package final class Application: Sendable {
 }
 
 extension Application {
+    /// Letters past their deadline now, by what they owe (a first response, or the answer); nil if the database could
+    /// not be read. Read at scrape time.
+    package func overdueLetters() -> (response: Int, answer: Int)? {
+        guard let owed = try? store.owedLetterArrivals() else { return nil }
+        let now = clock.time.now()
+        return (clock.overdueCount(arrivals: owed.response, owing: .response, now: now),
+                clock.overdueCount(arrivals: owed.answer, owing: .answer, now: now))
+    }
+
     /// Creates the first admin, with a random password, when no active admin exists: never a fixed default.
     static func ensureAdmin(store: Store, hasher: PasswordHasher, now: Int64, departments: [DepartmentRecord]) throws -> String? {
         guard try !store.hasActiveAdmin() else { return nil }

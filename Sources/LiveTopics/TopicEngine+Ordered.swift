@@ -153,6 +153,7 @@ extension TopicEngine {
         let connection = watch.connection
         if connection.bufferedAmount > configuration.maxOrderedBacklogBytes {
             // Never drop a message silently: the page reconnects and resumes from its last seq.
+            if connection.isOpen { closedBehind.add(1, ordering: .relaxed) }
             connection.close(code: 1008, reason: "too far behind; resume with since")
             return
         }

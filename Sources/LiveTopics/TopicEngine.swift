@@ -43,6 +43,8 @@ package final class TopicEngine: Sendable {
     let loops: EventLoopGroup
     let coalesced: Mutex<CoalescedState>
     let ordered = Mutex(OrderedState())
+    /// Ordered watchers closed with 1008 for being too far behind, since start.
+    let closedBehind = Atomic<Int>(0)
     let queue = DispatchQueue(label: "lastword.topics", qos: .userInitiated)
     /// Ticks every interval / phases while changes flow. DispatchSourceTimer is thread-safe; it is created and
     /// resumed once here and rescheduled only under `coalesced`'s lock.
@@ -66,6 +68,28 @@ package final class TopicEngine: Sendable {
 
     deinit {
         cadence.cancel()
+    }
+
+    /// Watchers closed with 1008 because their backlog passed `maxOrderedBacklogBytes`, since start.
+    package var closedBehindCount: Int { closedBehind.load(ordering: .relaxed) }
+
+    /// Watchers now by topic family — the part of the topic's name before its first ":" (`campaign`, `thread`), or
+    /// the whole name — counting each coalesced subscription and each ordered watch once. For the metrics: a scrape
+    /// holds each table's lock for one pass over it.
+    package func watchersByFamily() -> [String: Int] {
+        func family(_ name: String) -> String {
+            name.firstIndex(of: ":").map { String(name[..<$0]) } ?? name
+        }
+        var counts: [String: Int] = [:]
+        coalesced.withLock { state in
+            for (key, count) in state.watchers where count > 0 { counts[family(key), default: 0] += count }
+        }
+        ordered.withLock { state in
+            for watches in state.byConnection.values {
+                for name in watches.keys { counts[family(name), default: 0] += 1 }
+            }
+        }
+        return counts
     }
 
     /// Everything a connection watches, coalesced and ordered, ends (on its loop, as it closes).

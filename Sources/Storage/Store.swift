@@ -105,13 +105,14 @@ package final class Store: Sendable {
 
     /// The single writer of ratings and likes. Call it once: two writers would break the guarantee that tallies move
     /// in commit order.
-    package func makeWriter() -> StoreWriter {
+    /// `observer`: told about every transaction (the metrics); nil by default.
+    package func makeWriter(observer: (any WriterObserver)? = nil) -> StoreWriter {
         let first = writerMade.withLock { made in
             defer { made = true }
             return !made
         }
         precondition(first, "Store.makeWriter() must be called once: there is one writer")
-        return StoreWriter(database: database, configuration: configuration)
+        return StoreWriter(database: database, configuration: configuration, observer: observer)
     }
 
     /// The 32-byte secret the application signs cookies with. Created on the first call from the system CSPRNG

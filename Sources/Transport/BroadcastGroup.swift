@@ -38,6 +38,10 @@ package final class BroadcastGroup: Sendable {
                         }
                     }
                     outcomes.add(queued: queued, dropped: dropped, closed: closed)
+                    if queued > 0 {
+                        loop.traffic.sent(queued, bytes: message.payload.count)
+                        loop.traffic.delivered(queued, policy: policy)
+                    }
                 }
             }
         }

@@ -72,9 +72,11 @@ extension Connection {
         return false
     }
 
-    /// Writes the response owed for request `generation`; ignored if that request is no longer the one owed.
-    func respond(_ response: HTTPResponse, generation: UInt64) {
+    /// Writes the response owed for request `generation`, counted in `counters`; ignored (and not counted) if that
+    /// request is no longer the one owed.
+    func respond(_ response: HTTPResponse, generation: UInt64, counters: StatusCounters?) {
         guard isActive, let session = http, session.awaitingResponse, session.generation == generation else { return }
+        counters?.record(response.status)
         let keepAlive = session.requestKeepAlive && !session.closeAfterResponse && !context.isShuttingDown
             && !response.headers.containsToken("close", in: "Connection")
         writeResponse(response, keepAlive: keepAlive, omitBody: session.requestIsHEAD)
@@ -126,6 +128,7 @@ extension Connection {
         context.logger.info("bad request", metadata: [
             "conn": "\(id)", "peer": "\(peer?.description ?? "-")", "code": "\(error.code)", "status": "\(error.status)",
         ])
+        context.transportResponses.record(error.status)
         writeResponse(.error(error.status, code: error.code, message: error.message), keepAlive: false, omitBody: http?.head?.method == "HEAD")
         http?.awaitingResponse = false
         closeAfterFlush()
@@ -134,6 +137,7 @@ extension Connection {
     /// 408 for a request that did not arrive in time (slow-loris), then close.
     func requestTimedOut() {
         context.logger.info("request timeout", metadata: ["conn": "\(id)", "peer": "\(peer?.description ?? "-")", "code": "http.request_timeout"])
+        context.transportResponses.record(408)
         writeResponse(.error(408, code: "http.request_timeout", message: "The request did not arrive in time."), keepAlive: false, omitBody: false)
         closeAfterFlush()
     }

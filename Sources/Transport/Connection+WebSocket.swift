@@ -32,7 +32,8 @@ extension Connection {
             context.logger.info("websocket handshake refused", metadata: [
                 "conn": "\(id)", "peer": "\(peer?.description ?? "-")", "code": "\(code)", "status": "\(status)",
             ])
-            respond(.error(status, code: code, message: message, headers: extra), generation: http!.generation)
+            respond(.error(status, code: code, message: message, headers: extra), generation: http!.generation,
+                    counters: context.transportResponses)
         }
         // §4.2.1: a GET, HTTP/1.1, with Upgrade: websocket and Connection: Upgrade, a key, version 13, no body.
         guard request.head.method == "GET" else {
@@ -65,7 +66,7 @@ extension Connection {
         let handler: any WebSocketHandler
         switch endpoint.accept(request) {
         case .reject(let response):
-            respond(response, generation: http!.generation)
+            respond(response, generation: http!.generation, counters: context.transportResponses)
             return
         case .accept(let accepted):
             handler = accepted
@@ -140,8 +141,10 @@ extension Connection {
         guard let session = webSocket else { return }
         switch event {
         case .text(let bytes):
+            loop.traffic.received(bytes: bytes.count)
             if session.closeSentAt == 0 { session.handler.webSocket(session.handle, didReceive: .text(bytes)) }
         case .binary(let bytes):
+            loop.traffic.received(bytes: bytes.count)
             if session.closeSentAt == 0 { session.handler.webSocket(session.handle, didReceive: .binary(bytes)) }
         case .ping(let payload):
             // §5.5.2: answer with a pong carrying the same payload, unless we are closing.
@@ -239,10 +242,12 @@ extension Connection {
         }
         enqueue(frame)
         noteOutputGrowth()
+        loop.traffic.sent(bytes: payload.count)
         return .queued
     }
 
-    /// A message prepared once for many receivers, under `policy` when this connection is congested.
+    /// A message prepared once for many receivers, under `policy` when this connection is congested. The caller
+    /// counts what was queued (`LoopTraffic.sent`); what the policy did above the high-water mark is counted here.
     func sendPrepared(_ message: PreparedMessage, policy: OverflowPolicy) -> SendResult {
         guard webSocketIsOpen else { return .dropped }
         let frame = frameBytes(for: message)
@@ -250,12 +255,17 @@ extension Connection {
         if isAboveHighWater {
             switch policy {
             case .keepNewest(let newest):
-                if output.replaceUnsent(topic: newest, with: frame) { return .queued }
+                if output.replaceUnsent(topic: newest, with: frame) {
+                    loop.traffic.overflowed(policy)
+                    return .queued
+                }
                 topic = newest
             case .close:
+                loop.traffic.overflowed(policy)
                 failWebSocket(code: 1008, reason: "send buffer overflow", logCode: "ws.send_overflow")
                 return .closedConnection
             case .drop:
+                loop.traffic.overflowed(policy)
                 return .dropped
             }
         } else if case .keepNewest(let newest) = policy {

@@ -28,6 +28,8 @@ package final class EventLoop: @unchecked Sendable {
     var connections: ContiguousArray<Connection> = []
     /// The same connections by id, for handles held elsewhere (`ConnectionReference`).
     private var connectionsByID: [UInt64: Connection] = [:]
+    /// What this loop's WebSocket connections sent and received (counted here, added up by a scrape).
+    package let traffic = LoopTraffic()
     /// Socket readiness events this loop has handled (a loop polling a socket in a circle shows here).
     package internal(set) var readinessEvents = 0
     /// Connections with output queued during the current tick.

@@ -21,6 +21,11 @@ package final class EventLoopGroup: Sendable {
         }
     }
 
+    /// WebSocket traffic of every loop, added up.
+    package var traffic: WebSocketTraffic {
+        loops.reduce(WebSocketTraffic()) { $0 + $1.traffic.snapshot }
+    }
+
     package func next() -> EventLoop {
         let index = nextIndex.add(1, ordering: .relaxed).oldValue
         return loops[index % loops.count]

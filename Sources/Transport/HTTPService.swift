@@ -13,17 +13,27 @@ package protocol HTTPService: Sendable {
 package struct HTTPResponder: Sendable {
     private let connection: ConnectionReference
     private let generation: UInt64
+    /// Where the response is counted once it is written (the route's counters), if anywhere.
+    private var counters: StatusCounters?
 
     init(connection: Connection, generation: UInt64) {
         self.connection = ConnectionReference(connection)
         self.generation = generation
     }
 
+    /// This responder, counting the response by status in `counters` when it is written.
+    package func counting(in counters: StatusCounters) -> HTTPResponder {
+        var copy = self
+        copy.counters = counters
+        return copy
+    }
+
     package func respond(_ response: HTTPResponse) {
         let connection = self.connection
         let generation = self.generation
+        let counters = self.counters
         connection.loop.executeSoon {
-            connection.value?.respond(response, generation: generation)
+            connection.value?.respond(response, generation: generation, counters: counters)
         }
     }
 }

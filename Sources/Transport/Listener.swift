@@ -75,6 +75,7 @@ final class Listener: @unchecked Sendable {
             }
             guard case .processed(let (socket, peer)) = result else { return }
             guard !context.isShuttingDown, context.admit(peer: peer) else {
+                context.transportResponses.record(503)
                 Self.refusal.withUnsafeBytes { _ = try? Socket.write(socket, $0) }
                 Socket.close(socket)
                 continue

@@ -26,14 +26,19 @@ package struct HTTPError: Error, Sendable, Equatable {
 /// A small router: method + path pattern (`/api/projects/:slug/rating`, a trailing `*` matches the rest),
 /// JSON bodies with a size limit, errors in the one JSON shape; GET/HEAD requests no route claims go to the
 /// static files; WebSocket endpoints by exact path. Built before the server starts, then immutable.
+///
+/// Every response a route, the static files or the router's own errors send is counted by status (`StatusCounters`,
+/// an atomic increment once it is written), under the route's pattern — never the request's path — for the metrics.
 package struct Router: HTTPService {
     /// Answers on the loop; must call the responder exactly once.
     package typealias Handler = @Sendable (HTTPRequest, HTTPResponder) -> Void
 
     private struct Route: Sendable {
         var method: String
+        var pattern: String
         var segments: [Segment]
         var handler: Handler
+        let responses = StatusCounters()
     }
 
     private enum Segment: Sendable, Equatable {
@@ -44,6 +49,9 @@ package struct Router: HTTPService {
 
     private var routes: [Route] = []
     private var webSockets: [String: any WebSocketEndpoint] = [:]
+    /// Responses of the static files, and of requests nothing served (404, 405, 501, and 403 for a refused origin).
+    private let staticResponses = StatusCounters()
+    private let unmatchedResponses = StatusCounters()
     package var staticFiles: StaticFiles?
     /// A page under the static root (e.g. "/404.html") that browsers get, with status 404, for a GET of an address
     /// nothing serves; API clients still get the JSON error.
@@ -112,7 +120,7 @@ package struct Router: HTTPService {
             if part.hasPrefix(":") { return .parameter(String(part.dropFirst())) }
             return .literal(String(part))
         }
-        routes.append(Route(method: method, segments: segments, handler: handler))
+        routes.append(Route(method: method, pattern: pattern, segments: segments, handler: handler))
     }
 
     package mutating func webSocket(_ path: String, _ endpoint: any WebSocketEndpoint) {
@@ -125,7 +133,19 @@ package struct Router: HTTPService {
         webSockets[request.path]
     }
 
-    package func handle(_ request: HTTPRequest, responder: HTTPResponder) {
+    package func handle(_ request: HTTPRequest, responder unrouted: HTTPResponder) {
+        let parts = request.path.split(separator: "/", omittingEmptySubsequences: true)
+        var allowed: [String] = []
+        var matched: (route: Route, parameters: [String: String])?
+        for route in routes {
+            guard let parameters = Self.match(route.segments, parts) else { continue }
+            if route.method == request.method || (request.method == "HEAD" && route.method == "GET") {
+                matched = (route, parameters)
+                break
+            }
+            allowed.append(route.method)
+        }
+        let responder = unrouted.counting(in: matched?.route.responses ?? unmatchedResponses)
         if let allowed = stateChangingOrigins, Self.stateChangingMethods.contains(request.method) {
             let origins = request.headers.values("Origin")
             if origins.count > 1 {
@@ -136,17 +156,11 @@ package struct Router: HTTPService {
                 return responder.respond(.error(403, code: "http.forbidden_origin", message: refusal))
             }
         }
-        let parts = request.path.split(separator: "/", omittingEmptySubsequences: true)
-        var allowed: [String] = []
-        for route in routes {
-            guard let parameters = Self.match(route.segments, parts) else { continue }
-            if route.method == request.method || (request.method == "HEAD" && route.method == "GET") {
-                var routed = request
-                routed.parameters = parameters
-                route.handler(routed, responder)
-                return
-            }
-            allowed.append(route.method)
+        if let (route, parameters) = matched {
+            var routed = request
+            routed.parameters = parameters
+            route.handler(routed, responder)
+            return
         }
         if !allowed.isEmpty {
             if allowed.contains("GET") { allowed.append("HEAD") }
@@ -159,7 +173,8 @@ package struct Router: HTTPService {
             if response.status == 404, let notFoundPage {
                 responder.respond(staticFiles.notFoundPage(notFoundPage, for: request))
             } else {
-                responder.respond(response)
+                // A file (or its 304) is the static files'; a miss is a request nothing served.
+                (response.status == 404 ? responder : unrouted.counting(in: staticResponses)).respond(response)
             }
             return
         }
@@ -168,6 +183,19 @@ package struct Router: HTTPService {
             return
         }
         responder.respond(.error(404, code: "http.not_found", message: "Nothing here."))
+    }
+
+    /// Responses sent so far, by route and status (only statuses that happened): each route under its method and
+    /// pattern (`GET /api/threads/:code`), the static files as `GET static`, and requests nothing served as
+    /// `any unmatched`.
+    package var responseCounts: [RouteResponses] {
+        var counts: [RouteResponses] = []
+        for route in routes {
+            for status in route.responses.snapshot() { counts.append(RouteResponses(method: route.method, route: route.pattern, status: status)) }
+        }
+        for status in staticResponses.snapshot() { counts.append(RouteResponses(method: "GET", route: "static", status: status)) }
+        for status in unmatchedResponses.snapshot() { counts.append(RouteResponses(method: "any", route: "unmatched", status: status)) }
+        return counts
     }
 
     private static let stateChangingMethods: Set<String> = ["POST", "PUT", "PATCH", "DELETE"]
@@ -241,4 +269,11 @@ extension PercentEncoding {
         }
         return String(validating: bytes, as: UTF8.self)
     }
+}
+
+/// Responses of one status on one route (`Router.responseCounts`).
+package struct RouteResponses: Sendable, Equatable {
+    package var method: String
+    package var route: String
+    package var status: StatusCount
 }

@@ -12,10 +12,14 @@ final class ServerContext: Sendable {
     private let openConnections = Atomic<Int>(0)
     private let openWebSockets = Atomic<Int>(0)
     private let acceptedTotal = Atomic<Int>(0)
+    private let webSocketsAcceptedTotal = Atomic<Int>(0)
     private let refusedTotal = Atomic<Int>(0)
     private let nextID = Atomic<UInt64>(1)
     private let shuttingDown = Atomic<Bool>(false)
     private let perIP = Mutex<[IPAddress: Int]>([:])
+    /// Responses the transport wrote itself, before any route: malformed requests, request timeouts, refused
+    /// WebSocket handshakes, connections over the caps.
+    let transportResponses = StatusCounters()
 
     init(configuration: ServerConfiguration, service: any HTTPService, logger: Logger) {
         self.configuration = configuration
@@ -64,7 +68,10 @@ final class ServerContext: Sendable {
         }
     }
 
-    func webSocketOpened() { openWebSockets.add(1, ordering: .relaxed) }
+    func webSocketOpened() {
+        openWebSockets.add(1, ordering: .relaxed)
+        webSocketsAcceptedTotal.add(1, ordering: .relaxed)
+    }
     func webSocketClosed() { openWebSockets.subtract(1, ordering: .relaxed) }
 
     var stats: ServerStats {
@@ -72,7 +79,9 @@ final class ServerContext: Sendable {
             openConnections: openConnections.load(ordering: .relaxed),
             openWebSockets: openWebSockets.load(ordering: .relaxed),
             acceptedTotal: acceptedTotal.load(ordering: .relaxed),
+            webSocketsAcceptedTotal: webSocketsAcceptedTotal.load(ordering: .relaxed),
             refusedTotal: refusedTotal.load(ordering: .relaxed),
+            transportResponses: transportResponses.snapshot(),
             uptime: ContinuousClock.now - startedAt
         )
     }
@@ -80,9 +89,15 @@ final class ServerContext: Sendable {
 
 /// A snapshot of the server's counters.
 package struct ServerStats: Sendable {
+    /// Connections open now, WebSockets among them.
     package var openConnections: Int
     package var openWebSockets: Int
+    /// Connections admitted since start, and the upgrades to WebSocket among them.
     package var acceptedTotal: Int
+    package var webSocketsAcceptedTotal: Int
+    /// Connections refused over the caps.
     package var refusedTotal: Int
+    /// Responses the transport wrote itself (see `ServerContext.transportResponses`), by status.
+    package var transportResponses: [StatusCount]
     package var uptime: Duration
 }

@@ -62,7 +62,9 @@ package struct WebSocketConnection: Sendable, Hashable {
     @discardableResult
     package func send(_ message: PreparedMessage, policy: OverflowPolicy) -> SendResult {
         guard let connection else { return .dropped }
-        return connection.sendPrepared(message, policy: policy)
+        let result = connection.sendPrepared(message, policy: policy)
+        if result == .queued { connection.loop.traffic.sent(bytes: message.payload.count) }
+        return result
     }
 
     /// Starts the closing handshake (RFC 6455 §7.1.2).

@@ -1,7 +1,9 @@
 import App
 import ArgumentParser
+import CoreMetrics
 import Dispatch
 import Logging
+import PrometheusExport
 import Transport
 #if canImport(Glibc)
 import Glibc
@@ -30,10 +32,14 @@ struct Serve: AsyncParsableCommand {
         let logger = settings.makeLogger()
         settings.log(to: logger)
 
+        // The Prometheus backend, when metrics are served: the application counts into it from the start.
+        let backend = settings.metricsListen.map { _ in PrometheusBackend() }
+        if let backend { MetricsSystem.bootstrap(backend.factory) }
         let loops = EventLoopGroup(count: settings.server.eventLoops, readiness: settings.server.readiness)
         let application: Application
         do {
-            application = try Application(configuration: settings.application, server: settings.server, loops: loops, logger: logger)
+            application = try Application(configuration: settings.application, server: settings.server, loops: loops,
+                                          metrics: backend?.factory ?? NOOPMetricsHandler.instance, logger: logger)
         } catch {
             throw OperatorError(error, while: "cannot start")
         }
@@ -43,9 +49,30 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw OperatorError(error, while: "cannot listen on \(settings.server.host):\(settings.server.port)")
         }
+        var metricsServer: MetricsServer?
+        if let address = settings.metricsListen, let backend {
+            let metrics = MetricsServer(address: address, base: settings.server,
+                                        collector: MetricsCollector(application: application, server: server), backend: backend, logger: logger)
+            do {
+                try metrics.start()
+            } catch {
+                server.shutdown()
+                application.shutdown()
+                throw OperatorError(error, while: "cannot listen on metrics.listen \(address)")
+            }
+            if !address.isLoopback {
+                logger.warning("metrics.listen is not a loopback address: whoever reaches it can read the metrics", metadata: [
+                    "metrics.listen": "\(address)",
+                ])
+            }
+            metricsServer = metrics
+        }
         for address in server.boundAddresses {
-            let host = address.family == AF_INET6 ? "[\(address.ip)]" : "\(address.ip)"
-            print("LastWord \(LastWordVersion.current) serving http://\(host):\(address.port)/")
+            print("LastWord \(LastWordVersion.current) serving http://\(Self.authority(address))/")
+        }
+        // After the serving line(s): scripts take the first URL printed as the public one.
+        for address in metricsServer?.boundAddresses ?? [] {
+            print("LastWord metrics on http://\(Self.authority(address))/metrics")
         }
         if let admin = application.initialAdminPassword, let colon = admin.firstIndex(of: ":") {
             // Shown once: the database keeps only its hash. `lastword user passwd NAME` sets another.
@@ -59,8 +86,14 @@ struct Serve: AsyncParsableCommand {
         defer { reload.cancel() }
         let signal = await ShutdownSignal.wait()
         logger.info("shutting down", metadata: ["signal": "\(signal)"])
+        metricsServer?.shutdown()
         server.shutdown()
         application.shutdown()
+    }
+
+    /// `host:port` of a bound address, IPv6 in brackets.
+    private static func authority(_ address: SocketAddress) -> String {
+        address.family == AF_INET6 ? "[\(address.ip)]:\(address.port)" : "\(address.ip):\(address.port)"
     }
 }
 

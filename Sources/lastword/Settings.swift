@@ -2,6 +2,7 @@ import App
 import Configuration
 import HTTP1
 import Logging
+import PrometheusExport
 import SystemPackage
 import Transport
 import WebSocket
@@ -15,6 +16,8 @@ import Glibc
 struct Settings {
     var server = ServerConfiguration()
     var application = ApplicationConfiguration()
+    /// Where `GET /metrics` is served (`metrics.listen`); nil: no metrics listener.
+    var metricsListen: MetricsListenAddress? = MetricsListenAddress(host: "127.0.0.1", port: 9464)
     var logLevel: Logger.Level = .info
     /// `log.format`: text (one line per event, for people) or json (one object per line, for log shippers).
     var logFormat: LogFormat = .text
@@ -218,6 +221,13 @@ struct Settings {
         application.staffSessions.hasher.logN = UInt8(costLog)
         application.staffSessions.cookieSecure = application.cookieSecure
 
+        let listen = config.string(forKey: "metrics.listen", default: metricsListen?.description ?? "")
+        do {
+            metricsListen = try MetricsListenAddress.parse(listen)
+        } catch {
+            throw SettingsError(error.description)
+        }
+
         let level = config.string(forKey: "log.level", default: "info")
         guard let parsed = Logger.Level(rawValue: level) else {
             throw SettingsError("log.level must be one of trace, debug, info, notice, warning, error, critical (got \(level))")
@@ -238,6 +248,11 @@ struct Settings {
         }
         try require((0...65535).contains(server.port), "server.port must be between 0 and 65535")
         try require(server.eventLoops >= 0, "server.eventLoops must be 0 (one per CPU) or more")
+        if let metrics = metricsListen, metrics.port != 0, metrics.port == server.port {
+            // The same port on the same or an overlapping address would only fail to bind, less clearly; another
+            // address on the same port could serve /metrics beside the public listener, which it must never be.
+            throw SettingsError("metrics.listen must not use the public port \(server.port) (server.port): /metrics has a listener of its own")
+        }
         try require(server.maxConnections > 0 && server.maxConnectionsPerIP > 0, "limits.maxConnections and limits.maxConnectionsPerIp must be positive")
         try require(server.sendLowWaterMark < server.sendHighWaterMark, "limits.sendLowWaterBytes must be below limits.sendHighWaterBytes")
         try require(server.http.maxBodySize >= server.maxJSONBodySize, "http.maxJsonBodyBytes must not exceed http.maxBodyBytes")
@@ -307,6 +322,7 @@ struct Settings {
             "live": "intervalMs=\(application.liveIntervalMilliseconds) history=\(application.liveHistory) phases=\(application.livePhases) appliedCount=\(application.liveIncludeAppliedCount) topics=\(application.maxTopicsPerConnection) pending=\(application.maxPendingWritesPerConnection)",
             "integrity": "ip=\(application.rateLimits.perIPPerSecond)/s burst \(application.rateLimits.perIPBurst) citizen=\(application.rateLimits.perCitizenPerSecond)/s burst \(application.rateLimits.perCitizenBurst) newCitizens/ip/h=\(application.rateLimits.newCitizensPerIPPerHour)",
             "site": "cookieSecure=\(application.cookieSecure) publicBaseURL=\(application.publicBaseURL ?? "(from Host)")",
+            "metrics": "listen=\(metricsListen?.description ?? "(off)")",
         ])
     }
 }

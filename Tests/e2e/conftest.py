@@ -80,6 +80,8 @@ class LastWordServer:
                 # One machine plays every citizen: generous limits so a slow CI run never hits them.
                 "integrity: {perIpPerSecond: 1000, perIpBurst: 10000, perCitizenPerSecond: 50, perCitizenBurst: 200, newCitizensPerIpPerHour: 10000}",
                 "timeouts: {shutdownMs: 5000}",
+                # A free port for /metrics: not the default 9464, which another server on this machine may hold.
+                'metrics: {listen: "127.0.0.1:0"}',
                 "log: {level: info}",
                 *self.extra_config,
                 "",

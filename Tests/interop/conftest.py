@@ -24,7 +24,7 @@ def binary() -> pathlib.Path:
 
 
 class RunningServer:
-    def __init__(self, process: subprocess.Popen, base_url: str, log_path: pathlib.Path):
+    def __init__(self, process: subprocess.Popen, base_url: str, log_path: pathlib.Path, metrics_url: str | None = None):
         self.process = process
         self.base_url = base_url
         self.ws_url = base_url.replace("http://", "ws://", 1)
@@ -33,6 +33,7 @@ class RunningServer:
         self.workdir = log_path.parent
         self.config = self.workdir / "config.yaml"
         self.database = self.workdir / "lastword.sqlite"
+        self.metrics_url = metrics_url  # http://127.0.0.1:PORT/metrics, printed right after the serving line
 
     @property
     def log(self) -> str:
@@ -48,6 +49,8 @@ def start_server(extra_yaml: str = "", env: dict | None = None, workdir: pathlib
             "server:\n  host: 127.0.0.1\n  port: 0\n"
             f"static:\n  directory: {ROOT / 'Public'}\n"
             "database:\n  path: " + str(workdir / "lastword.sqlite") + "\n"
+            # A free port, not the default 9464: several servers (and other checkouts' tests) may run at once.
+            + ("" if "metrics:" in extra_yaml else "metrics:\n  listen: 127.0.0.1:0\n")
             + extra_yaml
         )
     config = workdir / "config.yaml"
@@ -72,9 +75,13 @@ def start_server(extra_yaml: str = "", env: dict | None = None, workdir: pathlib
     if base_url is None:
         process.kill()
         raise RuntimeError("server did not start:\n" + log_path.read_text())
+    metrics_url = None
+    if 'listen: ""' not in extra_yaml:
+        match = re.search(r"metrics on (http://\S+)$", process.stdout.readline().strip())
+        metrics_url = match.group(1) if match else None
     with urllib.request.urlopen(base_url + "/healthz", timeout=10) as response:
         assert response.status == 200
-    return RunningServer(process, base_url, log_path)
+    return RunningServer(process, base_url, log_path, metrics_url)
 
 
 def stop_server(server: RunningServer, sig=signal.SIGTERM, timeout=30) -> int:

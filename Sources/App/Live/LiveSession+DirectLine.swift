@@ -92,7 +92,9 @@ extension LiveSession {
             guard pendingWrites < services.maxPendingWritesPerConnection else { throw DomainError.overloaded }
             let session = LoopBound(self, loop: connection.loop)
             let id = message.id
+            let actions = services.actions
             let completion: DirectLineService.Completion = { outcome in
+                actions.record(.message, outcome)
                 connection.execute { connection in session.value.posted(outcome, id: id, topic: topic, on: connection) }
             }
             if watched.staff {
@@ -106,6 +108,7 @@ extension LiveSession {
             }
             pendingWrites += 1
         } catch {
+            services.actions.refused(.message, code: error.code)
             send(error: error, id: message.id, on: connection)
         }
     }

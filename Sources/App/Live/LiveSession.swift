@@ -1,3 +1,4 @@
+import CoreMetrics
 import Domain
 import HTTP1
 import LiveTopics
@@ -29,6 +30,8 @@ package struct LiveServices: Sendable {
     package var moderation: ModerationService
     /// The figures, satisfaction with answers, follow-ups.
     package var openness: OpennessService
+    /// What became of every rating, like, withdrawal, letter and message (the metrics).
+    package var actions = ActionCounters(factory: NOOPMetricsHandler.instance)
 
     /// The one path of every citizen write.
     var writes: CitizenWrites {
@@ -150,18 +153,23 @@ final class LiveSession: WebSocketHandler {
 
     private func write(_ message: ClientMessage, on connection: WebSocketConnection) {
         let command: WriteCommand
+        // `type` is rate, like or withdraw here (the caller switched on it).
+        let action = CountedAction(writeType: message.type) ?? .rating
         do throws(DomainError) {
             guard let citizen else { throw cookieRefused ? DomainError.invalidCitizen : DomainError.missingCitizen }
             command = try LiveCommands.command(from: message, citizen: citizen, now: services.time.now())
             guard pendingWrites < services.maxPendingWritesPerConnection else { throw DomainError.overloaded }
             let session = LoopBound(self, loop: connection.loop)
             let id = message.id
+            let actions = services.actions
             try services.writes.submit(command, ip: ip, fromPage: true) { outcome, applied in
+                actions.record(action, outcome)
                 connection.execute { connection in
                     session.value.completed(outcome, id: id, applied: applied, on: connection)
                 }
             }
         } catch {
+            services.actions.refused(action, code: error.code)
             return send(error: error, id: message.id, on: connection)
         }
         pendingWrites += 1

@@ -60,6 +60,25 @@ package struct ResponseClock: Sendable {
         return deadline("followUp", working.deadline(arrivedAt: followUp.openedAt, workingDays: limits.followUpWorkingDays), now: now)
     }
 
+    /// What a letter still owes: a first response (nobody has taken it up), or the answer.
+    package enum Owed: Sendable {
+        case response, answer
+    }
+
+    /// How many of these letters are overdue at `now`; `arrivals` are their arrival times, oldest first, and they all
+    /// owe `owed`. A later arrival never has an earlier deadline, so the overdue letters are the oldest ones and are
+    /// found by bisection: a few deadlines per count, however many letters wait.
+    package func overdueCount(arrivals: [Int64], owing owed: Owed, now: Int64) -> Int {
+        let days = owed == .response ? limits.firstResponseWorkingDays : limits.answerWorkingDays
+        var low = 0
+        var high = arrivals.count
+        while low < high {
+            let middle = (low + high) / 2
+            if now > working.deadline(arrivedAt: arrivals[middle], workingDays: days) { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
     private func deadline(_ what: String, _ at: Int64, now: Int64?) -> Deadline {
         let now = now ?? time.now()
         let standing: Standing = now > at ? .overdue : (at - now <= limits.dueSoonMilliseconds ? .soon : .ok)

@@ -182,6 +182,8 @@ struct APIRoutes: Sendable {
     }
 
     private func write(_ request: HTTPRequest, type: String, responder: HTTPResponder) {
+        let action = CountedAction(writeType: type) ?? .rating
+        let actions = services.actions
         do throws(HTTPError) {
             let citizen: CitizenID
             switch services.cookies.citizen(in: request.headers) {
@@ -200,6 +202,7 @@ struct APIRoutes: Sendable {
             do {
                 let command = try LiveCommands.command(from: message, citizen: citizen, now: services.time.now())
                 try services.writes.submit(command, ip: request.peer?.ip, fromPage: false) { outcome, applied in
+                    actions.record(action, outcome)
                     switch outcome {
                     case .applied(let receipt):
                         responder.respond(.json(200, LiveCommands.ack(receipt, status: "applied", applied: applied)))
@@ -213,6 +216,7 @@ struct APIRoutes: Sendable {
                 throw HTTPError(error)
             }
         } catch {
+            actions.refused(action, code: error.code)
             responder.respond(error.response)
         }
     }

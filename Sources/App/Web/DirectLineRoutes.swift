@@ -22,11 +22,15 @@ struct DirectLineRoutes: Sendable {
 
     func install(on router: inout Router) {
         let routes = self
-        func route(_ method: String, _ pattern: String,
+        // `counting`: a refusal the handler throws is counted against this action (its completion counts the rest).
+        func route(_ method: String, _ pattern: String, counting action: CountedAction? = nil,
                    _ handler: @escaping @Sendable (DirectLineRoutes, HTTPRequest, HTTPResponder) throws(HTTPError) -> Void) {
             router.addResponder(method, pattern) { request, responder in
                 Self.queue.async {
-                    do throws(HTTPError) { try handler(routes, request, responder) } catch { responder.respond(error.response) }
+                    do throws(HTTPError) { try handler(routes, request, responder) } catch {
+                        if let action { routes.services.actions.refused(action, code: error.code) }
+                        responder.respond(error.response)
+                    }
                 }
             }
         }
@@ -34,11 +38,12 @@ struct DirectLineRoutes: Sendable {
         route("GET", "/api/departments") { routes, _, responder throws(HTTPError) in
             responder.respond(.json(200, try routes.departments()))
         }
-        route("POST", "/api/threads") { routes, request, responder throws(HTTPError) in
+        route("POST", "/api/threads", counting: .thread) { routes, request, responder throws(HTTPError) in
             let citizen = try routes.citizen(request)
             let message = try APIRoutes.readBody(request, limit: routes.maxJSONBodySize)
             try routes.domain { () throws(DomainError) in
                 try routes.services.directLine.open(message.letter, citizen: citizen, ip: request.peer?.ip) { outcome in
+                    routes.services.actions.record(.thread, outcome)
                     responder.respond(Self.response(outcome, created: 201) { receipt in
                         DirectLineJSON.wrapped("thread") { DirectLineJSON.thread(receipt.thread!, staff: false, into: &$0) }
                     })
@@ -57,12 +62,13 @@ struct DirectLineRoutes: Sendable {
             responder.respond(.json(200, DirectLineJSON.threadWithEntries(thread, entries: entries, staff: false),
                                     headers: ["Cache-Control": "no-store"]))
         }
-        route("POST", "/api/threads/:code/messages") { routes, request, responder throws(HTTPError) in
+        route("POST", "/api/threads/:code/messages", counting: .message) { routes, request, responder throws(HTTPError) in
             let citizen = try routes.citizen(request)
             let message = try APIRoutes.readBody(request, limit: routes.maxJSONBodySize)
             try routes.domain { () throws(DomainError) in
                 try routes.services.directLine.post(clientID: message.id, body: message.body, code: request.parameters["code"] ?? "", citizen: citizen,
                                                     ip: request.peer?.ip) { outcome in
+                    routes.services.actions.record(.message, outcome)
                     responder.respond(Self.entryResponse(outcome, staff: false))
                 }
             }
@@ -178,12 +184,13 @@ struct DirectLineRoutes: Sendable {
                                     headers: ["Cache-Control": "no-store"]))
         }
         for (path, note) in [("messages", false), ("notes", true)] {
-            route("POST", "/api/staff/threads/:id/" + path) { routes, request, responder throws(HTTPError) in
+            route("POST", "/api/staff/threads/:id/" + path, counting: .message) { routes, request, responder throws(HTTPError) in
                 let staff = try routes.staff(request).principal
                 let id = try routes.threadID(request)
                 let message = try APIRoutes.readBody(request, limit: routes.maxJSONBodySize)
                 try routes.domain { () throws(DomainError) in
                     try routes.services.directLine.reply(clientID: message.id, body: message.body, thread: id, note: note, staff: staff) { outcome in
+                        routes.services.actions.record(.message, outcome)
                         responder.respond(Self.entryResponse(outcome, staff: true))
                     }
                 }

@@ -160,6 +160,24 @@ extension Store {
         }
     }
 
+    /// When each letter that still owes something arrived (`created_at`, oldest first): those not yet taken up owe a
+    /// first response, the others an answer. Closed and invalid letters, and answered ones, owe nothing. For the
+    /// metrics' overdue count, which the application works out on the calendar.
+    package func owedLetterArrivals() throws -> (response: [Int64], answer: [Int64]) {
+        try database.read { db in
+            var response: [Int64] = []
+            var answer: [Int64] = []
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT created_at, first_response_at IS NULL FROM thread
+                WHERE first_answer_at IS NULL AND status NOT IN ('closed', 'invalid') ORDER BY created_at
+                """)
+            while let row = try rows.next() {
+                if row[1] as Bool { response.append(row[0]) } else { answer.append(row[0]) }
+            }
+            return (response, answer)
+        }
+    }
+
     /// Threads by status and whether they are invalid, for the operator and (next) the openness figures.
     package func threadCounts() throws -> [ThreadStatus: Int] {
         try database.read { db in

@@ -25,8 +25,8 @@ import Synchronization
 package final class StoreWriter: Sendable {
     private let core: Core
 
-    init(database: any DatabaseWriter, configuration: StorageConfiguration) {
-        core = Core(database: database, maxBatch: configuration.maxBatch, maxQueue: configuration.maxQueue)
+    init(database: any DatabaseWriter, configuration: StorageConfiguration, observer: (any WriterObserver)? = nil) {
+        core = Core(database: database, maxBatch: configuration.maxBatch, maxQueue: configuration.maxQueue, observer: observer)
         let core = core
         let thread = Thread { core.run() }
         thread.name = "lastword.writer"
@@ -111,6 +111,8 @@ extension StoreWriter {
         let database: any DatabaseWriter
         let maxBatch: Int
         let maxQueue: Int
+        /// Told about every transaction (the metrics' histograms); nil: nothing is timed.
+        let observer: (any WriterObserver)?
         let state = Mutex(State())
         let wakeUp = DispatchSemaphore(value: 0)
         /// Signalled when the thread exits; each waiter passes the signal on to the next one.
@@ -122,10 +124,11 @@ extension StoreWriter {
         /// writes one batch while the previous one's completions run, and takes no more while both are busy.
         let completionSlots = DispatchSemaphore(value: 2)
 
-        init(database: any DatabaseWriter, maxBatch: Int, maxQueue: Int) {
+        init(database: any DatabaseWriter, maxBatch: Int, maxQueue: Int, observer: (any WriterObserver)?) {
             self.database = database
             self.maxBatch = maxBatch
             self.maxQueue = maxQueue
+            self.observer = observer
             completions.setSpecific(key: Self.completionsKey, value: true)
         }
 
@@ -220,7 +223,7 @@ extension StoreWriter {
             while true {
                 // The batch about to be taken needs a slot; it is given back when the batch's completions have run.
                 completionSlots.wait()
-                enum Next { case batch([Pending]), sleep, exit }
+                enum Next { case batch([Pending], queued: Int), sleep, exit }
                 let next = state.withLock { state -> Next in
                     guard state.queueDepth > 0 else {
                         if state.stopping {
@@ -230,6 +233,7 @@ extension StoreWriter {
                         state.writerSleeping = true
                         return .sleep
                     }
+                    let queued = state.queueDepth
                     let end = min(state.queue.count, state.head + maxBatch)
                     let batch = Array(state.queue[state.head..<end])
                     state.head = end
@@ -240,14 +244,14 @@ extension StoreWriter {
                         state.queue.removeFirst(state.head)
                         state.head = 0
                     }
-                    return .batch(batch)
+                    return .batch(batch, queued: queued)
                 }
                 switch next {
-                case .batch(let batch):
+                case .batch(let batch, let queued):
                     if state.withLock({ state in defer { state.projectsChanged = false }; return state.projectsChanged }) {
                         cache.projects.removeAll()
                     }
-                    process(batch, cache: &cache)
+                    process(batch, queued: queued, cache: &cache)
                 case .sleep:
                     completionSlots.signal()
                     wakeUp.wait()
@@ -259,11 +263,13 @@ extension StoreWriter {
             }
         }
 
-        /// Writes one batch as one transaction, then answers every command in order.
-        private func process(_ batch: [Pending], cache: inout WriterCache) {
+        /// Writes one batch as one transaction, then answers every command in order. `queued`: the commands that were
+        /// waiting when it was taken, the batch included (for the observer).
+        private func process(_ batch: [Pending], queued: Int, cache: inout WriterCache) {
             var outcomes: [Answer]
             var committed = true
             var failure: String?
+            let started = observer == nil ? nil : ContinuousClock.now
             do {
                 let result: (outcomes: [Answer], failure: String?, citizens: [String: Int64], projects: [String: WriterProject?])
                 do {
@@ -285,6 +291,10 @@ extension StoreWriter {
                 committed = false
                 failure = String(describing: error)
                 outcomes = batch.map { Answer.failed($0, .storageFailure) }
+            }
+            if let observer, let started {
+                observer.writerRan(WriterBatchReport(commands: batch.count, queued: queued, duration: ContinuousClock.now - started,
+                                                     committed: committed))
             }
             state.withLock { state in
                 if committed {

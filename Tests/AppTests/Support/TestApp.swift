@@ -1,10 +1,12 @@
 @testable import App
 import TestSupport
+import CoreMetrics
 import Dispatch
 import Domain
 import FoundationEssentials
 import GRDB
 import Logging
+import PrometheusExport
 import Synchronization
 import Transport
 #if canImport(Glibc)
@@ -81,6 +83,8 @@ final class TestApp {
     let application: Application
     let server: Server
     let port: Int
+    /// The `/metrics` listener on a port of its own (`metrics: true`), as `lastword serve` runs it.
+    let metricsServer: MetricsServer?
     let databasePath: String
     /// Cookies signed with this server's secret, for minting citizens.
     let cookies: CitizenCookies
@@ -102,9 +106,10 @@ final class TestApp {
     }
 
     /// `campaigns` are written as one file each; `adjust` changes the application settings the test is about.
+    /// `metrics`: count with a Prometheus backend of this app's own and serve it on a second listener.
     init(
         campaigns: [TestCampaign] = [.open, .upcoming, .closed], maxJSONBodySize: Int? = nil,
-        time: any TimeSource = SystemTimeSource(),
+        time: any TimeSource = SystemTimeSource(), metrics: Bool = false,
         _ adjust: (inout ApplicationConfiguration) -> Void = { _ in }
     ) throws {
         directory = try TemporaryDirectory()
@@ -138,11 +143,22 @@ final class TestApp {
         var serverConfiguration = Self.serverConfiguration()
         if let maxJSONBodySize { serverConfiguration.maxJSONBodySize = maxJSONBodySize }
         loops = EventLoopGroup(count: serverConfiguration.eventLoops)
-        application = try Application(configuration: configuration, server: serverConfiguration, loops: loops, time: time, logger: Self.logger)
+        let backend = metrics ? PrometheusBackend() : nil
+        application = try Application(configuration: configuration, server: serverConfiguration, loops: loops, time: time,
+                                      metrics: backend?.factory ?? NOOPMetricsHandler.instance, logger: Self.logger)
         cookies = CitizenCookies(secret: try application.store.serverSecret(), secure: false)
         server = Server(configuration: serverConfiguration, service: application.router, loops: loops, logger: Self.logger)
         try server.start()
         port = server.boundAddresses[0].port
+        if let backend {
+            let metricsServer = MetricsServer(address: MetricsListenAddress(host: "127.0.0.1", port: 0), base: serverConfiguration,
+                                              collector: MetricsCollector(application: application, server: server),
+                                              backend: backend, logger: Self.logger)
+            try metricsServer.start()
+            self.metricsServer = metricsServer
+        } else {
+            metricsServer = nil
+        }
     }
 
     deinit { shutdown() }
@@ -152,6 +168,7 @@ final class TestApp {
     func shutdown() {
         guard !stopped else { return }
         stopped = true
+        metricsServer?.shutdown()
         server.shutdown()
         application.shutdown()
         loops.shutdown()
