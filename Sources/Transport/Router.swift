@@ -32,6 +32,8 @@ package struct Router: HTTPService {
 
     private struct Route: Sendable {
         var method: String
+        /// As it was added (`/api/projects/:slug/rating`).
+        var pattern: String
         var segments: [Segment]
         var handler: Handler
     }
@@ -112,11 +114,24 @@ package struct Router: HTTPService {
             if part.hasPrefix(":") { return .parameter(String(part.dropFirst())) }
             return .literal(String(part))
         }
-        routes.append(Route(method: method, segments: segments, handler: handler))
+        routes.append(Route(method: method, pattern: pattern, segments: segments, handler: handler))
     }
 
     package mutating func webSocket(_ path: String, _ endpoint: any WebSocketEndpoint) {
         webSockets[path] = endpoint
+    }
+
+    // MARK: describing
+
+    /// Every route's method and pattern, in the order they were added (the order they are matched in): what the API
+    /// description (docs/openapi.yaml) must list. GET routes also answer HEAD; static files are not routes.
+    package var routeList: [(method: String, pattern: String)] {
+        routes.map { ($0.method, $0.pattern) }
+    }
+
+    /// The paths of the WebSocket endpoints, sorted.
+    package var webSocketPaths: [String] {
+        webSockets.keys.sorted()
     }
 
     // MARK: serving
