@@ -118,6 +118,8 @@ let package = Package(
                 "App", "Transport", "LiveTopics", "HTTP1", "WebSocket", "Domain", "Storage", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // Reads docs/openapi.yaml, to compare it with the router's routes.
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),
