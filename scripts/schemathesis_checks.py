@@ -122,7 +122,7 @@ def refused_write_changes_nothing(ctx, response, case):
             code = response.json().get("error")
         except Exception:
             code = None
-        raise AssertionError(f"{case.method} {case.path} was refused ({response.status_code} {code}) yet changed "
+        raise AssertionError(f"{case.method} {case.path} was refused ({response.status_code}{' ' + code if code else ''}) yet changed "
                              + ", ".join(changed))
     return None
 
