@@ -15,6 +15,9 @@ import Glibc
 package struct ApplicationConfiguration: Sendable {
     /// Directory of the browser client.
     package var publicDirectory: String = "Public"
+    /// The OpenAPI description served at `/api/openapi.yaml`, read at start-up; nil (or a file that cannot be read: a
+    /// warning) and that address answers 404 `openapi.not_found`.
+    package var openAPIFile: String? = "docs/openapi.yaml"
     /// Whether `/ws/echo` and `/ws/hub` are served (conformance tests and benchmarks): on in development, off in production.
     package var webSocketTestEndpoints: Bool = true
     /// The Content-Security-Policy of every page: scripts, styles and connections only from this origin, no inline code.
@@ -249,6 +252,7 @@ package final class Application: Sendable {
             }
             return .json(encoding: ["status": "ready"], headers: ["Cache-Control": "no-store"])
         }
+        APIDescriptionRoute(file: configuration.openAPIFile, logger: logger).install(on: &router)
         APIRoutes(services: services, store: store, publicBaseURL: configuration.publicBaseURL, staticFiles: staticFiles,
                   maxJSONBodySize: server.maxJSONBodySize, historyMaxPoints: configuration.historyMaxPoints,
                   historyIntervalMilliseconds: configuration.historySampleIntervalMilliseconds).install(on: &router)

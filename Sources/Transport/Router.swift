@@ -35,6 +35,7 @@ package struct Router: HTTPService {
 
     private struct Route: Sendable {
         var method: String
+        /// As it was added (`/api/projects/:slug/rating`).
         var pattern: String
         var segments: [Segment]
         var handler: Handler
@@ -125,6 +126,19 @@ package struct Router: HTTPService {
 
     package mutating func webSocket(_ path: String, _ endpoint: any WebSocketEndpoint) {
         webSockets[path] = endpoint
+    }
+
+    // MARK: describing
+
+    /// Every route's method and pattern, in the order they were added (the order they are matched in): what the API
+    /// description (docs/openapi.yaml) must list. GET routes also answer HEAD; static files are not routes.
+    package var routeList: [(method: String, pattern: String)] {
+        routes.map { ($0.method, $0.pattern) }
+    }
+
+    /// The paths of the WebSocket endpoints, sorted.
+    package var webSocketPaths: [String] {
+        webSockets.keys.sorted()
     }
 
     // MARK: serving

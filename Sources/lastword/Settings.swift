@@ -113,6 +113,9 @@ struct Settings {
         server.staticMaxCachedFileSize = f.int(forKey: "maxCachedFileBytes", default: server.staticMaxCachedFileSize)
         application.contentSecurityPolicy = f.string(forKey: "contentSecurityPolicy", default: application.contentSecurityPolicy)
 
+        let openAPI = config.string(forKey: "api.openapiFile", default: application.openAPIFile ?? "")
+        application.openAPIFile = openAPI.isEmpty ? nil : openAPI
+
         let db = config.scoped(to: "database")
         application.databasePath = db.string(forKey: "path", default: application.databasePath)
         application.synchronousFull = db.bool(forKey: "synchronousFull", default: application.synchronousFull)
@@ -314,6 +317,7 @@ struct Settings {
             "webSocket": "frame=\(s.webSocketMaxFrameSize) message=\(s.webSocketMaxMessageSize) origins=\(s.allowedOrigins) allowMissingOrigin=\(s.allowMissingOrigin) testEndpoints=\(application.webSocketTestEndpoints)",
             "deflate": "enabled=\(s.deflate.enabled) min=\(s.deflate.minimumSize) serverNoContextTakeover=\(s.deflate.serverNoContextTakeover) clientNoContextTakeover=\(s.deflate.clientNoContextTakeover) serverBits=\(s.deflate.serverMaxWindowBits) clientBits=\(s.deflate.clientMaxWindowBits) level=\(s.deflate.compressionLevel)",
             "static": "directory=\(application.publicDirectory) cacheControl=\(s.staticCacheControl)",
+            "api": "openapiFile=\(application.openAPIFile ?? "(none)")",
             "database": "path=\(application.databasePath) synchronousFull=\(application.synchronousFull) batch=\(application.writerMaxBatch) queue=\(application.writerMaxQueue) writerCacheMiB=\(application.writerCacheMiB) receiptRetentionHours=\(application.receiptRetentionMilliseconds / 3_600_000)",
             "backup": application.backup.isEnabled
                 ? "directory=\(application.backup.directory) everyHours=\(application.backup.everyHours) keep=\(application.backup.keep)"

@@ -93,5 +93,19 @@ extension AppIntegrationTests {
             }
             #expect(try app.get("/api/admin/users").errorCode == "auth.required")
         }
+
+        @Test func aNonAdminIsRefusedBeforeTheBodyIsRead() throws {
+            // The body of an account request was checked, and its password hashed, before the role: office staff got
+            // 400 for a weak password (and made the server run scrypt) where they must get 403.
+            let app = try TestApp()
+            defer { app.shutdown() }
+            let staff = try app.staff("li.wei", departments: ["mayors-office"])
+            for (target, body) in [("/api/admin/users", #"{"name":"x.y","role":"admin","password":"1234567890"}"#),
+                                   ("/api/admin/users/li.wei/password", #"{"password":"1234567890"}"#),
+                                   ("/api/admin/users", "not json"), ("/api/admin/departments", "{}"), ("/api/admin/word-rules", "{}")] {
+                let response = try app.post(target, json: body, cookie: staff.cookie)
+                #expect(response.errorCode == "auth.forbidden", "\(target) \(body): \(response.status) \(response.text)")
+            }
+        }
     }
 }

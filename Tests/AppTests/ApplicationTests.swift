@@ -66,6 +66,18 @@ extension AppIntegrationTests {
             #expect(proxied.text == QRCodeSVG.make("https://lastword.example.org/p/elder-care", title: title))
         }
 
+        @Test(arguments: ["/qr/elder-care.svg", "/qr/campaigns/city-2026.svg"])
+        func aHostTooLongForAQRCodeIsTheClientsMistakeNotTheServers(_ target: String) throws {
+            // A QR code holds at most 2,331 bytes: a Host header longer than that made this address answer 500.
+            let app = try TestApp()
+            defer { app.shutdown() }
+            let response = try app.request("GET", target, headers: [("Host", String(repeating: "a", count: 2_400) + ".example.org")])
+            #expect(response.status == 400)
+            #expect(response.errorCode == "request.invalid")
+            #expect(try response.json()["message"]?.string?.contains("Host header is too long") == true)
+            #expect(try app.request("GET", target, headers: [("Host", String(repeating: "a", count: 200) + ".example.org")]).status == 200)
+        }
+
         @Test func theQRCodeUsesTheConfiguredBaseURL() throws {
             let app = try TestApp { $0.publicBaseURL = "https://lastword.gov.example" }
             defer { app.shutdown() }

@@ -93,7 +93,7 @@ struct APIRoutes: Sendable {
             }
             let url = Self.campaignURL(campaign.id, request: request, publicBaseURL: publicBaseURL)
             guard let svg = QRCodeSVG.make(url, title: campaign.title.zh + " / " + campaign.title.en) else {
-                throw HTTPError(500, code: "server.qr", message: "The QR code could not be made.")
+                throw Self.qrCodeFailure(publicBaseURL: publicBaseURL)
             }
             return HTTPResponse(status: 200, contentType: "image/svg+xml; charset=utf-8", body: Array(svg.utf8),
                                 headers: ["Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"])
@@ -105,7 +105,7 @@ struct APIRoutes: Sendable {
             }
             let url = Self.projectURL(project.slug, request: request, publicBaseURL: publicBaseURL)
             guard let svg = QRCodeSVG.make(url, title: project.title.zh + " / " + project.title.en) else {
-                throw HTTPError(500, code: "server.qr", message: "The QR code could not be made.")
+                throw Self.qrCodeFailure(publicBaseURL: publicBaseURL)
             }
             return HTTPResponse(status: 200, contentType: "image/svg+xml; charset=utf-8", body: Array(svg.utf8),
                                 headers: ["Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"])
@@ -135,6 +135,16 @@ struct APIRoutes: Sendable {
 
     /// The page browsers get for an address that names nothing.
     static let notFoundPage = "/404.html"
+
+    /// Why a QR code could not be made. A QR code holds at most 2,331 bytes (version 40, level M), and an address that
+    /// long comes from the request's Host header when no `site.publicBaseUrl` is set: the client's mistake, not the
+    /// server's (it was a 500). With the base configured, the configuration is at fault.
+    static func qrCodeFailure(publicBaseURL: String?) -> HTTPError {
+        guard publicBaseURL != nil else {
+            return HTTPError(DomainError.invalidRequest("the address in the Host header is too long to fit in a QR code"))
+        }
+        return HTTPError(500, code: "server.qr", message: "The QR code could not be made: site.publicBaseUrl is too long.")
+    }
 
     /// The campaign page's address, as the board's QR code encodes it.
     static func campaignURL(_ id: String, request: HTTPRequest, publicBaseURL: String?) -> String {

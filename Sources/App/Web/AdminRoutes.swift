@@ -17,12 +17,15 @@ struct AdminRoutes: Sendable {
 
     func install(on router: inout Router) {
         let routes = self
-        func route(_ method: String, _ pattern: String,
+        // Whoever may not `action` is refused before the body is read: a password in it would otherwise be hashed (scrypt:
+        // tens of milliseconds and 32 MiB) for anyone signed in, before the writer refuses them.
+        func route(_ method: String, _ pattern: String, _ action: DirectLineAction,
                    _ handler: @escaping @Sendable (AdminRoutes, HTTPRequest, StaffPrincipal, HTTPResponder) throws(HTTPError) -> Void) {
             router.addResponder(method, pattern) { request, responder in
                 Self.queue.async {
                     do throws(HTTPError) {
                         let admin = try routes.domain { () throws(DomainError) in try routes.services.staffSessions.session(in: request.headers) }
+                        try routes.domain { () throws(DomainError) in try routes.services.directLine.access.check(admin.principal, action, department: nil) }
                         try handler(routes, request, admin.principal, responder)
                     } catch {
                         responder.respond(error.response)
@@ -31,8 +34,7 @@ struct AdminRoutes: Sendable {
             }
         }
 
-        route("GET", "/api/admin/users") { routes, _, admin, responder throws(HTTPError) in
-            try routes.domain { () throws(DomainError) in try routes.services.directLine.access.check(admin, .manageUsers, department: nil) }
+        route("GET", "/api/admin/users", .manageUsers) { routes, _, admin, responder throws(HTTPError) in
             guard let users = try? routes.store.users() else { throw HTTPError(DomainError.storageFailure) }
             var json = JSONWriter()
             json.beginObject()
@@ -55,7 +57,7 @@ struct AdminRoutes: Sendable {
             json.endObject()
             responder.respond(.json(200, json.bytes, headers: ["Cache-Control": "no-store"]))
         }
-        route("POST", "/api/admin/users") { routes, request, admin, responder throws(HTTPError) in
+        route("POST", "/api/admin/users", .manageUsers) { routes, request, admin, responder throws(HTTPError) in
             let body = try APIRoutes.readBody(request, limit: routes.maxJSONBodySize)
             let change = try routes.domain { () throws(DomainError) -> AdminChange in
                 guard let name = body.name, let raw = body.role, let password = body.password else {
@@ -68,13 +70,13 @@ struct AdminRoutes: Sendable {
             }
             routes.submit(change, admin: admin, created: 201, responder: responder)
         }
-        route("POST", "/api/admin/users/:name/disable") { routes, request, admin, responder throws(HTTPError) in
+        route("POST", "/api/admin/users/:name/disable", .manageUsers) { routes, request, admin, responder throws(HTTPError) in
             routes.submit(.setDisabled(name: request.parameters["name"] ?? "", disabled: true), admin: admin, responder: responder)
         }
-        route("POST", "/api/admin/users/:name/enable") { routes, request, admin, responder throws(HTTPError) in
+        route("POST", "/api/admin/users/:name/enable", .manageUsers) { routes, request, admin, responder throws(HTTPError) in
             routes.submit(.setDisabled(name: request.parameters["name"] ?? "", disabled: false), admin: admin, responder: responder)
         }
-        route("POST", "/api/admin/users/:name/password") { routes, request, admin, responder throws(HTTPError) in
+        route("POST", "/api/admin/users/:name/password", .manageUsers) { routes, request, admin, responder throws(HTTPError) in
             let body = try APIRoutes.readBody(request, limit: routes.maxJSONBodySize)
             let name = request.parameters["name"] ?? ""
             let change = try routes.domain { () throws(DomainError) -> AdminChange in
@@ -84,15 +86,14 @@ struct AdminRoutes: Sendable {
             }
             routes.submit(change, admin: admin, responder: responder)
         }
-        route("POST", "/api/admin/departments") { routes, request, admin, responder throws(HTTPError) in
+        route("POST", "/api/admin/departments", .manageDepartments) { routes, request, admin, responder throws(HTTPError) in
             let body = try APIRoutes.readBody(request, limit: routes.maxJSONBodySize)
             guard let id = body.department, let zh = body.nameZH, let en = body.nameEN else {
                 throw HTTPError(DomainError.invalidRequest("a department needs department (its id), nameZh and nameEn"))
             }
             routes.submit(.putDepartment(id: id, name: LocalizedText(zh: zh, en: en)), admin: admin, responder: responder)
         }
-        route("GET", "/api/admin/word-rules") { routes, _, admin, responder throws(HTTPError) in
-            try routes.domain { () throws(DomainError) in try routes.services.directLine.access.check(admin, .manageWordRules, department: nil) }
+        route("GET", "/api/admin/word-rules", .manageWordRules) { routes, _, admin, responder throws(HTTPError) in
             guard let added = try? routes.store.wordRules() else { throw HTTPError(DomainError.storageFailure) }
             let file = routes.services.directLine.screening.file
             var json = JSONWriter()
@@ -119,14 +120,14 @@ struct AdminRoutes: Sendable {
             json.endObject()
             responder.respond(.json(200, json.bytes, headers: ["Cache-Control": "no-store"]))
         }
-        route("POST", "/api/admin/word-rules") { routes, request, admin, responder throws(HTTPError) in
+        route("POST", "/api/admin/word-rules", .manageWordRules) { routes, request, admin, responder throws(HTTPError) in
             let body = try APIRoutes.readBody(request, limit: routes.maxJSONBodySize)
             guard let word = body.word, let raw = body.action, let action = WordRule.Action(rawValue: raw) else {
                 throw HTTPError(DomainError.invalidRequest("a word rule needs word and action (block or hold)"))
             }
             routes.submit(.addWordRule(word: word, action: action), admin: admin, created: 201, responder: responder)
         }
-        route("DELETE", "/api/admin/word-rules/:word") { routes, request, admin, responder throws(HTTPError) in
+        route("DELETE", "/api/admin/word-rules/:word", .manageWordRules) { routes, request, admin, responder throws(HTTPError) in
             routes.submit(.removeWordRule(word: request.parameters["word"] ?? ""), admin: admin, responder: responder)
         }
     }

@@ -92,6 +92,13 @@ final class TestApp {
 
     static let logger = testLogger(label: "app-tests")
 
+    /// The repository's root, whatever the working directory (this file is Tests/AppTests/Support/TestApp.swift).
+    static let repositoryRoot: String = {
+        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+        parts.removeLast(4)
+        return parts.joined(separator: "/")
+    }()
+
     /// The departments: the test campaigns' projects belong to `works` (测试局), and the triage office.
     static let departmentsYAML = """
         departments:
@@ -126,6 +133,7 @@ final class TestApp {
         // One group per topic, so every watcher sees the same numbered deltas; the phase tests set more.
         configuration.livePhases = 1
         configuration.campaignFiles = []
+        configuration.openAPIFile = Self.repositoryRoot + "/docs/openapi.yaml"
         try directory.write("departments.yaml", Self.departmentsYAML)
         configuration.departmentsFile = directory.path + "/departments.yaml"
         try directory.write("screening.yaml", "block: [禁词]\nhold: [爆炸]\n")
