@@ -36,7 +36,7 @@ extension Connection {
         context.logger.info("tls failed", metadata: [
             "conn": "\(id)", "peer": "\(peer?.description ?? "-")", "code": "\(error.code)", "reason": "\(error.reason)",
         ])
-        if tls.hasPendingOutput {
+        if tls.hasPendingOutput, !isClosed {
             tls.withPendingOutput { bytes in
                 if case .processed(let sent)? = try? Socket.send(fd, bytes) { return sent }
                 return 0

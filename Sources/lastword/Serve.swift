@@ -43,9 +43,14 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw OperatorError(error, while: "cannot listen on \(settings.server.host):\(settings.server.port)")
         }
+        let scheme = server.isTLS ? "https" : "http"
         for address in server.boundAddresses {
             let host = address.family == AF_INET6 ? "[\(address.ip)]" : "\(address.ip)"
-            print("LastWord \(LastWordVersion.current) serving http://\(host):\(address.port)/")
+            print("LastWord \(LastWordVersion.current) serving \(scheme)://\(host):\(address.port)/")
+        }
+        for address in server.redirectAddresses {
+            let host = address.family == AF_INET6 ? "[\(address.ip)]" : "\(address.ip)"
+            print("  http://\(host):\(address.port)/ redirects to https")
         }
         if let admin = application.initialAdminPassword, let colon = admin.firstIndex(of: ":") {
             // Shown once: the database keeps only its hash. `lastword user passwd NAME` sets another.
@@ -54,13 +59,36 @@ struct Serve: AsyncParsableCommand {
         }
         fflush(nil)  // flush stdout so a script waiting for the URL sees it
 
-        // SIGHUP reloads the campaign files (checked first; a broken one changes nothing and is logged).
-        let reload = ReloadSignal { application.reloadCampaignFiles() }
+        // SIGHUP reloads the campaign files (checked first; a broken one changes nothing and is logged) and the TLS
+        // certificate and key (the next connections use them; a file that cannot be used is logged, the old one stays).
+        let tlsSettings = settings.server.tls
+        let reload = ReloadSignal {
+            application.reloadCampaignFiles()
+            Self.reloadCertificates(server, settings: tlsSettings, logger: logger)
+        }
         defer { reload.cancel() }
         let signal = await ShutdownSignal.wait()
         logger.info("shutting down", metadata: ["signal": "\(signal)"])
         server.shutdown()
         application.shutdown()
+    }
+}
+
+extension Serve {
+    static func reloadCertificates(_ server: Server, settings: TLSConfiguration, logger: Logger) {
+        do {
+            guard let certificate = try server.reloadCertificates() else { return }
+            logger.info("tls certificate reloaded", metadata: [
+                "file": "\(settings.certificateChainFile)", "certificate": "\(certificate)",
+            ])
+            if certificate.isExpired {
+                logger.warning("the TLS certificate has expired: browsers will refuse it", metadata: [
+                    "file": "\(settings.certificateChainFile)", "notAfter": "\(certificate.notAfter)",
+                ])
+            }
+        } catch {
+            logger.error("tls certificate not reloaded; the one in use stays", metadata: ["problem": "\(error.description)"])
+        }
     }
 }
 
