@@ -3,6 +3,7 @@ import os
 import pathlib
 import re
 import signal
+import ssl
 import subprocess
 import tempfile
 import time
@@ -27,7 +28,7 @@ class RunningServer:
     def __init__(self, process: subprocess.Popen, base_url: str, log_path: pathlib.Path):
         self.process = process
         self.base_url = base_url
-        self.ws_url = base_url.replace("http://", "ws://", 1)
+        self.ws_url = base_url.replace("http", "ws", 1)  # http -> ws, https -> wss
         self.log_path = log_path
 
     @property
@@ -35,11 +36,14 @@ class RunningServer:
         return self.log_path.read_text(errors="replace")
 
 
-def start_server(extra_yaml: str = "", env: dict | None = None) -> RunningServer:
+def start_server(extra_yaml: str = "", env: dict | None = None, ssl_context: ssl.SSLContext | None = None,
+                 server_yaml: str = "") -> RunningServer:
+    """`server_yaml`: more lines under `server:` (indented two spaces); `ssl_context`: the client context that trusts
+    the server's certificate when they turn TLS on."""
     workdir = pathlib.Path(tempfile.mkdtemp(prefix="lastword-interop-"))
     config = workdir / "config.yaml"
     config.write_text(
-        "server:\n  host: 127.0.0.1\n  port: 0\n"
+        "server:\n  host: 127.0.0.1\n  port: 0\n" + server_yaml +
         f"static:\n  directory: {ROOT / 'Public'}\n"
         "database:\n  path: " + str(workdir / "lastword.sqlite") + "\n"
         + extra_yaml
@@ -58,14 +62,14 @@ def start_server(extra_yaml: str = "", env: dict | None = None) -> RunningServer
         line = process.stdout.readline()
         if not line:
             break
-        match = re.search(r"serving (http://\S+?)/?$", line.strip())
+        match = re.search(r"serving (https?://\S+?)/?$", line.strip())
         if match:
             base_url = match.group(1)
             break
     if base_url is None:
         process.kill()
         raise RuntimeError("server did not start:\n" + log_path.read_text())
-    with urllib.request.urlopen(base_url + "/healthz", timeout=10) as response:
+    with urllib.request.urlopen(base_url + "/healthz", timeout=10, context=ssl_context) as response:
         assert response.status == 200
     return RunningServer(process, base_url, log_path)
 
