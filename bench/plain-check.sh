@@ -12,6 +12,7 @@ WSBENCH=${WSBENCH:-/tmp/wsbench/bin/wsbench}
 [[ -x $WSBENCH ]] || { echo "plain-check: build wsbench first: ../shared/tools/wsbench/build.sh loadgen" >&2; exit 2; }
 REPEATS=${REPEATS:-3} ECHO_T=${ECHO_T:-10s} BC_T=${BC_T:-10s}
 RESULTS=${RESULTS:-$(mktemp -d /tmp/lastword-plaincheck.XXXXXX)}
+mkdir -p "$RESULTS"
 ulimit -n "$(ulimit -Hn)"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 pid=""
