@@ -42,7 +42,7 @@ let package = Package(
         .target(
             name: "Transport",
             dependencies: [
-                "HTTP1", "WebSocket", "CZlib", "CLinux",
+                "HTTP1", "WebSocket", "CZlib", "CLinux", "COpenSSL",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -114,7 +114,7 @@ let package = Package(
         // Test clients (HTTP and WebSocket over real sockets) and server settings shared by the integration suites.
         .target(
             name: "TestSupport",
-            dependencies: ["WebSocket", "Transport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["WebSocket", "Transport", "COpenSSL", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),

@@ -135,7 +135,10 @@ package final class Application: Sendable {
         self.actions = actions
         // Every path is checked, and every campaign file read, before anything is created: a wrong path in the
         // configuration must not leave an empty database (or its directory) behind.
-        let checked = try StartupCheck.run(configuration)
+        let checked = try StartupCheck.run(configuration, tls: server.tls)
+        // Over TLS every cookie is Secure whatever site.cookieSecure says: the transport's settings say the listener is
+        // TLS, and a cookie set over HTTPS must never travel over plain HTTP (the redirect listener sets none).
+        let secureCookies = configuration.cookieSecure || server.tls.isEnabled
         let definitions = checked.campaigns
         store = try Store(configuration: StorageConfiguration(
             path: configuration.databasePath, synchronousFull: configuration.synchronousFull,
@@ -186,7 +189,9 @@ package final class Application: Sendable {
                                  intervalMilliseconds: configuration.historySampleIntervalMilliseconds, logger: logger)
         backups = configuration.backup.isEnabled && !store.configuration.isInMemory
             ? ScheduledBackups(store: store, policy: configuration.backup, time: time, logger: logger) : nil
-        staffSessions = StaffSessions(store: store, writer: writer, time: time, policy: configuration.staffSessions)
+        var sessionPolicy = configuration.staffSessions
+        sessionPolicy.cookieSecure = sessionPolicy.cookieSecure || secureCookies
+        staffSessions = StaffSessions(store: store, writer: writer, time: time, policy: sessionPolicy)
         let triage = departments.first(where: \.triage)?.id ?? "mayors-office"
         let clock = ResponseClock(working: WorkingClock(calendar: checked.calendar, zone: checked.zone),
                                   limits: configuration.responseLimits, time: time,
@@ -220,7 +225,7 @@ package final class Application: Sendable {
                                            board: try MessageBoardTopic(store: store, topics: topics))
         let services = LiveServices(
             catalog: catalog, tally: tally, topics: topics, writer: writer, integrity: Integrity(policy: configuration.rateLimits),
-            cookies: CitizenCookies(secret: try store.serverSecret(), secure: configuration.cookieSecure),
+            cookies: CitizenCookies(secret: try store.serverSecret(), secure: secureCookies),
             channels: CitizenChannels(loops: loops),
             maxTopicsPerConnection: configuration.maxTopicsPerConnection,
             maxPendingWritesPerConnection: configuration.maxPendingWritesPerConnection, time: time,

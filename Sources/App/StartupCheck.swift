@@ -1,4 +1,5 @@
 import Domain
+import Transport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,9 +34,12 @@ package enum StartupCheck {
     }
 
     /// Reads and checks everything; throws `Failure` listing every problem.
-    package static func run(_ configuration: ApplicationConfiguration) throws -> Checked {
+    package static func run(_ configuration: ApplicationConfiguration, tls: TLSConfiguration = TLSConfiguration()) throws -> Checked {
         let (definitions, fileProblems) = readCampaignFiles(configuration.campaignFiles)
         var problems = fileProblems
+        if let problem = tlsProblem(tls) {
+            problems.append(problem)
+        }
         if !isDirectory(configuration.publicDirectory) {
             problems.append("static.directory: \(configuration.publicDirectory) is not a directory (it holds the pages: Public/ in the repository)")
         }
@@ -93,6 +97,18 @@ package enum StartupCheck {
             problems.append("calendar.timeZone: \"\(configuration.calendarTimeZone)\" is not an IANA time zone name; use one such as Asia/Shanghai")
         }
         return (calendar, zone, problems)
+    }
+
+    /// Why the TLS certificate chain and key cannot serve, or nil (also when TLS is off): each file is read and parsed,
+    /// and the key must be the certificate's — the same work the server does when it starts listening.
+    static func tlsProblem(_ tls: TLSConfiguration) -> String? {
+        guard tls.isEnabled else { return nil }
+        do {
+            _ = try TLSContext.server(tls)
+            return nil
+        } catch {
+            return error.description
+        }
     }
 
     /// Why the database cannot be opened or created at `path`, or nil: an existing file must be writable; a new

@@ -13,6 +13,15 @@ extension Connection {
         case .lingering(let since):
             if now &- since > Self.nanoseconds(configuration.lingerTimeoutMilliseconds) { abort() }
         case .active:
+            if let tls, !tls.handshakeComplete {
+                // A handshake gets the request timeout from accept: a client that sends nothing, or half a ClientHello,
+                // holds a descriptor and an SSL object no longer than a slow request would.
+                if now &- acceptedAt > Self.nanoseconds(configuration.requestTimeoutMilliseconds) {
+                    context.logger.info("tls handshake timed out", metadata: ["conn": "\(id)", "peer": "\(peer?.description ?? "-")", "code": "tls.handshake_timeout"])
+                    abort()
+                }
+                return
+            }
             if let http {
                 if http.awaitingResponse { return }
                 if http.requestStartedAt != 0 {

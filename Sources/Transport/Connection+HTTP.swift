@@ -59,14 +59,15 @@ extension Connection {
                 http!.generation &+= 1
                 http!.requestKeepAlive = head.keepAlive
                 http!.requestIsHEAD = head.method == "HEAD"
-                let request = HTTPRequest(head: head, body: body, peer: peer, connectionID: id)
-                if head.headers.containsToken("websocket", in: "Upgrade") {
+                var request = HTTPRequest(head: head, body: body, peer: peer, connectionID: id)
+                request.isSecure = tls != nil
+                if service.acceptsUpgrades, head.headers.containsToken("websocket", in: "Upgrade") {
                     upgradeToWebSocket(request)
                     if webSocket != nil { return true }
                     continue
                 }
                 if context.isShuttingDown { http!.closeAfterResponse = true }
-                context.service.handle(request, responder: HTTPResponder(connection: self, generation: http!.generation))
+                service.handle(request, responder: HTTPResponder(connection: self, generation: http!.generation))
             }
         }
         return false
@@ -108,6 +109,10 @@ extension Connection {
             head.headers.remove("Content-Length")
         }
         head.headers.replaceOrAdd("Connection", keepAlive ? "keep-alive" : "close")
+        if tls != nil, let value = context.strictTransportSecurity {
+            // RFC 6797 §7.1: over TLS only (§7.2: never over plain HTTP, where it could be forged anyway).
+            head.headers.replaceOrAdd("Strict-Transport-Security", value)
+        }
         let sendBody = bodyAllowed && !omitBody && !response.body.isEmpty
         var bytes: [UInt8] = []
         bytes.reserveCapacity(256 + (sendBody && response.body.count <= 16 << 10 ? response.body.count : 0))

@@ -60,7 +60,7 @@ extension Connection {
         if let refusal = checkOrigin(headers) {
             return refuse(403, "ws.origin_not_allowed", refusal)
         }
-        guard let endpoint = context.service.webSocketEndpoint(for: request) else {
+        guard let endpoint = service.webSocketEndpoint(for: request) else {
             return refuse(404, "ws.no_endpoint", "No WebSocket endpoint at this path.")
         }
         let handler: any WebSocketHandler

@@ -25,6 +25,11 @@ final class Connection {
     let peer: SocketAddress?
     let loop: EventLoop
     let context: ServerContext
+    /// The application this connection's listener serves (the redirect listener has its own).
+    let service: any HTTPService
+    /// TLS on this connection (nil: plain), and when it was accepted (a handshake must finish within the request timeout).
+    let tls: TLSSession?
+    let acceptedAt: UInt64
     /// Index in `loop.connections`.
     var slot = -1
 
@@ -49,13 +54,17 @@ final class Connection {
     var http: HTTPSession?
     var webSocket: WebSocketSession?
 
-    init(fd: Int32, id: UInt64, peer: SocketAddress?, loop: EventLoop, context: ServerContext) {
+    init(fd: Int32, id: UInt64, peer: SocketAddress?, loop: EventLoop, context: ServerContext,
+         service: (any HTTPService)? = nil, tls: TLSSession? = nil) {
         self.fd = fd
         self.id = id
         self.peer = peer
         self.loop = loop
         self.context = context
+        self.service = service ?? context.service
+        self.tls = tls
         self.lastReadAt = monotonicNow()
+        self.acceptedAt = lastReadAt
         self.http = HTTPSession(limits: context.configuration.http)
     }
 
@@ -122,7 +131,7 @@ final class Connection {
         lifecycle = .closingAfterFlush
         // Nothing more is read until the output is flushed: stop watching input, or a readable socket would make the loop spin.
         setInterest(read: false)
-        if output.isEmpty {
+        if output.isEmpty && tls == nil {
             startLingering()
         } else if !isDirty {
             isDirty = true
@@ -167,13 +176,18 @@ final class Connection {
             case .processed(let count):
                 lastReadAt = monotonicNow()
                 if case .lingering = lifecycle { continue }   // discard
-                received(UnsafeRawBufferPointer(rebasing: loop.readBuffer[0..<count]))
+                let bytes = UnsafeRawBufferPointer(rebasing: loop.readBuffer[0..<count])
+                if let tls {
+                    receivedCiphertext(bytes, tls)
+                } else {
+                    received(bytes)
+                }
                 if count < loop.readBuffer.count { return }
             }
         }
     }
 
-    private func endOfInput() {
+    func endOfInput() {
         if case .lingering = lifecycle {
             abort()
             return
@@ -191,7 +205,7 @@ final class Connection {
         abort()
     }
 
-    private func received(_ bytes: UnsafeRawBufferPointer) {
+    func received(_ bytes: UnsafeRawBufferPointer) {
         if pendingInput.isEmpty {
             var input = bytes
             process(&input)
@@ -284,6 +298,10 @@ final class Connection {
         case .active, .closingAfterFlush: break
         case .lingering, .closed: return
         }
+        if let tls {
+            flushTLS(tls)
+            return
+        }
         while !output.isEmpty {
             let requested = min(output.byteCount, Int(Int32.max))
             let result: IOResult<Int>
@@ -315,12 +333,12 @@ final class Connection {
         outputDrained()
     }
 
-    private func armWriteSource() {
+    func armWriteSource() {
         if writeBlockedSince == 0 { writeBlockedSince = monotonicNow() }
         setInterest(write: true)
     }
 
-    private func outputDrained() {
+    func outputDrained() {
         setInterest(write: false)
         writeBlockedSince = 0
         if case .closingAfterFlush = lifecycle {

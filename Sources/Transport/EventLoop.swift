@@ -37,6 +37,9 @@ package final class EventLoop: @unchecked Sendable {
     private var inTick = false
     private var sweepTimer: DispatchSourceTimer?
 
+    /// The buffers this loop's TLS connections share, made on first use (a loop serving only plain HTTP has none).
+    lazy var tlsBuffers = TLSLoopBuffers()
+
     /// Work posted from other threads, run by `drainInbox` (see `execute`).
     private let inbox = Mutex<[@Sendable () -> Void]>([])
     private var dateSecond = -1

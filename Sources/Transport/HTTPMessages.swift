@@ -6,6 +6,8 @@ package struct HTTPRequest: Sendable {
     package var body: [UInt8]
     package var peer: SocketAddress?
     package var connectionID: UInt64
+    /// Whether the request came over TLS (the transport's listener; a proxy's X-Forwarded-Proto is the application's call).
+    package var isSecure: Bool = false
     /// Values of the route pattern's `:name` segments, percent-decoded (set by `Router`).
     package var parameters: [String: String] = [:]
 

@@ -6,6 +6,13 @@ package protocol HTTPService: Sendable {
     func handle(_ request: HTTPRequest, responder: HTTPResponder)
     /// The endpoint for a WebSocket upgrade of `request.path`, or nil (then the client gets 404).
     func webSocketEndpoint(for request: HTTPRequest) -> (any WebSocketEndpoint)?
+    /// Whether a request with `Upgrade: websocket` is a WebSocket handshake (true) or a request like any other, given
+    /// to `handle` (the HTTPS redirect answers it with its redirect).
+    var acceptsUpgrades: Bool { get }
+}
+
+extension HTTPService {
+    package var acceptsUpgrades: Bool { true }
 }
 
 /// Completes one request. Sendable: a handler may answer from another thread (after a database commit, say);

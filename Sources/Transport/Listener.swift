@@ -14,6 +14,12 @@ final class Listener: @unchecked Sendable {
     private let queue: DispatchQueue
     private let context: ServerContext
     private let loops: EventLoopGroup
+    /// What its connections serve (the redirect listener's own service, or nil for the server's).
+    private let service: (any HTTPService)?
+    /// The certificates of a TLS listener (nil: plain).
+    let certificates: TLSCertificates?
+    /// Whether this is the plain listener that redirects to HTTPS.
+    var isRedirect: Bool { service is HTTPSRedirectService }
     private var source: DispatchSourceRead?
     private var paused = false
     /// Signalled by the accept source's cancel handler, once the descriptor is closed.
@@ -25,12 +31,15 @@ final class Listener: @unchecked Sendable {
             + "Retry-After: 5\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body).utf8)
     }()
 
-    init(fd: Int32, address: SocketAddress, queue: DispatchQueue, context: ServerContext, loops: EventLoopGroup) {
+    init(fd: Int32, address: SocketAddress, queue: DispatchQueue, context: ServerContext, loops: EventLoopGroup,
+         service: (any HTTPService)? = nil, certificates: TLSCertificates? = nil) {
         self.fd = fd
         self.address = address
         self.queue = queue
         self.context = context
         self.loops = loops
+        self.service = service
+        self.certificates = certificates
     }
 
     func start() {
@@ -76,7 +85,8 @@ final class Listener: @unchecked Sendable {
             guard case .processed(let (socket, peer)) = result else { return }
             guard !context.isShuttingDown, context.admit(peer: peer) else {
                 context.transportResponses.record(503)
-                Self.refusal.withUnsafeBytes { _ = try? Socket.write(socket, $0) }
+                // A TLS client would read plain text as a broken record: it is only closed.
+                if certificates == nil { Self.refusal.withUnsafeBytes { _ = try? Socket.write(socket, $0) } }
                 Socket.close(socket)
                 continue
             }
@@ -84,8 +94,21 @@ final class Listener: @unchecked Sendable {
             let loop = loops.next()
             let id = context.makeConnectionID()
             let context = self.context
+            let service = self.service
+            let certificates = self.certificates
             loop.execute {
-                Connection(fd: socket, id: id, peer: peer, loop: loop, context: context).start()
+                var session: TLSSession?
+                if let certificates {
+                    // The context current now: a reload between accept and here is already seen.
+                    session = TLSSession(context: certificates.context)
+                    if session == nil {
+                        context.logger.warning("cannot start TLS on a connection", metadata: ["peer": "\(peer?.description ?? "-")"])
+                        Socket.close(socket)
+                        context.connectionClosed(peer: peer)
+                        return
+                    }
+                }
+                Connection(fd: socket, id: id, peer: peer, loop: loop, context: context, service: service, tls: session).start()
             }
         }
     }

@@ -65,6 +65,9 @@ package struct ServerConfiguration: Sendable {
     /// permessage-deflate (RFC 7692) settings.
     package var deflate: PerMessageDeflateConfiguration = .default
 
+    /// TLS: certificate and key files (empty: plain HTTP), ciphers, the plain redirect port, HSTS.
+    package var tls = TLSConfiguration()
+
     /// Directory of static files served for GET/HEAD requests no route claims; nil serves none.
     package var publicDirectory: String? = nil
     /// Cache-Control for static files.

@@ -8,6 +8,8 @@ final class ServerContext: Sendable {
     let service: any HTTPService
     let logger: Logger
     let startedAt: ContinuousClock.Instant
+    /// The Strict-Transport-Security value of responses over TLS (nil: TLS off, or HSTS turned off).
+    let strictTransportSecurity: String?
 
     private let openConnections = Atomic<Int>(0)
     private let openWebSockets = Atomic<Int>(0)
@@ -26,6 +28,7 @@ final class ServerContext: Sendable {
         self.service = service
         self.logger = logger
         self.startedAt = .now
+        self.strictTransportSecurity = configuration.tls.isEnabled ? configuration.tls.strictTransportSecurity : nil
     }
 
     var isShuttingDown: Bool { shuttingDown.load(ordering: .acquiring) }

@@ -67,12 +67,17 @@ struct Serve: AsyncParsableCommand {
             }
             metricsServer = metrics
         }
+        let scheme = server.isTLS ? "https" : "http"
         for address in server.boundAddresses {
-            print("LastWord \(LastWordVersion.current) serving http://\(Self.authority(address))/")
+            print("LastWord \(LastWordVersion.current) serving \(scheme)://\(Self.authority(address))/")
         }
-        // After the serving line(s): scripts take the first URL printed as the public one.
+        // After the serving line(s): scripts take the first URL printed as the public one, and the line after it as the
+        // metrics' address.
         for address in metricsServer?.boundAddresses ?? [] {
             print("LastWord metrics on http://\(Self.authority(address))/metrics")
+        }
+        for address in server.redirectAddresses {
+            print("  http://\(Self.authority(address))/ redirects to https")
         }
         if let admin = application.initialAdminPassword, let colon = admin.firstIndex(of: ":") {
             // Shown once: the database keeps only its hash. `lastword user passwd NAME` sets another.
@@ -81,8 +86,13 @@ struct Serve: AsyncParsableCommand {
         }
         fflush(nil)  // flush stdout so a script waiting for the URL sees it
 
-        // SIGHUP reloads the campaign files (checked first; a broken one changes nothing and is logged).
-        let reload = ReloadSignal { application.reloadCampaignFiles() }
+        // SIGHUP reloads the campaign files (checked first; a broken one changes nothing and is logged) and the TLS
+        // certificate and key (the next connections use them; a file that cannot be used is logged, the old one stays).
+        let tlsSettings = settings.server.tls
+        let reload = ReloadSignal {
+            application.reloadCampaignFiles()
+            Self.reloadCertificates(server, settings: tlsSettings, logger: logger)
+        }
         defer { reload.cancel() }
         let signal = await ShutdownSignal.wait()
         logger.info("shutting down", metadata: ["signal": "\(signal)"])
@@ -94,6 +104,24 @@ struct Serve: AsyncParsableCommand {
     /// `host:port` of a bound address, IPv6 in brackets.
     private static func authority(_ address: SocketAddress) -> String {
         address.family == AF_INET6 ? "[\(address.ip)]:\(address.port)" : "\(address.ip):\(address.port)"
+    }
+}
+
+extension Serve {
+    static func reloadCertificates(_ server: Server, settings: TLSConfiguration, logger: Logger) {
+        do {
+            guard let certificate = try server.reloadCertificates() else { return }
+            logger.info("tls certificate reloaded", metadata: [
+                "file": "\(settings.certificateChainFile)", "certificate": "\(certificate)",
+            ])
+            if certificate.isExpired {
+                logger.warning("the TLS certificate has expired: browsers will refuse it", metadata: [
+                    "file": "\(settings.certificateChainFile)", "notAfter": "\(certificate.notAfter)",
+                ])
+            }
+        } catch {
+            logger.error("tls certificate not reloaded; the one in use stays", metadata: ["problem": "\(error.description)"])
+        }
     }
 }
 

@@ -64,6 +64,12 @@ struct Settings {
             throw SettingsError("server.readiness must be loop-epoll or dispatch-sources (got \(readiness))")
         }
         server.readiness = mode
+        let tls = s.scoped(to: "tls")
+        server.tls.certificateChainFile = tls.string(forKey: "certificateChainFile", default: server.tls.certificateChainFile)
+        server.tls.privateKeyFile = tls.string(forKey: "privateKeyFile", default: server.tls.privateKeyFile)
+        server.tls.ciphers = tls.string(forKey: "ciphers", default: server.tls.ciphers)
+        server.tls.redirectPlainPort = tls.int(forKey: "redirectPlainPort", default: server.tls.redirectPlainPort)
+        server.tls.hstsMaxAgeSeconds = tls.int(forKey: "hstsMaxAgeSeconds", default: server.tls.hstsMaxAgeSeconds)
 
         let l = config.scoped(to: "limits")
         server.maxConnections = l.int(forKey: "maxConnections", default: server.maxConnections)
@@ -250,6 +256,13 @@ struct Settings {
             if !condition { throw SettingsError(message) }
         }
         try require((0...65535).contains(server.port), "server.port must be between 0 and 65535")
+        try require((0...65535).contains(server.tls.redirectPlainPort), "server.tls.redirectPlainPort must be between 0 (none) and 65535")
+        try require(server.tls.redirectPlainPort == 0 || server.tls.isEnabled,
+                    "server.tls.redirectPlainPort redirects to HTTPS, which needs server.tls.certificateChainFile and privateKeyFile")
+        try require(server.tls.redirectPlainPort == 0 || server.tls.redirectPlainPort != server.port,
+                    "server.tls.redirectPlainPort must differ from server.port (\(server.port))")
+        try require(server.tls.hstsMaxAgeSeconds >= 0, "server.tls.hstsMaxAgeSeconds must be 0 (no HSTS) or more")
+        try require(!server.tls.ciphers.isEmpty, "server.tls.ciphers must not be empty (the default is \(TLSConfiguration.modernCiphers))")
         try require(server.eventLoops >= 0, "server.eventLoops must be 0 (one per CPU) or more")
         if let metrics = metricsListen, metrics.port != 0, metrics.port == server.port {
             // The same port on the same or an overlapping address would only fail to bind, less clearly; another
@@ -311,6 +324,7 @@ struct Settings {
         logger.info("configuration", metadata: [
             "source": "\(source)",
             "server": "host=\(s.host) port=\(s.port) backlog=\(s.backlog) eventLoops=\(s.eventLoops) readiness=\(s.readiness.rawValue)",
+            "tls": "\(s.tls.isEnabled ? "certificateChainFile=\(s.tls.certificateChainFile) privateKeyFile=\(s.tls.privateKeyFile) ciphers=\(s.tls.ciphers) redirectPlainPort=\(s.tls.redirectPlainPort) hstsMaxAgeSeconds=\(s.tls.hstsMaxAgeSeconds)" : "off")",
             "limits": "maxConnections=\(s.maxConnections) perIP=\(s.maxConnectionsPerIP) sendHighWater=\(s.sendHighWaterMark) sendLowWater=\(s.sendLowWaterMark) maxPendingInput=\(s.maxPendingInput)",
             "timeouts_ms": "request=\(s.requestTimeoutMilliseconds) idle=\(s.idleTimeoutMilliseconds) wsClose=\(s.webSocketCloseTimeoutMilliseconds) writeStall=\(s.writeStallTimeoutMilliseconds) linger=\(s.lingerTimeoutMilliseconds) ping=\(s.pingIntervalMilliseconds) pong=\(s.pongTimeoutMilliseconds) shutdown=\(s.shutdownDeadlineMilliseconds)",
             "http": "requestLine=\(s.http.maxRequestLineLength) headers=\(s.http.maxHeaderCount) headerBytes=\(s.http.maxHeaderBytes) body=\(s.http.maxBodySize) json=\(s.maxJSONBodySize)",
@@ -325,7 +339,7 @@ struct Settings {
             "campaigns": "\(application.campaignFiles)",
             "live": "intervalMs=\(application.liveIntervalMilliseconds) history=\(application.liveHistory) phases=\(application.livePhases) appliedCount=\(application.liveIncludeAppliedCount) topics=\(application.maxTopicsPerConnection) pending=\(application.maxPendingWritesPerConnection)",
             "integrity": "ip=\(application.rateLimits.perIPPerSecond)/s burst \(application.rateLimits.perIPBurst) citizen=\(application.rateLimits.perCitizenPerSecond)/s burst \(application.rateLimits.perCitizenBurst) newCitizens/ip/h=\(application.rateLimits.newCitizensPerIPPerHour)",
-            "site": "cookieSecure=\(application.cookieSecure) publicBaseURL=\(application.publicBaseURL ?? "(from Host)")",
+            "site": "cookieSecure=\(application.cookieSecure || s.tls.isEnabled)\(s.tls.isEnabled && !application.cookieSecure ? " (TLS)" : "") publicBaseURL=\(application.publicBaseURL ?? "(from Host)")",
             "metrics": "listen=\(metricsListen?.description ?? "(off)")",
         ])
     }

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import signal
+import ssl
 import subprocess
 import threading
 import time
@@ -59,8 +60,11 @@ class LastWordServer:
     """One server process; `restart()` starts it again on the same port with the same database."""
 
     def __init__(self, directory: Path, opens_in: timedelta = timedelta(days=-1), closes_in: timedelta = timedelta(days=1),
-                 extra_config: list[str] | None = None):
+                 extra_config: list[str] | None = None, tls: tuple[Path, Path, Path] | None = None):
+        """`tls`: (certificate chain file, key file, CA file) to serve HTTPS, trusting the CA for the fixture's own calls."""
         self.directory = directory
+        self.tls = tls
+        self.ssl_context = ssl.create_default_context(cafile=str(tls[2])) if tls else None
         self.extra_config = list(extra_config or [])  # more top-level YAML lines (e.g. the direct line's limits)
         self.binary = server_binary()
         self.port = 0
@@ -73,7 +77,8 @@ class LastWordServer:
         config = self.directory / "lastword.yaml"
         config.write_text(
             "\n".join([
-                "server: {host: 127.0.0.1, port: %d}" % self.port,
+                "server: {host: 127.0.0.1, port: %d%s}" % (self.port, "" if not self.tls else
+                    ", tls: {certificateChainFile: %s, privateKeyFile: %s}" % (json.dumps(str(self.tls[0])), json.dumps(str(self.tls[1])))),
                 "database: {path: %s}" % json.dumps(str(self.directory / "lastword.sqlite")),
                 "campaigns: {files: [%s]}" % json.dumps(str(self.directory / "campaign.yaml")),
                 "static: {directory: %s}" % json.dumps(str(REPO / "Public")),
@@ -105,7 +110,7 @@ class LastWordServer:
             # Keeps draining stdout so the server never blocks on a full pipe.
             for line in process.stdout:
                 self.stdout_lines.append(line)
-                match = re.search(r"serving (http://\S+?)/?\s*$", line)
+                match = re.search(r"serving (https?://\S+?)/?\s*$", line)
                 if match and not ready.is_set():
                     found["url"] = match.group(1)
                     ready.set()
@@ -120,7 +125,7 @@ class LastWordServer:
         deadline = time.monotonic() + START_TIMEOUT_S
         while True:
             try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as response:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=2, context=self.ssl_context) as response:
                     if json.load(response).get("status") == "ok":
                         return
             except (urllib.error.URLError, ConnectionError, TimeoutError):
@@ -156,7 +161,7 @@ class LastWordServer:
         return path.read_text(errors="replace")[-4000:] if path.exists() else ""
 
     def api(self, path: str) -> dict:
-        with urllib.request.urlopen(self.url + path, timeout=5) as response:
+        with urllib.request.urlopen(self.url + path, timeout=5, context=self.ssl_context) as response:
             return json.load(response)
 
 

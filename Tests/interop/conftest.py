@@ -3,6 +3,7 @@ import os
 import pathlib
 import re
 import signal
+import ssl
 import subprocess
 import tempfile
 import time
@@ -27,7 +28,7 @@ class RunningServer:
     def __init__(self, process: subprocess.Popen, base_url: str, log_path: pathlib.Path, metrics_url: str | None = None):
         self.process = process
         self.base_url = base_url
-        self.ws_url = base_url.replace("http://", "ws://", 1)
+        self.ws_url = base_url.replace("http", "ws", 1)  # http -> ws, https -> wss
         self.log_path = log_path
         # The server's directory: its config.yaml, its database lastword.sqlite, its log.
         self.workdir = log_path.parent
@@ -40,13 +41,15 @@ class RunningServer:
         return self.log_path.read_text(errors="replace")
 
 
-def start_server(extra_yaml: str = "", env: dict | None = None, workdir: pathlib.Path | None = None) -> RunningServer:
+def start_server(extra_yaml: str = "", env: dict | None = None, workdir: pathlib.Path | None = None,
+                 ssl_context: ssl.SSLContext | None = None, server_yaml: str = "") -> RunningServer:
     """Starts the binary in a new directory; with `workdir`, again on the configuration and database of an earlier
-    server (its log goes on)."""
+    server (its log goes on). `server_yaml`: more lines under `server:` (indented two spaces); `ssl_context`: the
+    client context that trusts the server's certificate when they turn TLS on."""
     if workdir is None:
         workdir = pathlib.Path(tempfile.mkdtemp(prefix="lastword-interop-"))
         (workdir / "config.yaml").write_text(
-            "server:\n  host: 127.0.0.1\n  port: 0\n"
+            "server:\n  host: 127.0.0.1\n  port: 0\n" + server_yaml +
             f"static:\n  directory: {ROOT / 'Public'}\n"
             "database:\n  path: " + str(workdir / "lastword.sqlite") + "\n"
             # A free port, not the default 9464: several servers (and other checkouts' tests) may run at once.
@@ -68,7 +71,7 @@ def start_server(extra_yaml: str = "", env: dict | None = None, workdir: pathlib
         line = process.stdout.readline()
         if not line:
             break
-        match = re.search(r"serving (http://\S+?)/?$", line.strip())
+        match = re.search(r"serving (https?://\S+?)/?$", line.strip())
         if match:
             base_url = match.group(1)
             break
@@ -79,7 +82,7 @@ def start_server(extra_yaml: str = "", env: dict | None = None, workdir: pathlib
     if 'listen: ""' not in extra_yaml:
         match = re.search(r"metrics on (http://\S+)$", process.stdout.readline().strip())
         metrics_url = match.group(1) if match else None
-    with urllib.request.urlopen(base_url + "/healthz", timeout=10) as response:
+    with urllib.request.urlopen(base_url + "/healthz", timeout=10, context=ssl_context) as response:
         assert response.status == 200
     return RunningServer(process, base_url, log_path, metrics_url)
 

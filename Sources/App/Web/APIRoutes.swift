@@ -153,12 +153,12 @@ struct APIRoutes: Sendable {
 
     private static func baseURL(request: HTTPRequest, publicBaseURL: String?) -> String {
         if let publicBaseURL { return publicBaseURL }
-        let scheme = request.headers["X-Forwarded-Proto"]?.lowercased() == "https" ? "https" : "http"
+        let scheme = request.isSecure || request.headers["X-Forwarded-Proto"]?.lowercased() == "https" ? "https" : "http"
         return scheme + "://" + (request.headers["Host"] ?? "localhost")
     }
 
-    /// The address a project's QR code encodes: `site.publicBaseUrl` if set, else this request's Host with the scheme
-    /// a TLS-terminating proxy reports in X-Forwarded-Proto (http otherwise). The poster prints the same string.
+    /// The address a project's QR code encodes: `site.publicBaseUrl` if set, else this request's Host with https when
+    /// it came over our TLS or a TLS-terminating proxy reports it in X-Forwarded-Proto (http otherwise). The poster prints the same string.
     static func projectURL(_ slug: String, request: HTTPRequest, publicBaseURL: String?) -> String {
         baseURL(request: request, publicBaseURL: publicBaseURL) + "/p/" + slug
     }

@@ -77,6 +77,12 @@ package enum Socket {
         }
     }
 
+    /// `send` of one buffer (TLS records from the loop's scratch), MSG_NOSIGNAL as above.
+    @inline(__always)
+    package static func send(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws(IOError) -> IOResult<Int> {
+        try syscall("send") { Glibc.send(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL)) }
+    }
+
     @inline(__always)
     package static func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws(IOError) -> IOResult<Int> {
         try syscall("write") { Glibc.write(fd, bytes.baseAddress, bytes.count) }
