@@ -25,6 +25,10 @@ package final class MetricsServer: Sendable {
         configuration.maxConnections = Self.maxConnections
         configuration.maxConnectionsPerIP = Self.maxConnections
         configuration.allowedOrigins = []
+        // Plain HTTP on its own address, whatever the public listener does: no TLS, no redirect listener (the public
+        // one's port is taken by it), no static files.
+        configuration.tls = TLSConfiguration()
+        configuration.publicDirectory = nil
         var router = Router()
         router.add("GET", "/metrics", blocking: { _ in
             // One scrape at a time: the counters are moved up to the totals, then the text is rendered, together.
@@ -32,7 +36,10 @@ package final class MetricsServer: Sendable {
             return HTTPResponse(status: 200, contentType: PrometheusBackend.contentType, body: body,
                                 headers: ["Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"])
         })
-        server = Server(configuration: configuration, service: router, logger: logger)
+        // Its own lines ("listening", refusals) say which listener they are about.
+        var listenerLogger = logger
+        listenerLogger[metadataKey: "listener"] = "metrics"
+        server = Server(configuration: configuration, service: router, logger: listenerLogger)
     }
 
     package func start() throws {

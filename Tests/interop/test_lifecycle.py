@@ -36,8 +36,10 @@ def test_the_json_log_is_one_object_per_line_with_the_event_s_fields():
     for event in events:
         assert set(event) >= {"time", "level", "logger", "source", "message"}, event
         assert event["time"].endswith("Z") and len(event["time"]) == len("2026-12-07T00:22:31.482Z"), event["time"]
-    listening = [e for e in events if e["message"] == "listening"]
+    listening = [e for e in events if e["message"] == "listening" and "listener" not in e]
     assert len(listening) == 1 and listening[0]["level"] == "info"
+    # The metrics listener's line says which it is.
+    assert [e["listener"] for e in events if e["message"] == "listening" and "listener" in e] == ["metrics"]
     assert listening[0]["addresses"].startswith("127.0.0.1:"), "metadata sits beside the fixed keys"
     assert any(e["message"] == "shutting down" and e["signal"] == "SIGTERM" for e in events)
 
