@@ -1,3 +1,4 @@
+import Logging
 import HTTP1
 import WebSocket
 
@@ -19,6 +20,9 @@ struct HTTPSession {
     var generation: UInt64 = 0
     var requestKeepAlive = true
     var requestIsHEAD = false
+    /// The request being answered, for the access log: its method and when its first byte arrived.
+    var answeringMethod = ""
+    var answeringSince: UInt64 = 0
 
     init(limits: HTTPLimits) {
         parser = HTTPRequestParser(limits: limits)
@@ -54,6 +58,8 @@ extension Connection {
                 let body = http!.body
                 http!.head = nil
                 http!.body = []
+                http!.answeringMethod = head.method
+                http!.answeringSince = http!.requestStartedAt
                 http!.requestStartedAt = 0
                 http!.awaitingResponse = true
                 http!.generation &+= 1
@@ -80,7 +86,11 @@ extension Connection {
         counters?.record(response.status)
         let keepAlive = session.requestKeepAlive && !session.closeAfterResponse && !context.isShuttingDown
             && !response.headers.containsToken("close", in: "Connection")
-        writeResponse(response, keepAlive: keepAlive, omitBody: session.requestIsHEAD)
+        let bytes = writeResponse(response, keepAlive: keepAlive, omitBody: session.requestIsHEAD)
+        if let accessLog = context.accessLog {
+            logAccess(accessLog, method: session.answeringMethod, route: counters?.route ?? "(transport)",
+                      status: response.status, since: session.answeringSince, bytes: bytes)
+        }
         noteOutputGrowth()
         http!.awaitingResponse = false
         if !keepAlive {
@@ -98,8 +108,20 @@ extension Connection {
         }
     }
 
-    /// Serializes a response: the application's headers plus Date, Content-Length and Connection (RFC 9110 §6.6.1, §8.6; RFC 9112 §9.6).
-    func writeResponse(_ response: HTTPResponse, keepAlive: Bool, omitBody: Bool) {
+    /// One access log line: the route's pattern rather than the path (a path can carry a letter's query code), the
+    /// time from the request's first byte to its response queued, and the bytes queued (head and body).
+    func logAccess(_ accessLog: Logger, method: String, route: String, status: Int, since: UInt64, bytes: Int) {
+        let micros = since == 0 ? 0 : (monotonicNow() &- since) / 1_000
+        accessLog.info("access", metadata: [
+            "conn": "\(id)", "method": "\(method)", "route": "\(route)", "status": "\(status)",
+            "durationMs": "\(micros / 1_000).\(String(micros % 1_000 + 1_000).dropFirst())", "bytes": "\(bytes)",
+        ])
+    }
+
+    /// Serializes a response: the application's headers plus Date, Content-Length and Connection (RFC 9110 §6.6.1, §8.6;
+    /// RFC 9112 §9.6). Returns the bytes queued.
+    @discardableResult
+    func writeResponse(_ response: HTTPResponse, keepAlive: Bool, omitBody: Bool) -> Int {
         var head = HTTPResponseHead(status: response.status, headers: response.headers)
         head.headers.replaceOrAdd("Date", loop.httpDate())
         let bodyAllowed = !(100..<200).contains(response.status) && response.status != 204 && response.status != 304
@@ -117,6 +139,7 @@ extension Connection {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(256 + (sendBody && response.body.count <= 16 << 10 ? response.body.count : 0))
         HTTPResponseEncoder.encodeHead(head, version: .http1_1, into: &bytes)
+        let total = bytes.count + (sendBody ? response.body.count : 0)
         if sendBody, response.body.count <= 16 << 10 {
             bytes.append(contentsOf: response.body)
             enqueue(bytes)
@@ -125,6 +148,7 @@ extension Connection {
             // A large body (a cached static file) is queued as it is: its storage is shared, not copied.
             if sendBody { enqueue(response.body) }
         }
+        return total
     }
 
     /// Answers a request that could not be parsed, then closes: after a framing error the rest of the stream
@@ -134,7 +158,12 @@ extension Connection {
             "conn": "\(id)", "peer": "\(peer?.description ?? "-")", "code": "\(error.code)", "status": "\(error.status)",
         ])
         context.transportResponses.record(error.status)
-        writeResponse(.error(error.status, code: error.code, message: error.message), keepAlive: false, omitBody: http?.head?.method == "HEAD")
+        let bytes = writeResponse(.error(error.status, code: error.code, message: error.message), keepAlive: false,
+                                  omitBody: http?.head?.method == "HEAD")
+        if let accessLog = context.accessLog {
+            logAccess(accessLog, method: http?.head?.method ?? "-", route: "(transport)", status: error.status,
+                      since: http?.requestStartedAt ?? 0, bytes: bytes)
+        }
         http?.awaitingResponse = false
         closeAfterFlush()
     }
@@ -143,7 +172,12 @@ extension Connection {
     func requestTimedOut() {
         context.logger.info("request timeout", metadata: ["conn": "\(id)", "peer": "\(peer?.description ?? "-")", "code": "http.request_timeout"])
         context.transportResponses.record(408)
-        writeResponse(.error(408, code: "http.request_timeout", message: "The request did not arrive in time."), keepAlive: false, omitBody: false)
+        let bytes = writeResponse(.error(408, code: "http.request_timeout", message: "The request did not arrive in time."),
+                                  keepAlive: false, omitBody: false)
+        if let accessLog = context.accessLog {
+            logAccess(accessLog, method: http?.head?.method ?? "-", route: "(transport)", status: 408,
+                      since: http?.requestStartedAt ?? 0, bytes: bytes)
+        }
         closeAfterFlush()
     }
 }

@@ -85,7 +85,12 @@ extension Connection {
         if let subprotocol { response += "\r\nSec-WebSocket-Protocol: " + subprotocol }
         if let negotiated { response += "\r\nSec-WebSocket-Extensions: " + negotiated.response }
         response += "\r\n\r\n"
-        enqueue(Array(response.utf8))
+        let handshake = Array(response.utf8)
+        enqueue(handshake)
+        if let accessLog = context.accessLog {
+            // The path is a registered endpoint's (`webSocketEndpoint` matched it exactly).
+            logAccess(accessLog, method: "GET", route: request.path, status: 101, since: http!.answeringSince, bytes: handshake.count)
+        }
 
         http = nil
         let readerConfiguration = WebSocketReaderConfiguration(

@@ -39,7 +39,7 @@ package struct Router: HTTPService {
         var pattern: String
         var segments: [Segment]
         var handler: Handler
-        let responses = StatusCounters()
+        let responses: StatusCounters
     }
 
     private enum Segment: Sendable, Equatable {
@@ -51,8 +51,8 @@ package struct Router: HTTPService {
     private var routes: [Route] = []
     private var webSockets: [String: any WebSocketEndpoint] = [:]
     /// Responses of the static files, and of requests nothing served (404, 405, 501, and 403 for a refused origin).
-    private let staticResponses = StatusCounters()
-    private let unmatchedResponses = StatusCounters()
+    private let staticResponses = StatusCounters(route: "(static)")
+    private let unmatchedResponses = StatusCounters(route: "(unrouted)")
     package var staticFiles: StaticFiles?
     /// A page under the static root (e.g. "/404.html") that browsers get, with status 404, for a GET of an address
     /// nothing serves; API clients still get the JSON error.
@@ -121,7 +121,8 @@ package struct Router: HTTPService {
             if part.hasPrefix(":") { return .parameter(String(part.dropFirst())) }
             return .literal(String(part))
         }
-        routes.append(Route(method: method, pattern: pattern, segments: segments, handler: handler))
+        routes.append(Route(method: method, pattern: pattern, segments: segments, handler: handler,
+                            responses: StatusCounters(route: pattern)))
     }
 
     package mutating func webSocket(_ path: String, _ endpoint: any WebSocketEndpoint) {

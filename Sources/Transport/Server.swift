@@ -17,11 +17,14 @@ package final class Server: Sendable {
     /// Whether the server made its loops (and so stops them at shutdown) or was given them.
     private let ownsLoops: Bool
 
-    package init(configuration: ServerConfiguration, service: any HTTPService, loops: EventLoopGroup? = nil, logger: Logger) {
+    /// `accessLog`: where a line per answered request goes (method, route, status, duration, bytes, connection id),
+    /// or nil for none.
+    package init(configuration: ServerConfiguration, service: any HTTPService, loops: EventLoopGroup? = nil, logger: Logger,
+                 accessLog: Logger? = nil) {
         self.configuration = configuration
         self.loops = loops ?? EventLoopGroup(count: configuration.eventLoops, readiness: configuration.readiness)
         self.ownsLoops = loops == nil
-        self.context = ServerContext(configuration: configuration, service: service, logger: logger)
+        self.context = ServerContext(configuration: configuration, service: service, logger: logger, accessLog: accessLog)
     }
 
     /// Counters for health and metrics.

@@ -7,6 +7,8 @@ final class ServerContext: Sendable {
     let configuration: ServerConfiguration
     let service: any HTTPService
     let logger: Logger
+    /// Where a line per answered request goes (`log.access`); nil: no access log.
+    let accessLog: Logger?
     let startedAt: ContinuousClock.Instant
     /// The Strict-Transport-Security value of responses over TLS (nil: TLS off, or HSTS turned off).
     let strictTransportSecurity: String?
@@ -23,10 +25,11 @@ final class ServerContext: Sendable {
     /// WebSocket handshakes, connections over the caps.
     let transportResponses = StatusCounters()
 
-    init(configuration: ServerConfiguration, service: any HTTPService, logger: Logger) {
+    init(configuration: ServerConfiguration, service: any HTTPService, logger: Logger, accessLog: Logger? = nil) {
         self.configuration = configuration
         self.service = service
         self.logger = logger
+        self.accessLog = accessLog
         self.startedAt = .now
         self.strictTransportSecurity = configuration.tls.isEnabled ? configuration.tls.strictTransportSecurity : nil
     }

@@ -21,8 +21,12 @@ package final class StatusCounters: Sendable {
     }()
 
     private let counts: InlineArray<48, Atomic<Int>>
+    /// What the access log names as the route of a response counted here: a route's pattern (`/api/letters/:code`),
+    /// never the request's path, or `(static)`, `(unrouted)`, `(transport)`.
+    package let route: String
 
-    package init() {
+    package init(route: String = "(transport)") {
+        self.route = route
         precondition(Self.statuses.count < 48, "StatusCounters: one slot more than statuses, for other")
         counts = InlineArray { _ in Atomic(0) }
     }

@@ -43,7 +43,8 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw OperatorError(error, while: "cannot start")
         }
-        let server = Server(configuration: settings.server, service: application.router, loops: loops, logger: logger)
+        let server = Server(configuration: settings.server, service: application.router, loops: loops, logger: logger,
+                            accessLog: settings.makeAccessLogger())
         do {
             try server.start()
         } catch {

@@ -21,6 +21,8 @@ struct Settings {
     var logLevel: Logger.Level = .info
     /// `log.format`: text (one line per event, for people) or json (one object per line, for log shippers).
     var logFormat: LogFormat = .text
+    /// `log.access`: a line per answered HTTP request (method, route, status, duration, bytes, connection id).
+    var accessLog = false
 
     enum LogFormat: String {
         case text, json
@@ -247,6 +249,7 @@ struct Settings {
             throw SettingsError("log.format must be text or json (got \(format))")
         }
         logFormat = parsedFormat
+        accessLog = config.bool(forKey: "log.access", default: accessLog)
         try validate()
     }
 
@@ -318,6 +321,15 @@ struct Settings {
         return logger
     }
 
+    /// The access log when `log.access` is on (after `makeLogger`, whose format it shares): its lines are at info and
+    /// written whatever `log.level` says, since turning the access log on is asking for them.
+    func makeAccessLogger() -> Logger? {
+        guard accessLog else { return nil }
+        var logger = Logger(label: "lastword.access")
+        logger.logLevel = .info
+        return logger
+    }
+
     /// Logs every limit once at start-up (STYLE.md §5).
     func log(to logger: Logger) {
         let s = server
@@ -337,6 +349,7 @@ struct Settings {
                 ? "directory=\(application.backup.directory) everyHours=\(application.backup.everyHours) keep=\(application.backup.keep)"
                 : "off (backup.directory is empty)",
             "campaigns": "\(application.campaignFiles)",
+            "log": "level=\(logLevel) format=\(logFormat.rawValue) access=\(accessLog)",
             "live": "intervalMs=\(application.liveIntervalMilliseconds) history=\(application.liveHistory) phases=\(application.livePhases) appliedCount=\(application.liveIncludeAppliedCount) topics=\(application.maxTopicsPerConnection) pending=\(application.maxPendingWritesPerConnection)",
             "integrity": "ip=\(application.rateLimits.perIPPerSecond)/s burst \(application.rateLimits.perIPBurst) citizen=\(application.rateLimits.perCitizenPerSecond)/s burst \(application.rateLimits.perCitizenBurst) newCitizens/ip/h=\(application.rateLimits.newCitizensPerIPPerHour)",
             "site": "cookieSecure=\(application.cookieSecure || s.tls.isEnabled)\(s.tls.isEnabled && !application.cookieSecure ? " (TLS)" : "") publicBaseURL=\(application.publicBaseURL ?? "(from Host)")",

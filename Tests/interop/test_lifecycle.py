@@ -5,6 +5,7 @@ import pathlib
 import signal
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 from conftest import start_server, stop_server
@@ -75,3 +76,36 @@ def test_sighup_reloads_the_campaign_files_and_a_broken_one_changes_nothing():
         assert server.process.poll() is None, "SIGHUP does not end the server"
     finally:
         assert stop_server(server) == 0
+
+
+def test_the_access_log_names_each_request_s_route_and_never_its_path():
+    # At level warning: turning the access log on is asking for its lines, whatever the level.
+    server = start_server("log:\n  level: warning\n  format: json\n  access: true\n")
+    try:
+        get(server.base_url + "/api/campaigns")
+        try:
+            urllib.request.urlopen(server.base_url + "/api/threads/K7QX2MZP9D", timeout=10)
+        except urllib.error.HTTPError as error:
+            refused = error.code
+        else:
+            raise AssertionError("a letter that does not exist was found")
+    finally:
+        assert stop_server(server) == 0
+    events = [json.loads(line) for line in server.log.splitlines()]
+    access = [e for e in events if e["message"] == "access"]
+    assert [(e["method"], e["route"], e["status"]) for e in access[-2:]] == [
+        ("GET", "/api/campaigns", "200"), ("GET", "/api/threads/:code", str(refused))], access
+    for event in access:
+        assert set(event) >= {"conn", "method", "route", "status", "durationMs", "bytes"}, event
+        assert event["level"] == "info" and event["logger"] == "lastword.access"
+        assert float(event["durationMs"]) >= 0 and int(event["bytes"]) > 0
+    assert "K7QX2MZP9D" not in server.log, "a query code reached the log"
+
+
+def test_without_log_access_no_request_is_logged():
+    server = start_server("log:\n  level: info\n  format: json\n")
+    try:
+        get(server.base_url + "/api/campaigns")
+    finally:
+        assert stop_server(server) == 0
+    assert not [line for line in server.log.splitlines() if json.loads(line)["message"] == "access"]
