@@ -184,11 +184,18 @@ def closed_server(tmp_path: Path):
 
 
 @pytest.fixture(scope="session")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
-        yield chromium
-        chromium.close()
+def playwright():
+    """The one Playwright of the run: its sync API cannot be started again while it runs, so every browser a test
+    launches (another home, another trust store) comes from this."""
+    with sync_playwright() as instance:
+        yield instance
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+    yield chromium
+    chromium.close()
 
 
 @pytest.fixture(scope="session")

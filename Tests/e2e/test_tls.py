@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from conftest import CHROMIUM, PHONE, SCREEN, LastWordServer, REPO
 
@@ -44,7 +44,7 @@ def tls_server(tmp_path_factory: pytest.TempPathFactory, ca: CertificateAuthorit
 
 
 @pytest.fixture(scope="module")
-def trusting_browser(tmp_path_factory: pytest.TempPathFactory, ca: CertificateAuthority):
+def trusting_browser(tmp_path_factory: pytest.TempPathFactory, ca: CertificateAuthority, playwright):
     """Chromium with a home whose NSS database trusts the test CA for TLS servers (trust flags C,,)."""
     home = tmp_path_factory.mktemp("home")
     database = home / ".pki" / "nssdb"
@@ -52,10 +52,9 @@ def trusting_browser(tmp_path_factory: pytest.TempPathFactory, ca: CertificateAu
     subprocess.run(["certutil", "-d", f"sql:{database}", "-N", "--empty-password"], check=True, capture_output=True)
     subprocess.run(["certutil", "-d", f"sql:{database}", "-A", "-t", "C,,", "-n", "lastword-test-ca", "-i", str(ca.certificate)],
                    check=True, capture_output=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, env={"HOME": str(home)})
-        yield browser
-        browser.close()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, env={"HOME": str(home)})
+    yield browser
+    browser.close()
 
 
 def test_the_board_and_a_phone_over_https_and_wss(tls_server, trusting_browser, console, results_dir):
