@@ -168,38 +168,3 @@ import Glibc
         second.shutdown()
     }
 }
-
-/// Log messages kept for a test to read.
-final class RecordedLogs: Sendable {
-    struct Message: Sendable {
-        var level: Logger.Level
-        var text: String
-        var metadata: [String: String]
-    }
-
-    private let recorded = Mutex<[Message]>([])
-
-    var messages: [Message] { recorded.withLock { $0 } }
-
-    var logger: Logger {
-        Logger(label: "test") { _ in Handler(logs: self) }
-    }
-
-    fileprivate func append(_ message: Message) { recorded.withLock { $0.append(message) } }
-
-    private struct Handler: LogHandler {
-        let logs: RecordedLogs
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            logs.append(Message(level: event.level, text: "\(event.message)",
-                                metadata: (event.metadata ?? [:]).mapValues { "\($0)" }))
-        }
-    }
-}

@@ -1,44 +1,8 @@
 import TestSupport
 import HTTP1
 import Logging
-import Synchronization
 import Testing
 import Transport
-
-/// The lines a logger was given, kept for a test to read.
-final class CapturedLog: Sendable {
-    struct Line: Sendable {
-        var level: Logger.Level
-        var message: String
-        var metadata: [String: String]
-    }
-
-    private let lines = Mutex<[Line]>([])
-    var all: [Line] { lines.withLock { $0 } }
-
-    func logger() -> Logger {
-        var logger = Logger(label: "access-test") { _ in Handler(log: self) }
-        logger.logLevel = .info
-        return logger
-    }
-
-    fileprivate func append(_ line: Line) { lines.withLock { $0.append(line) } }
-
-    struct Handler: LogHandler {
-        let log: CapturedLog
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .info
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(event: LogEvent) {
-            var fields: [String: String] = [:]
-            for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) { fields[key] = "\(value)" }
-            log.append(Line(level: event.level, message: "\(event.message)", metadata: fields))
-        }
-    }
-}
 
 extension TransportIntegrationTests {
     /// `log.access`: a line per answered request, naming the route's pattern and never the path.
@@ -51,18 +15,18 @@ extension TransportIntegrationTests {
             return router
         }
 
-        private static func server(_ log: CapturedLog, echo: WebSocketLog) throws -> Server {
+        private static func server(_ log: RecordedLogs, echo: WebSocketLog) throws -> Server {
             var configuration = ServerConfiguration.forTesting()
             configuration.host = "127.0.0.1"
             configuration.port = 0
             let server = Server(configuration: configuration, service: router(echo: echo), logger: testLogger(label: "access-tests"),
-                                accessLog: log.logger())
+                                accessLog: log.logger)
             try server.start()
             return server
         }
 
         @Test func logsEachAnsweredRequestWithItsRouteStatusBytesDurationAndConnection() throws {
-            let log = CapturedLog()
+            let log = RecordedLogs()
             let echo = WebSocketLog()
             let server = try Self.server(log, echo: echo)
             defer { server.shutdown() }
@@ -71,12 +35,12 @@ extension TransportIntegrationTests {
             // Two requests on one connection, the second closing it: the bytes logged are the bytes received.
             let client = try TestHTTPClient(port: port)
             _ = try client.exchange("GET", "/letters/K7QX2MZP9D")
-            let first = try #require(log.all.last)
+            let first = try #require(log.messages.last)
             try client.send("GET /nothing/here HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             let received = try client.readUntilClosed().bytes
-            let lines = log.all
+            let lines = log.messages
             #expect(lines.count == 2)
-            #expect(lines.allSatisfy { $0.message == "access" && $0.level == .info })
+            #expect(lines.allSatisfy { $0.text == "access" && $0.level == .info })
             #expect(first.metadata["method"] == "GET")
             #expect(first.metadata["route"] == "/letters/:code")
             #expect(first.metadata["status"] == "200")
@@ -96,7 +60,7 @@ extension TransportIntegrationTests {
             try bad.send("GET /letters HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n")
             let refusal = try bad.readResponse()
             #expect(refusal.status == 400)
-            let transport = try #require(log.all.last)
+            let transport = try #require(log.messages.last)
             #expect(transport.metadata["route"] == "(transport)")
             #expect(transport.metadata["status"] == "400")
             #expect(transport.metadata["conn"] != first.metadata["conn"])
@@ -104,25 +68,25 @@ extension TransportIntegrationTests {
             // A WebSocket handshake is a request too: 101 under its endpoint's path.
             let socket = try TestWebSocketClient(port: port, path: "/ws")
             defer { socket.close() }
-            let upgrade = try #require(log.all.last)
+            let upgrade = try #require(log.messages.last)
             #expect(upgrade.metadata["route"] == "/ws")
             #expect(upgrade.metadata["status"] == "101")
             #expect(upgrade.metadata["method"] == "GET")
-            #expect(log.all.count == 4)
+            #expect(log.messages.count == 4)
         }
 
         @Test func aServerWithoutAnAccessLogWritesNoAccessLines() throws {
             // The server's own logger sees no "access" line: the access log goes only where it is asked to.
-            let ownLog = CapturedLog()
+            let ownLog = RecordedLogs()
             var configuration = ServerConfiguration.forTesting()
             configuration.host = "127.0.0.1"
             configuration.port = 0
-            let server = Server(configuration: configuration, service: Self.router(echo: WebSocketLog()), logger: ownLog.logger())
+            let server = Server(configuration: configuration, service: Self.router(echo: WebSocketLog()), logger: ownLog.logger)
             try server.start()
             defer { server.shutdown() }
             let client = try TestHTTPClient(port: server.boundAddresses[0].port)
             #expect(try client.exchange("GET", "/letters/A").status == 200)
-            #expect(!ownLog.all.contains { $0.message == "access" })
+            #expect(!ownLog.messages.contains { $0.text == "access" })
         }
     }
 }

@@ -25,9 +25,9 @@ import websockets
 
 from conftest import binary, start_server, stop_server, ROOT
 from test_lifecycle import wait_for
+from test_websockets_client import exchange
 from testca import CertificateAuthority
 
-SIZES = [0, 125, 126, 64 * 1024, 1024 * 1024]
 
 
 def tls_yaml(certificate: pathlib.Path, key: pathlib.Path, **more) -> str:
@@ -65,21 +65,7 @@ def free_port() -> int:
 
 @pytest.mark.parametrize("compression", [None, "deflate"])
 def test_wss_echo_of_every_size_with_and_without_compression(tls_server, ca, compression):
-    async def run():
-        async with websockets.connect(tls_server.ws_url + "/ws/echo", ssl=ca.client_context(), compression=compression,
-                                      max_size=None) as ws:
-            negotiated = ws.response.headers.get("Sec-WebSocket-Extensions")
-            for size in SIZES:
-                text = "".join(chr(0x41 + i % 26) if i % 7 else "\u00e9" for i in range(size))[:size]
-                await ws.send(text)
-                assert await ws.recv() == text, f"text of {size} characters"
-                data = bytes(i % 251 for i in range(size))
-                await ws.send(data)
-                assert await ws.recv() == data, f"binary of {size} bytes"
-            await ws.close()
-            assert ws.close_code == 1000
-            return negotiated
-    negotiated = asyncio.run(run())
+    negotiated = asyncio.run(exchange(tls_server.ws_url + "/ws/echo", compression, ssl=ca.client_context()))
     assert tls_server.ws_url.startswith("wss://")
     if compression is None:
         assert negotiated is None

@@ -7,8 +7,10 @@ import websockets
 SIZES = [0, 125, 126, 64 * 1024, 1024 * 1024]
 
 
-async def exchange(url: str, compression):
-    async with websockets.connect(url, compression=compression, max_size=None) as ws:
+async def exchange(url: str, compression, ssl=None):
+    """Echoes text and binary of every size; returns the extension the server agreed to. `ssl`: the client context
+    for wss://."""
+    async with websockets.connect(url, compression=compression, max_size=None, ssl=ssl) as ws:
         negotiated = ws.response.headers.get("Sec-WebSocket-Extensions")
         for size in SIZES:
             text = "".join(chr(0x41 + i % 26) if i % 7 else "\u00e9" for i in range(size))[:size]
