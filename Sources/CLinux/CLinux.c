@@ -1,4 +1,5 @@
 #define _GNU_SOURCE
+#include <malloc.h>
 #include <sched.h>
 #include <sys/socket.h>
 #include <sys/epoll.h>
@@ -39,4 +40,12 @@ int lw_epoll_wait(int epfd, struct lw_event *events, int max, int timeout) {
         events[i].reserved = 0;
     }
     return count;
+}
+
+int lw_malloc_limit_arenas(int arenas) {
+    return mallopt(M_ARENA_MAX, arenas);
+}
+
+int lw_malloc_trim(void) {
+    return malloc_trim(0);
 }

@@ -34,4 +34,9 @@ int lw_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data);
 /// epoll_wait into unpacked events; returns the count or -1 with errno.
 int lw_epoll_wait(int epfd, struct lw_event *events, int max, int timeout);
 
+/// glibc's allocator: at most `arenas` malloc arenas (mallopt M_ARENA_MAX); 1 on success.
+int lw_malloc_limit_arenas(int arenas);
+/// glibc's malloc_trim(0): gives the free pages of every arena back to the kernel; 1 if any were.
+int lw_malloc_trim(void);
+
 #endif
