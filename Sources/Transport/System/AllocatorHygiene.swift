@@ -9,7 +9,8 @@ import Dispatch
 /// (docs/RELIABILITY.md). Two measures bound that: fewer arenas (the event loops' and the writer's threads still
 /// rarely meet on one), and a periodic `malloc_trim`, which gives free pages inside every arena back to the kernel.
 package enum AllocatorHygiene {
-    /// Limits the arenas; call first thing, before the threads that would make them start.
+    /// Limits the arenas; call early, before the threads that would make more of them are busy (arenas made before
+    /// stay).
     package static func limitArenas(_ arenas: Int) {
         _ = lw_malloc_limit_arenas(Int32(clamping: max(1, arenas)))
     }
