@@ -49,3 +49,9 @@ int lw_malloc_limit_arenas(int arenas) {
 int lw_malloc_trim(void) {
     return malloc_trim(0);
 }
+
+void lw_malloc_usage(uint64_t *in_use, uint64_t *free_held) {
+    struct mallinfo2 info = mallinfo2();
+    *in_use = (uint64_t)info.uordblks + (uint64_t)info.hblkhd;
+    *free_held = (uint64_t)info.fordblks;
+}

@@ -1,4 +1,5 @@
 import Foundation
+import GRDBSQLite
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,5 +21,11 @@ extension Store {
             return "\(free / 1_048_576) MiB free on the database's file system, below \(minimumFreeBytes / 1_048_576) MiB"
         }
         return nil
+    }
+
+    /// Memory the database engine holds inside this process (SQLite: page caches, prepared statements, schemas, over
+    /// every connection), for the metrics; nil for an engine that runs in a process of its own.
+    package var engineMemoryBytes: Int? {
+        Int(clamping: sqlite3_memory_used())
     }
 }

@@ -95,6 +95,10 @@ extension AppIntegrationTests {
             #expect(after.value("lastword_threads", ["status": "new"]) == 1)
             #expect(after.value("process_open_fds") > 0)
             #expect(after.value("process_resident_memory_bytes") > 0)
+            #expect(after.value("lastword_heap_bytes", ["state": "in_use"]) > 0)
+            #expect(after.value("lastword_heap_bytes", ["state": "in_use"]) < after.value("process_resident_memory_bytes") * 4)
+            // The test's own database is open (its schema and statements are in SQLite's memory).
+            #expect(after.value("lastword_database_engine_memory_bytes") > 0)
         }
 
         @Test func watchersAreCountedByTopicFamilyWhileTheyWatch() throws {

@@ -31,4 +31,24 @@ import Transport
         // tests run beside).
         #expect(before - after >= 32 << 20, "resident before \(before >> 20) MiB, after the trim \(after >> 20) MiB")
     }
+
+    @Test func theHeapInUseCountsLiveBlocksAndTheirFreeing() {
+        // 64 MiB in blocks of 32 KiB (below glibc's mmap threshold, so in the arenas), then freed. Other tests
+        // allocate beside, so the changes are checked with a margin of 16 MiB.
+        let blockSize = 32_768, count = 2_048
+        let before = AllocatorHygiene.usage()
+        var blocks: [UnsafeMutableRawPointer] = []
+        blocks.reserveCapacity(count)
+        for _ in 0..<count {
+            let block = UnsafeMutableRawPointer.allocate(byteCount: blockSize, alignment: 16)
+            block.initializeMemory(as: UInt8.self, repeating: 0x5A, count: blockSize)
+            blocks.append(block)
+        }
+        let holding = AllocatorHygiene.usage()
+        for block in blocks { block.deallocate() }
+        let after = AllocatorHygiene.usage()
+        #expect(holding.inUse - before.inUse >= 48 << 20, "in use \(before.inUse >> 20) MiB, then \(holding.inUse >> 20) MiB")
+        #expect(holding.inUse - after.inUse >= 48 << 20, "in use \(holding.inUse >> 20) MiB, after freeing \(after.inUse >> 20) MiB")
+        #expect(before.freeHeld >= 0 && after.freeHeld >= 0)
+    }
 }

@@ -119,6 +119,12 @@ package enum MetricsCatalog {
         "process_cpu_seconds_total", .counter, "CPU time the process used, user and system (from /proc/self/stat).")
     package static let startTime = MetricDefinition(
         "process_start_time_seconds", .gauge, "When the process started, in seconds since the Unix epoch.")
+    package static let heap = MetricDefinition(
+        "lastword_heap_bytes", .gauge, labels: ["state"],
+        "The allocator's heap over every arena (glibc mallinfo2): bytes in live blocks (in_use) and free bytes the arenas hold (free).")
+    package static let databaseEngineMemory = MetricDefinition(
+        "lastword_database_engine_memory_bytes", .gauge,
+        "Memory the embedded database engine holds in this process: SQLite's page caches, prepared statements and schemas (sqlite3_memory_used).")
 
     /// Every metric, in the order docs/METRICS.md lists them.
     package static let all: [MetricDefinition] = [
@@ -129,6 +135,7 @@ package enum MetricsCatalog {
         actionsAccepted, actionsDuplicate, actionsRefused,
         threads, threadsOverdue,
         buildInfo, residentMemory, virtualMemory, openDescriptors, maxDescriptors, cpuSeconds, startTime,
+        heap, databaseEngineMemory,
     ]
 
     private static let byName: [String: MetricDefinition] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })

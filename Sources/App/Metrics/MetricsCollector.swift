@@ -112,6 +112,10 @@ package final class MetricsCollector: Sendable {
             if let value = process.maxDescriptors { gauge(MetricsCatalog.maxDescriptors, [], value) }
             if let value = process.startTimeSeconds { state.gauge(MetricsCatalog.startTime, [], factory: factory).record(value) }
             if let value = process.cpuSeconds { state.sync(MetricsCatalog.cpuSeconds, to: value, factory: factory) }
+            let heap = AllocatorHygiene.usage()
+            gauge(MetricsCatalog.heap, ["in_use"], heap.inUse)
+            gauge(MetricsCatalog.heap, ["free"], heap.freeHeld)
+            if let value = application.store.engineMemoryBytes { gauge(MetricsCatalog.databaseEngineMemory, [], value) }
         }
     }
 

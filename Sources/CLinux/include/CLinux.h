@@ -38,5 +38,7 @@ int lw_epoll_wait(int epfd, struct lw_event *events, int max, int timeout);
 int lw_malloc_limit_arenas(int arenas);
 /// glibc's malloc_trim(0): gives the free pages of every arena back to the kernel; 1 if any were.
 int lw_malloc_trim(void);
+/// glibc's mallinfo2 over every arena: bytes in live blocks (mmapped ones included), and free bytes the arenas hold.
+void lw_malloc_usage(uint64_t *in_use, uint64_t *free_held);
 
 #endif

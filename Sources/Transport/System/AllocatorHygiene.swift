@@ -29,4 +29,14 @@ package enum AllocatorHygiene {
     package static func trim() {
         _ = lw_malloc_trim()
     }
+
+    /// The heap over every arena (glibc's mallinfo2): bytes in live blocks, and free bytes the arenas still hold.
+    /// What the process allocates, apart from what the kernel counts in its resident memory (code, stacks, mapped
+    /// files, pages not yet given back).
+    package static func usage() -> (inUse: Int, freeHeld: Int) {
+        var inUse: UInt64 = 0
+        var freeHeld: UInt64 = 0
+        lw_malloc_usage(&inUse, &freeHeld)
+        return (Int(clamping: inUse), Int(clamping: freeHeld))
+    }
 }
