@@ -42,4 +42,17 @@ import Testing
         #expect(fresh.record("newcomer", nowMilliseconds: Self.hour) == nil)
         #expect(fresh.record("recent", nowMilliseconds: Self.hour) != nil)
     }
+
+    @Test func theTableFollowsTheLastHoursKeysNotEveryKeyEverSeen() {
+        // A new key every second for ten hours, far below the cap: the table holds about the last hour's keys (the
+        // sweeps come each time it doubles), and a key seen within the hour is still limited.
+        var counter = HourlyCounter<Int>(limit: 1, maxKeys: 1_000_000)
+        var largest = 0
+        for second in 0..<36_000 {
+            #expect(counter.record(second, nowMilliseconds: Int64(second) * 1_000) == nil)
+            largest = max(largest, counter.count)
+        }
+        #expect(largest <= 2 * 3_600 + 1, "the table held \(largest) keys")
+        #expect(counter.record(35_000, nowMilliseconds: 36_000_000) != nil)
+    }
 }

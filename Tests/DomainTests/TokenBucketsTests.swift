@@ -71,4 +71,19 @@ import Testing
         #expect(buckets.count == 2)                                          // only the non-full buckets remain
         #expect(buckets.take("busy", nowMilliseconds: 100_000) == 1)         // "busy" was not forgiven
     }
+
+    @Test func theTableFollowsTheKeysActiveLatelyNotEveryKeyEverSeen() {
+        // A hundred new keys a second for ten minutes, each taking one token of five refilled at one a second (full
+        // again a second later), far below the cap: the table stays near the sweep floor instead of growing to
+        // 60,000 keys, and a key that spent its burst just now is still limited.
+        var buckets = TokenBuckets<Int>(ratePerSecond: 1, burst: 5, maxKeys: 1_000_000)
+        var largest = 0
+        for key in 0..<60_000 {
+            #expect(buckets.take(key, nowMilliseconds: Int64(key) * 10) == nil)
+            largest = max(largest, buckets.count)
+        }
+        #expect(largest <= 2 * TokenBuckets<Int>.sweepFloor, "the table held \(largest) keys")
+        for _ in 0..<4 { _ = buckets.take(59_999, nowMilliseconds: 600_000) }
+        #expect(buckets.take(59_999, nowMilliseconds: 600_000) == 1)
+    }
 }

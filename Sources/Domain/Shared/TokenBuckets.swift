@@ -1,14 +1,20 @@
 /// One token bucket per key: a key may spend `burst` tokens at once, and tokens come back at `ratePerSecond`.
 ///
-/// Memory is bounded by `maxKeys`. A bucket that has refilled to `burst` is the same as no bucket, so when the table
-/// is full those are dropped first; if that is not enough, the least recently used buckets go (that forgives their
-/// keys a little: under a flood of distinct keys the limiter fails open rather than refusing everyone new). The
-/// table is then cut to 7/8 of `maxKeys`, so a sweep happens at most once per `maxKeys / 8` new keys.
+/// A bucket that has refilled to `burst` is the same as no bucket, so the table keeps only the keys active lately:
+/// each time it has doubled since the last sweep (from `sweepFloor` keys), the full buckets are dropped, so memory
+/// follows the keys of the last few refill periods, not every key ever seen, at an amortized constant cost per new
+/// key. `maxKeys` bounds it under a flood of distinct keys: when the table is full the full buckets go first, then
+/// the least recently used (that forgives their keys a little: the limiter fails open rather than refusing everyone
+/// new), down to 7/8 of `maxKeys`.
 package struct TokenBuckets<Key: Hashable & Sendable>: Sendable {
     package let ratePerSecond: Double
     package let burst: Int
     package let maxKeys: Int
     private var buckets: [Key: Bucket] = [:]
+    /// The table's size at which full buckets are next dropped.
+    private var sweepAt = Self.sweepFloor
+    /// Keys below which the table is never swept (a sweep of a small table would cost more than it frees).
+    package static var sweepFloor: Int { 1_024 }
 
     private struct Bucket: Sendable {
         var tokens: Double
@@ -31,7 +37,11 @@ package struct TokenBuckets<Key: Hashable & Sendable>: Sendable {
     /// Time that goes backwards counts as no time.
     package mutating func take(_ key: Key, nowMilliseconds now: Int64) -> Int? {
         if buckets[key] == nil {
-            if buckets.count >= maxKeys { evict(now: now) }
+            if buckets.count >= maxKeys {
+                evict(now: now)
+            } else if buckets.count >= sweepAt {
+                dropFull(now: now)
+            }
             buckets[key] = Bucket(tokens: Double(burst) - 1, updatedAt: now)
             return nil
         }
@@ -64,11 +74,18 @@ package struct TokenBuckets<Key: Hashable & Sendable>: Sendable {
         return min(Double(burst), bucket.tokens + elapsed * ratePerSecond)
     }
 
-    private mutating func evict(now: Int64) {
-        let target = maxKeys - maxKeys / 8 - 1
+    /// Drops the buckets that have refilled; the next sweep comes when the table has doubled from what is left.
+    /// `filter` makes a new table sized for what remains (removing keys would keep the old capacity).
+    private mutating func dropFull(now: Int64) {
         let full = Double(burst)
         let rate = ratePerSecond, burst = burst
         buckets = buckets.filter { Self.refilled($0.value, now: now, ratePerSecond: rate, burst: burst) < full }
+        sweepAt = max(Self.sweepFloor, 2 * buckets.count)
+    }
+
+    private mutating func evict(now: Int64) {
+        let target = maxKeys - maxKeys / 8 - 1
+        dropFull(now: now)
         guard buckets.count > target else { return }
         let oldestFirst = buckets.sorted { $0.value.updatedAt < $1.value.updatedAt }
         for (key, _) in oldestFirst.prefix(buckets.count - max(0, target)) {
