@@ -28,7 +28,11 @@ struct FuzzEntry {
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
         let targets = FuzzTarget.allCases.map(\.rawValue).joined(separator: ", ")
-        guard let first = arguments.first, let target = FuzzTarget(rawValue: first) else {
+        // libFuzzer's -fork and -merge run this program again with its own flags only: those children find the
+        // target in LASTWORD_FUZZ_TARGET, which scripts/fuzz sets.
+        let named = arguments.first.flatMap(FuzzTarget.init(rawValue:))
+        let inherited = getenv("LASTWORD_FUZZ_TARGET").flatMap { FuzzTarget(rawValue: String(cString: $0)) }
+        guard let target = named ?? inherited else {
             printError("usage: lastword-fuzz TARGET FILE|DIRECTORY…  (TARGET is one of \(targets))\n"
                        + "Replays inputs; built by scripts/fuzz, it fuzzes (then TARGET's arguments are libFuzzer's).\n")
             exit(2)
@@ -37,7 +41,7 @@ struct FuzzEntry {
         #if FUZZING
         // libFuzzer sees argv without TARGET.
         var argv: [UnsafeMutablePointer<CChar>?] = [CommandLine.unsafeArgv[0]]
-        for index in 2..<Int(CommandLine.argc) { argv.append(CommandLine.unsafeArgv[index]) }
+        for index in (named == nil ? 1 : 2)..<Int(CommandLine.argc) { argv.append(CommandLine.unsafeArgv[index]) }
         argv.append(nil)
         var argc = CInt(argv.count - 1)
         let code = argv.withUnsafeMutableBufferPointer { buffer -> CInt in
@@ -49,12 +53,13 @@ struct FuzzEntry {
         }
         exit(code)
         #else
-        guard arguments.count >= 2 else {
+        let paths = named == nil ? arguments : Array(arguments.dropFirst())
+        guard !paths.isEmpty else {
             printError("lastword-fuzz \(target.rawValue): name the files or directories to replay\n")
             exit(2)
         }
         var count = 0
-        for path in arguments.dropFirst() {
+        for path in paths {
             for file in files(at: path) {
                 guard let bytes = read(file) else {
                     printError("\(file): cannot be read\n")
