@@ -36,11 +36,10 @@ struct Serve: AsyncParsableCommand {
         let backend = settings.metricsListen.map { _ in PrometheusBackend() }
         if let backend { MetricsSystem.bootstrap(backend.factory) }
         let loops = EventLoopGroup(count: settings.server.eventLoops, readiness: settings.server.readiness)
-        // Two malloc arenas per event loop instead of glibc's eight per core, large blocks mapped on their own
-        // whatever was freed before, and the free pages given back every minute: memory that stays flat under churn
-        // (AllocatorHygiene, docs/RELIABILITY.md).
+        // Two malloc arenas per event loop instead of glibc's eight per core, and the free pages given back every
+        // minute: memory that stays flat under churn (AllocatorHygiene, docs/RELIABILITY.md). The mmap threshold is
+        // left to glibc: fixing it did not stop the soak's growth and made large copies fault in fresh pages.
         AllocatorHygiene.limitArenas(2 * loops.loops.count)
-        AllocatorHygiene.fixMmapThreshold()
         let trimming = AllocatorHygiene.trimPeriodically(every: 60)
         defer { trimming.cancel() }
         let application: Application

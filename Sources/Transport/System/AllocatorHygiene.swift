@@ -12,7 +12,8 @@ import Dispatch
 /// A third: glibc maps a large block on its own, but once such a block is freed it raises that threshold to the
 /// block's size (up to 32 MiB), so every later block below it is carved from an arena, where it leaves holes that
 /// long-lived small blocks then pin (in the soak's server it had risen to 1.2 MiB). `fixMmapThreshold` keeps the
-/// threshold where it is set. It did not by itself stop the soak's arenas growing (docs/RELIABILITY.md).
+/// threshold where it is set. It did not stop the soak's arenas growing (docs/RELIABILITY.md), and a large
+/// buffer copied again and again then faults in fresh pages each time, so `serve` does not call it.
 package enum AllocatorHygiene {
     /// The threshold `serve` fixes, glibc's own starting value: blocks of 128 KiB or more (large responses, bulk reads)
     /// are mapped and unmapped on their own, a few microseconds each; the hot paths' buffers are far smaller.
