@@ -46,10 +46,6 @@ int lw_malloc_limit_arenas(int arenas) {
     return mallopt(M_ARENA_MAX, arenas);
 }
 
-int lw_malloc_fix_mmap_threshold(int bytes) {
-    return mallopt(M_MMAP_THRESHOLD, bytes);
-}
-
 int lw_malloc_trim(void) {
     return malloc_trim(0);
 }

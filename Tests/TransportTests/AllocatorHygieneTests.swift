@@ -35,24 +35,6 @@ import Transport
         #expect(before - after >= 32 << 20, "resident before \(before >> 20) MiB, after the trim \(after >> 20) MiB")
     }
 
-    @Test func withTheThresholdFixedAFreedLargeBlockLeavesLaterOnesMappedOnTheirOwn() throws {
-        // Unfixed, freeing a 16 MiB block (mapped on its own) raises glibc's threshold to 16 MiB: the 1 MiB blocks
-        // that follow come from an arena, and freed between small blocks that stay, they stay resident until a trim.
-        // Fixed, each is mapped on its own and unmapped when freed.
-        AllocatorHygiene.fixMmapThreshold()
-        Self.allocateBlocks(1, ofSize: 16 << 20)[0].deallocate()
-        var large: [UnsafeMutableRawPointer] = [], pins: [UnsafeMutableRawPointer] = []
-        for _ in 0..<64 {
-            large += Self.allocateBlocks(1, ofSize: 1 << 20)
-            pins += Self.allocateBlocks(1, ofSize: 64)
-        }
-        let holding = try Self.residentAnonymousBytes()
-        for block in large { block.deallocate() }
-        let after = try Self.residentAnonymousBytes()
-        for pin in pins { pin.deallocate() }
-        #expect(holding - after >= 48 << 20, "resident \(holding >> 20) MiB holding 64 MiB, \(after >> 20) MiB after freeing them")
-    }
-
     @Test func theHeapInUseCountsLiveBlocksAndTheirFreeing() {
         // 64 MiB in blocks of 32 KiB (below glibc's mmap threshold, so in the arenas), then freed. Other tests
         // allocate beside, so the changes are checked with a margin of 16 MiB.

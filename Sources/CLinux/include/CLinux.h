@@ -36,9 +36,6 @@ int lw_epoll_wait(int epfd, struct lw_event *events, int max, int timeout);
 
 /// glibc's allocator: at most `arenas` malloc arenas (mallopt M_ARENA_MAX); 1 on success.
 int lw_malloc_limit_arenas(int arenas);
-/// glibc's allocator: blocks of `bytes` or more mapped on their own and unmapped when freed, whatever was freed
-/// before (mallopt M_MMAP_THRESHOLD, which also stops glibc raising the threshold by itself); 1 on success.
-int lw_malloc_fix_mmap_threshold(int bytes);
 /// glibc's malloc_trim(0): gives the free pages of every arena back to the kernel; 1 if any were.
 int lw_malloc_trim(void);
 /// glibc's mallinfo2 over every arena: bytes in live blocks (mmapped ones included), and free bytes the arenas hold.
