@@ -56,6 +56,8 @@ package struct ApplicationConfiguration: Sendable {
     package var livePhases: Int = 8
     /// Deltas kept per group for clients that resume.
     package var liveHistory: Int = 64
+    /// Seconds a delta stays in that history at most.
+    package var liveHistoryMaxSeconds: Int = 60
     /// Put the count of applied writes into acknowledgements and updates (benchmarks only).
     package var liveIncludeAppliedCount: Bool = false
     package var maxTopicsPerConnection: Int = 16
@@ -178,6 +180,7 @@ package final class Application: Sendable {
         var topicConfiguration = TopicEngine.Configuration()
         topicConfiguration.interval = .milliseconds(configuration.liveIntervalMilliseconds)
         topicConfiguration.history = configuration.liveHistory
+        topicConfiguration.historyMaxAge = .seconds(configuration.liveHistoryMaxSeconds)
         topicConfiguration.phases = configuration.livePhases
         topics = TopicEngine(loops: loops, configuration: topicConfiguration)
         var tallyConfiguration = LiveTally.Configuration()

@@ -8,7 +8,14 @@ struct PhaseGroup {
     var changed = false
     /// Parts marked changed since this group's last delta.
     var parts: Set<String> = []
-    var history: [(seq: UInt64, message: PreparedMessage)] = []
+    var history: [(seq: UInt64, at: ContinuousClock.Instant, message: PreparedMessage)] = []
+
+    /// Drops deltas made before `oldest`; an emptied history gives its storage back.
+    mutating func dropHistory(before oldest: ContinuousClock.Instant) {
+        guard let first = history.first, first.at < oldest else { return }
+        let kept = history.firstIndex { $0.at >= oldest } ?? history.count
+        if kept == history.count { history = [] } else { history.removeFirst(kept) }
+    }
 }
 
 struct CoalescedTopic {
@@ -98,6 +105,11 @@ extension TopicEngine {
         enum Reply { case upToDate(UInt64), replay(UInt64, [PreparedMessage]), snapshot(UInt64, [UInt8]) }
         let reply: Reply? = coalesced.withLock { state -> Reply? in
             guard var topic = state.topics[key] else { return nil }
+            let oldest = ContinuousClock.now - configuration.historyMaxAge
+            if let first = topic.phases[phase].history.first, first.at < oldest {
+                topic.phases[phase].dropHistory(before: oldest)
+                state.topics[key] = topic
+            }
             if !alreadyWatching {
                 connection.join(topic.phases[phase].group)
                 state.watchers[key, default: 0] += 1
@@ -164,7 +176,7 @@ extension TopicEngine {
     /// Time between two ticks: the interval shared out among the groups.
     private var period: Int { Self.nanoseconds(configuration.interval) / configuration.phases }
 
-    private static func nanoseconds(_ duration: Duration) -> Int {
+    static func nanoseconds(_ duration: Duration) -> Int {
         let (seconds, attoseconds) = duration.components
         return Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
     }
@@ -211,8 +223,10 @@ extension TopicEngine {
             group.parts = []
             if let rendered {
                 let message = PreparedMessage(opcode: .text, payload: rendered)
+                let now = ContinuousClock.now
                 group.seq = stamp.seq
-                group.history.append((group.seq, message))
+                group.dropHistory(before: now - configuration.historyMaxAge)
+                group.history.append((group.seq, now, message))
                 if group.history.count > configuration.history {
                     group.history.removeFirst(group.history.count - configuration.history)
                 }
@@ -221,5 +235,24 @@ extension TopicEngine {
             topic.phases[phase] = group
             state.topics[key] = topic
         }
+    }
+
+    /// The history sweep's timer event: every group's deltas older than `historyMaxAge` go.
+    func sweepHistory() {
+        let oldest = ContinuousClock.now - configuration.historyMaxAge
+        coalesced.withLock { state in
+            for key in Array(state.topics.keys) {
+                let stale = state.topics[key]!.phases.contains { $0.history.first.map { $0.at < oldest } ?? false }
+                guard stale else { continue }
+                var topic = state.topics[key]!
+                for index in topic.phases.indices { topic.phases[index].dropHistory(before: oldest) }
+                state.topics[key] = topic
+            }
+        }
+    }
+
+    /// Deltas a topic's groups keep for resumes now, all groups together.
+    package func historyCount(_ key: String) -> Int {
+        coalesced.withLock { state in state.topics[key]?.phases.reduce(0) { $0 + $1.history.count } ?? 0 }
     }
 }

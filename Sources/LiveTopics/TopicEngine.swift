@@ -31,6 +31,9 @@ package final class TopicEngine: Sendable {
         package var phases: Int = 8
         /// Deltas kept per group for watchers that resume (64 × 100 ms: a reconnect within ~6 s replays).
         package var history: Int = 64
+        /// How long a delta stays in the history at most. A quiet topic's 64 deltas would otherwise span hours and
+        /// hold their memory for nobody: a page away longer than this gets a snapshot, which is as correct.
+        package var historyMaxAge: Duration = .seconds(60)
         /// Output an ordered topic's watcher may have queued before it counts as too far behind: it is closed with
         /// 1008 and resumes by `seq`, so nothing is dropped silently.
         package var maxOrderedBacklogBytes: Int = 4 << 20
@@ -49,10 +52,13 @@ package final class TopicEngine: Sendable {
     /// Ticks every interval / phases while changes flow. DispatchSourceTimer is thread-safe; it is created and
     /// resumed once here and rescheduled only under `coalesced`'s lock.
     nonisolated(unsafe) let cadence: DispatchSourceTimer
+    /// Drops deltas older than `historyMaxAge` from every group, also from topics that no longer change.
+    nonisolated(unsafe) let historySweep: DispatchSourceTimer
 
     package init(loops: EventLoopGroup, configuration: Configuration = Configuration()) {
         precondition(configuration.phases >= 1, "live.phases must be at least 1")
         precondition(configuration.interval > .zero, "live.intervalMs must be above 0")
+        precondition(configuration.historyMaxAge > .zero, "live.historyMaxSeconds must be above 0")
         self.loops = loops
         self.configuration = configuration
         var generator = SystemRandomNumberGenerator()
@@ -61,13 +67,20 @@ package final class TopicEngine: Sendable {
         epochs = (0..<configuration.phases).map { "\(run)-\($0)" }
         coalesced = Mutex(CoalescedState())
         cadence = DispatchSource.makeTimerSource(queue: queue)
+        historySweep = DispatchSource.makeTimerSource(queue: queue)
         cadence.setEventHandler { [weak self] in self?.tick() }
         cadence.schedule(deadline: .distantFuture)
         cadence.resume()
+        historySweep.setEventHandler { [weak self] in self?.sweepHistory() }
+        let sweepEvery = Self.nanoseconds(configuration.historyMaxAge) / 2
+        historySweep.schedule(deadline: .now() + .nanoseconds(sweepEvery), repeating: .nanoseconds(sweepEvery),
+                              leeway: .nanoseconds(sweepEvery / 10))
+        historySweep.resume()
     }
 
     deinit {
         cadence.cancel()
+        historySweep.cancel()
     }
 
     /// Watchers closed with 1008 because their backlog passed `maxOrderedBacklogBytes`, since start.

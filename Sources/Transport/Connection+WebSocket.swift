@@ -295,7 +295,7 @@ extension Connection {
     private func compressIfNegotiated(_ payload: UnsafeRawBufferPointer) -> [UInt8]? {
         guard let deflate = webSocket!.deflate, payload.count >= context.configuration.deflate.minimumSize else { return nil }
         if deflate.serverNoContextTakeover {
-            return DeflaterPool.shared.compress(Array(payload), windowBits: deflate.serverMaxWindowBits, configuration: context.configuration.deflate)
+            return DeflaterPool.shared.compress(payload, windowBits: deflate.serverMaxWindowBits, configuration: context.configuration.deflate)
         }
         return contextDeflater(deflate).compress(payload)
     }

@@ -4,18 +4,26 @@ import WebSocket
 /// A WebSocket message encoded once for many receivers: the plain frame, and compressed frames made on first
 /// use for each window size receivers negotiated (with `server_no_context_takeover`, the compressed bytes do not
 /// depend on the receiver, RFC 7692 §7.1.1.1). Every receiver's queue holds the same storage.
+///
+/// The payload is not kept beside the frame: it is the frame after its header, so a message (and a topic's
+/// history of them) holds its bytes once.
 package final class PreparedMessage: Sendable {
     package let opcode: WebSocketOpcode
-    package let payload: [UInt8]
     /// Header + payload, RSV1 clear.
     let plainFrame: [UInt8]
+    private let headerSize: Int
     private let compressedFrames = Mutex<[Int: [UInt8]]>([:])
 
     package init(opcode: WebSocketOpcode, payload: [UInt8]) {
         precondition(opcode == .text || opcode == .binary, "a prepared message is a data message")
         self.opcode = opcode
-        self.payload = payload
         self.plainFrame = Self.frame(opcode: opcode, payload: payload, rsv1: false)
+        self.headerSize = plainFrame.count - payload.count
+    }
+
+    /// The message's payload: a view of the plain frame, without a copy.
+    package var payload: ArraySlice<UInt8> {
+        plainFrame[headerSize...]
     }
 
     package convenience init(text: String) {
@@ -29,7 +37,7 @@ package final class PreparedMessage: Sendable {
     /// The frame for receivers that negotiated permessage-deflate without server context takeover.
     func compressedFrame(windowBits: Int, configuration: PerMessageDeflateConfiguration) -> [UInt8] {
         if let frame = compressedFrames.withLock({ $0[windowBits] }) { return frame }
-        let compressed = DeflaterPool.shared.compress(payload, windowBits: windowBits, configuration: configuration)
+        let compressed = payload.withUnsafeBytes { DeflaterPool.shared.compress($0, windowBits: windowBits, configuration: configuration) }
         let frame = Self.frame(opcode: opcode, payload: compressed, rsv1: true)
         compressedFrames.withLock { $0[windowBits] = frame }
         return frame
@@ -75,11 +83,11 @@ final class DeflaterPool: Sendable {
     }
     private let pool = Mutex<[Key: [Box]]>([:])
 
-    func compress(_ payload: [UInt8], windowBits: Int, configuration: PerMessageDeflateConfiguration) -> [UInt8] {
+    func compress(_ payload: UnsafeRawBufferPointer, windowBits: Int, configuration: PerMessageDeflateConfiguration) -> [UInt8] {
         let key = Key(windowBits: windowBits, level: configuration.compressionLevel, memoryLevel: configuration.memoryLevel)
         let box = pool.withLock { $0[key]?.popLast() }
             ?? Box(MessageDeflater(windowBits: windowBits, noContextTakeover: true, level: key.level, memoryLevel: key.memoryLevel))
-        let compressed = payload.withUnsafeBytes { box.deflater.compress($0) }
+        let compressed = box.deflater.compress(payload)
         pool.withLock { pools in
             if pools[key, default: []].count < 8 { pools[key, default: []].append(box) }
         }

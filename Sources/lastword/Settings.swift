@@ -156,6 +156,7 @@ struct Settings {
         let live = config.scoped(to: "live")
         application.liveIntervalMilliseconds = live.int(forKey: "intervalMs", default: application.liveIntervalMilliseconds)
         application.liveHistory = live.int(forKey: "history", default: application.liveHistory)
+        application.liveHistoryMaxSeconds = live.int(forKey: "historyMaxSeconds", default: application.liveHistoryMaxSeconds)
         application.livePhases = live.int(forKey: "phases", default: application.livePhases)
         application.liveIncludeAppliedCount = live.bool(forKey: "includeAppliedCount", default: application.liveIncludeAppliedCount)
         application.maxTopicsPerConnection = live.int(forKey: "maxTopicsPerConnection", default: application.maxTopicsPerConnection)
@@ -293,6 +294,7 @@ struct Settings {
                     "campaigns.checkIntervalMs must be between 100 and 3,600,000 (an hour)")
         try require((1...100_000).contains(application.historyMaxPoints), "live.historyMaxPoints must be between 1 and 100,000")
         try require((1...16).contains(application.livePhases), "live.phases must be between 1 and 16")
+        try require((1...86_400).contains(application.liveHistoryMaxSeconds), "live.historyMaxSeconds must be between 1 and 86,400 (a day)")
         try require(application.liveHistory >= 0 && application.maxTopicsPerConnection > 0 && application.maxPendingWritesPerConnection > 0,
                     "live.history, maxTopicsPerConnection and maxPendingWritesPerConnection must be positive")
         let limits = application.rateLimits
@@ -350,7 +352,7 @@ struct Settings {
                 : "off (backup.directory is empty)",
             "campaigns": "\(application.campaignFiles)",
             "log": "level=\(logLevel) format=\(logFormat.rawValue) access=\(accessLog)",
-            "live": "intervalMs=\(application.liveIntervalMilliseconds) history=\(application.liveHistory) phases=\(application.livePhases) appliedCount=\(application.liveIncludeAppliedCount) topics=\(application.maxTopicsPerConnection) pending=\(application.maxPendingWritesPerConnection)",
+            "live": "intervalMs=\(application.liveIntervalMilliseconds) history=\(application.liveHistory) historyMaxSeconds=\(application.liveHistoryMaxSeconds) phases=\(application.livePhases) appliedCount=\(application.liveIncludeAppliedCount) topics=\(application.maxTopicsPerConnection) pending=\(application.maxPendingWritesPerConnection)",
             "integrity": "ip=\(application.rateLimits.perIPPerSecond)/s burst \(application.rateLimits.perIPBurst) citizen=\(application.rateLimits.perCitizenPerSecond)/s burst \(application.rateLimits.perCitizenBurst) newCitizens/ip/h=\(application.rateLimits.newCitizensPerIPPerHour)",
             "site": "cookieSecure=\(application.cookieSecure || s.tls.isEnabled)\(s.tls.isEnabled && !application.cookieSecure ? " (TLS)" : "") publicBaseURL=\(application.publicBaseURL ?? "(from Host)")",
             "metrics": "listen=\(metricsListen?.description ?? "(off)")",

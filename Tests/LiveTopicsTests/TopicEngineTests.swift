@@ -208,6 +208,41 @@ import WebSocket
         #expect(try fifth.next().hasPrefix("snapshot "))
     }
 
+    @Test func deltasOlderThanTheHistorysAgeAreDroppedAndAResumeAfterThemGetsASnapshot() throws {
+        var configuration = TopicEngine.Configuration()
+        configuration.phases = 1
+        configuration.interval = .milliseconds(20)
+        configuration.historyMaxAge = .seconds(2)
+        let fixture = try Fixture(configuration: configuration)
+        defer { fixture.shutdown() }
+        let counter = Counter()
+        fixture.engine.addCoalescedTopic("count", content: counter)
+        let client = try fixture.client()
+        try client.send("subscribe count - -")
+        _ = try client.next()
+        #expect(try client.next() == "delta 1 value=0 watchers=1")
+        for value in 1...3 {
+            counter.increment()
+            fixture.engine.changed("count")
+            #expect(try client.next() == "delta \(value + 1) value=\(value) watchers=1")
+        }
+        let epoch = fixture.engine.epochs[0]
+        // Within the age, far under the 64 the count allows: kept, and a resume replays them.
+        #expect(fixture.engine.historyCount("count") == 4)
+        let early = try fixture.client()
+        try early.send("subscribe count 3 \(epoch)")
+        #expect(try early.next() == "delta 4 value=3 watchers=1")
+        early.close()
+        // Its coming and going are the last changes (one delta or two, as they coalesce); then the topic is quiet.
+        while try !client.next().hasSuffix("value=3 watchers=1") {}
+        #expect(fixture.engine.historyCount("count") >= 5)
+        // Nothing else happens, yet the sweep drops the deltas once they are two seconds old.
+        #expect(eventually(within: 10) { fixture.engine.historyCount("count") == 0 })
+        let late = try fixture.client()
+        try late.send("subscribe count 4 \(epoch)")
+        #expect(try late.next().hasPrefix("snapshot "))
+    }
+
     @Test func anUnknownTopicIsRefused() throws {
         let fixture = try Fixture()
         defer { fixture.shutdown() }

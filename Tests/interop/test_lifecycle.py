@@ -53,6 +53,14 @@ def test_an_unknown_log_format_is_refused_by_name():
     assert result.stderr.splitlines()[-1] == "Error: log.format must be text or json (got xml)"
 
 
+def test_a_resume_history_without_an_age_limit_is_refused_by_name():
+    directory = workdir()
+    (directory / "config.yaml").write_text("live:\n  historyMaxSeconds: 0\n")
+    result = run("serve", "--config", "config.yaml", workdir=directory)
+    assert result.returncode != 0
+    assert result.stderr.splitlines()[-1] == "Error: live.historyMaxSeconds must be between 1 and 86,400 (a day)"
+
+
 def test_sighup_reloads_the_campaign_files_and_a_broken_one_changes_nothing():
     directory = pathlib.Path(tempfile.mkdtemp(prefix="lastword-reload-"))
     campaign = directory / "2027.yaml"
