@@ -64,6 +64,13 @@ package struct DirectLineService: Sendable {
 
     /// A thread by its code, for the citizen (wrong codes are rate-limited per address so codes cannot be guessed).
     func lookup(code typed: String, ip: IPAddress?) throws(DomainError) -> (ThreadRecord, [EntryRecord]) {
+        let thread = try thread(code: typed, ip: ip)
+        guard let entries = try? store.entries(thread: thread.id) else { throw .storageFailure }
+        return (thread, entries.filter(\.visibleToCitizen))
+    }
+
+    /// `lookup` without the entries (a live page reads only those after its `since`).
+    func thread(code typed: String, ip: IPAddress?) throws(DomainError) -> ThreadRecord {
         let now = time.now()
         try limits.checkLookup(ip: ip, now: now)
         guard let code = QueryCode(typed: typed), let thread = try? store.thread(code: code.value) else {
@@ -72,8 +79,7 @@ package struct DirectLineService: Sendable {
             limits.chargeFailedLookup(ip: ip, now: now)
             throw .threadNotFound
         }
-        guard let entries = try? store.entries(thread: thread.id) else { throw .storageFailure }
-        return (thread, entries.filter(\.visibleToCitizen))
+        return thread
     }
 
     // MARK: staff
@@ -94,10 +100,16 @@ package struct DirectLineService: Sendable {
 
     /// The thread as staff see it, with every entry; `caseNotFound` for one this user may not see.
     func staffView(thread id: Int64, staff: StaffPrincipal) throws(DomainError) -> (ThreadRecord, [EntryRecord]) {
-        guard let thread = try? store.thread(id: id), access.canSee(department: thread.department, staff) else { throw .caseNotFound }
-        try access.check(staff, .readThread, department: thread.department)
+        let thread = try staffThread(id, staff: staff)
         guard let entries = try? store.entries(thread: id) else { throw .storageFailure }
         return (thread, entries)
+    }
+
+    /// `staffView` without the entries: the thread, if `staff` may read it.
+    func staffThread(_ id: Int64, staff: StaffPrincipal) throws(DomainError) -> ThreadRecord {
+        guard let thread = try? store.thread(id: id), access.canSee(department: thread.department, staff) else { throw .caseNotFound }
+        try access.check(staff, .readThread, department: thread.department)
+        return thread
     }
 
     /// The departments whose threads `staff` sees; nil: all.

@@ -49,24 +49,27 @@ extension LiveSession {
             }
             let since = Int64(message.since ?? 0)
             let thread: ThreadRecord
-            let entries: [EntryRecord]
             let staff: Bool
             let key: String
             if topic.hasPrefix("thread:") {
-                (thread, entries) = try directLine.lookup(code: String(topic.dropFirst("thread:".count)), ip: ip)
+                thread = try directLine.thread(code: String(topic.dropFirst("thread:".count)), ip: ip)
                 staff = false
                 key = "thread:\(thread.id)"
             } else {
                 guard let id = Int64(topic.dropFirst("case:".count)) else { throw .caseNotFound }
                 let principal = try staffSession().principal
-                (thread, entries) = try directLine.staffView(thread: id, staff: principal)
+                thread = try directLine.staffThread(id, staff: principal)
                 staff = true
                 key = "case:\(thread.id)"
             }
             // Watch first, then read the backlog: the engine sends each seq once (see TopicEngine+Ordered).
             conversations[topic] = WatchedConversation(thread: thread, staff: staff)
             services.topics.watch(connection, as: topic, keys: [key], since: since)
-            let fresh = (try? services.directLine.store.entries(thread: thread.id, after: since)) ?? entries.filter { $0.seq > since }
+            guard let fresh = try? services.directLine.store.entries(thread: thread.id, after: since) else {
+                conversations[topic] = nil
+                services.topics.unwatch(connection, as: topic)
+                throw .storageFailure
+            }
             let backlog = fresh.filter { staff || $0.visibleToCitizen }.map { entry in
                 (seq: entry.seq, bytes: DirectLineJSON.entryMessage(entry, topic: topic, staff: staff))
             }

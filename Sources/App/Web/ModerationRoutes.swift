@@ -34,7 +34,7 @@ struct ModerationRoutes: Sendable {
         route("GET", "/api/staff/threads/:id/public") { routes, request, responder throws(HTTPError) in
             let staff = try routes.staff(request)
             let id = try routes.number(request, "id", DomainError.caseNotFound)
-            _ = try routes.domain { () throws(DomainError) in try routes.services.directLine.staffView(thread: id, staff: staff) }
+            _ = try routes.domain { () throws(DomainError) in try routes.services.directLine.staffThread(id, staff: staff) }
             guard let versions = try? routes.store.publicVersions(thread: id), let history = try? routes.store.publicHistory(thread: id) else {
                 throw HTTPError(DomainError.storageFailure)
             }
