@@ -77,44 +77,60 @@ extension OpennessFigures {
     /// The figures of `threads` at `now`.
     package static func compute(_ threads: some Sequence<ThreadFacts>, clock: WorkingClock, limits: ResponseLimits,
                                 now: Int64) -> OpennessFigures {
-        var figures = OpennessFigures()
+        var tally = Tally()
+        for thread in threads { tally.add(thread, clock: clock, limits: limits, now: now) }
+        return tally.figures
+    }
+
+    /// Per department, and overall under the key nil — in one pass, without copying the letters per department.
+    package static func byDepartment(_ threads: some Sequence<ThreadFacts>, clock: WorkingClock, limits: ResponseLimits,
+                                     now: Int64) -> (overall: OpennessFigures, departments: [String: OpennessFigures]) {
+        var overall = Tally()
+        var departments: [String: Tally] = [:]
+        for thread in threads {
+            overall.add(thread, clock: clock, limits: limits, now: now)
+            departments[thread.department, default: Tally()].add(thread, clock: clock, limits: limits, now: now)
+        }
+        return (overall.figures, departments.mapValues(\.figures))
+    }
+
+    /// The counts so far, and the working days the medians are taken of.
+    private struct Tally {
+        var counts = OpennessFigures()
         var firstResponses: [Double] = []
         var answers: [Double] = []
-        for thread in threads {
-            figures.received += 1
+
+        mutating func add(_ thread: ThreadFacts, clock: WorkingClock, limits: ResponseLimits, now: Int64) {
+            counts.received += 1
             if thread.status == .invalid {
-                figures.invalid += 1
-                continue
+                counts.invalid += 1
+                return
             }
-            if let level = thread.satisfaction { figures.satisfaction[level.rawValue - 1] += 1 }
+            if let level = thread.satisfaction { counts.satisfaction[level.rawValue - 1] += 1 }
             let answerDeadline = clock.deadline(arrivedAt: thread.receivedAt, workingDays: limits.answerWorkingDays)
             let responseDeadline = clock.deadline(arrivedAt: thread.receivedAt, workingDays: limits.firstResponseWorkingDays)
             if let at = thread.firstResponseAt ?? thread.firstAnswerAt {
                 firstResponses.append(clock.elapsedWorkingDays(from: thread.receivedAt, to: at))
             }
             if let answeredAt = thread.firstAnswerAt {
-                figures.answered += 1
-                figures.due += 1
-                if answeredAt <= answerDeadline { figures.answeredWithinLimit += 1 }
+                counts.answered += 1
+                counts.due += 1
+                if answeredAt <= answerDeadline { counts.answeredWithinLimit += 1 }
                 answers.append(clock.elapsedWorkingDays(from: thread.receivedAt, to: answeredAt))
             } else if now > answerDeadline {
-                figures.due += 1
-                figures.overdue += 1
+                counts.due += 1
+                counts.overdue += 1
             } else if thread.firstResponseAt == nil, now > responseDeadline {
-                figures.overdue += 1
+                counts.overdue += 1
             }
         }
-        figures.medianFirstResponseWorkingDays = median(firstResponses)
-        figures.medianAnswerWorkingDays = median(answers)
-        return figures
-    }
 
-    /// Per department, and overall under the key nil.
-    package static func byDepartment(_ threads: [ThreadFacts], clock: WorkingClock, limits: ResponseLimits,
-                                     now: Int64) -> (overall: OpennessFigures, departments: [String: OpennessFigures]) {
-        let overall = compute(threads, clock: clock, limits: limits, now: now)
-        let grouped = Dictionary(grouping: threads, by: \.department)
-        return (overall, grouped.mapValues { compute($0, clock: clock, limits: limits, now: now) })
+        var figures: OpennessFigures {
+            var figures = counts
+            figures.medianFirstResponseWorkingDays = OpennessFigures.median(firstResponses)
+            figures.medianAnswerWorkingDays = OpennessFigures.median(answers)
+            return figures
+        }
     }
 
     /// The middle value (the mean of the two middle ones for an even count); nil for none.

@@ -3,16 +3,21 @@ import GRDB
 
 extension Store {
     /// The facts of every letter received in `from..<to` (milliseconds; nil: unbounded), for the openness figures.
+    /// Read row by row into the facts (a cursor reuses one row), not as a list of rows first: a period holds every
+    /// letter of a campaign, and the figures are counted again as letters change.
     package func threadFacts(from: Int64? = nil, to: Int64? = nil) throws -> [ThreadFacts] {
         try database.read { db in
-            try Row.fetchAll(db, sql: """
+            let rows = try Row.fetchCursor(db, sql: """
                 SELECT department, status, created_at, first_response_at, first_answer_at, satisfaction FROM thread
                 WHERE created_at >= ? AND created_at < ?
-                """, arguments: [from ?? Int64.min, to ?? Int64.max]).map { row in
-                    ThreadFacts(department: row[0], status: ThreadStatus(rawValue: row[1]) ?? .new, receivedAt: row[2],
-                                firstResponseAt: row[3], firstAnswerAt: row[4],
-                                satisfaction: (row[5] as Int?).flatMap(SatisfactionLevel.init(rawValue:)))
-                }
+                """, arguments: [from ?? Int64.min, to ?? Int64.max])
+            var facts: [ThreadFacts] = []
+            while let row = try rows.next() {
+                facts.append(ThreadFacts(department: row[0], status: ThreadStatus(rawValue: row[1]) ?? .new, receivedAt: row[2],
+                                         firstResponseAt: row[3], firstAnswerAt: row[4],
+                                         satisfaction: (row[5] as Int?).flatMap(SatisfactionLevel.init(rawValue:))))
+            }
+            return facts
         }
     }
 
