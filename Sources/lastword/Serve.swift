@@ -23,6 +23,10 @@ struct Serve: AsyncParsableCommand {
     var port: Int?
 
     func run() async throws {
+        // Signals are taken over first: a SIGTERM (or SIGHUP) that comes while the server starts, or just after it
+        // prints its address, must not end the process with the default action, skipping the graceful shutdown.
+        let shutdown = ShutdownSignal()
+        Glibc.signal(SIGHUP, SIG_IGN)
         var settings = try await Settings.load(path: options.config)
         if let host { settings.server.host = host }
         if let port {
@@ -74,6 +78,14 @@ struct Serve: AsyncParsableCommand {
             }
             metricsServer = metrics
         }
+        // SIGHUP reloads the campaign files (checked first; a broken one changes nothing and is logged) and the TLS
+        // certificate and key (the next connections use them; a file that cannot be used is logged, the old one stays).
+        let tlsSettings = settings.server.tls
+        let reload = ReloadSignal {
+            application.reloadCampaignFiles()
+            Self.reloadCertificates(server, settings: tlsSettings, logger: logger)
+        }
+        defer { reload.cancel() }
         let scheme = server.isTLS ? "https" : "http"
         for address in server.boundAddresses {
             print("LastWord \(LastWordVersion.current) serving \(scheme)://\(Self.authority(address))/")
@@ -93,15 +105,7 @@ struct Serve: AsyncParsableCommand {
         }
         fflush(nil)  // flush stdout so a script waiting for the URL sees it
 
-        // SIGHUP reloads the campaign files (checked first; a broken one changes nothing and is logged) and the TLS
-        // certificate and key (the next connections use them; a file that cannot be used is logged, the old one stays).
-        let tlsSettings = settings.server.tls
-        let reload = ReloadSignal {
-            application.reloadCampaignFiles()
-            Self.reloadCertificates(server, settings: tlsSettings, logger: logger)
-        }
-        defer { reload.cancel() }
-        let signal = await ShutdownSignal.wait()
+        let signal = await shutdown.wait()
         logger.info("shutting down", metadata: ["signal": "\(signal)"])
         metricsServer?.shutdown()
         server.shutdown()
@@ -132,33 +136,40 @@ extension Serve {
     }
 }
 
-/// Waits for SIGINT or SIGTERM through dispatch signal sources (the default action is disabled first).
-enum ShutdownSignal {
-    static func wait() async -> String {
-        await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
-            let queue = DispatchQueue(label: "lastword.signals")
-            let resumed = Resumed()
-            for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
-                Glibc.signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-                source.setEventHandler {
-                    if resumed.once() { continuation.resume(returning: name) }
-                }
-                source.resume()
-                resumed.sources.append(source)
-            }
+/// SIGINT and SIGTERM, through dispatch signal sources (their default action is disabled first): made at start-up, so
+/// a signal that comes before the server waits for one is kept, and `wait` returns it at once.
+final class ShutdownSignal: @unchecked Sendable {
+    // @unchecked Sendable: `received` and `waiting` are touched only on the serial `queue`; `sources` is set in init,
+    // before any of them can fire, and only kept alive after.
+    private let queue = DispatchQueue(label: "lastword.signals")
+    private var sources: [DispatchSourceSignal] = []
+    private var received: String?
+    private var waiting: CheckedContinuation<String, Never>?
+
+    init() {
+        for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
+            Glibc.signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler { [weak self] in self?.deliver(name) }
+            source.resume()
+            sources.append(source)
         }
     }
 
-    /// Resumes the continuation once, and keeps the signal sources alive (each source's handler holds this box).
-    private final class Resumed: @unchecked Sendable {
-        // @unchecked Sendable: `done` is touched only on the serial signal queue, `sources` only while the sources are
-        // being set up, before any of them can fire.
-        private var done = false
-        var sources: [DispatchSourceSignal] = []
-        func once() -> Bool {
-            defer { done = true }
-            return !done
+    /// On `queue`: the first signal counts.
+    private func deliver(_ name: String) {
+        guard received == nil else { return }
+        received = name
+        waiting?.resume(returning: name)
+        waiting = nil
+    }
+
+    /// The first SIGINT or SIGTERM since start-up: at once if one came already.
+    func wait() async -> String {
+        await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
+            queue.async {
+                if let received = self.received { continuation.resume(returning: received) } else { self.waiting = continuation }
+            }
         }
     }
 }

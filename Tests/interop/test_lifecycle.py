@@ -45,6 +45,32 @@ def test_the_json_log_is_one_object_per_line_with_the_event_s_fields():
     assert any(e["message"] == "shutting down" and e["signal"] == "SIGTERM" for e in events)
 
 
+def test_a_sigterm_or_sighup_that_comes_while_the_server_starts_does_not_skip_the_graceful_shutdown():
+    """The first log line (the configuration) comes before the server listens: a signal sent then is kept, and the
+    server finishes starting, then shuts down gracefully (a SIGHUP there is ignored; a SIGTERM ends it with 0)."""
+    import os
+    import subprocess
+    from conftest import ROOT, binary
+    directory = workdir()
+    (directory / "config.yaml").write_text(
+        "server:\n  host: 127.0.0.1\n  port: 0\nmetrics:\n  listen: \"\"\n"
+        f"database:\n  path: {directory / 'lastword.sqlite'}\nlog:\n  level: info\n")
+    process = subprocess.Popen([str(binary()), "serve", "--config", str(directory / "config.yaml")], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+    try:
+        first = process.stderr.readline()
+        assert "configuration" in first, first
+        process.send_signal(signal.SIGHUP)
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, stderr
+    assert "serving http://127.0.0.1:" in stdout
+    assert "shutting down" in stderr and "SIGTERM" in stderr
+
+
 def test_an_unknown_log_format_is_refused_by_name():
     directory = workdir()
     (directory / "config.yaml").write_text("log:\n  format: xml\n")
