@@ -139,8 +139,8 @@ extension Serve {
 /// SIGINT and SIGTERM, through dispatch signal sources (their default action is disabled first): made at start-up, so
 /// a signal that comes before the server waits for one is kept, and `wait` returns it at once.
 final class ShutdownSignal: @unchecked Sendable {
-    // @unchecked Sendable: `received` and `waiting` are touched only on the serial `queue`; `sources` is set in init,
-    // before any of them can fire, and only kept alive after.
+    // @unchecked Sendable: `received` and `waiting` are touched only on the serial `queue`; `sources` is written only
+    // in init (the handlers never read it) and only keeps the sources alive after.
     private let queue = DispatchQueue(label: "lastword.signals")
     private var sources: [DispatchSourceSignal] = []
     private var received: String?
