@@ -27,6 +27,7 @@ package final class Store: Sendable {
         grdb.label = "lastword"
         // Another process (a backup, the sqlite3 shell) may hold a lock for a moment; wait instead of failing.
         grdb.busyMode = .timeout(5)
+        grdb.prepareDatabase { db in db.add(function: StringAggregate.function) }
         if !configuration.isInMemory {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             do {

@@ -11,16 +11,16 @@ extension OfficeExecutor {
             switch change {
             case .addUser(let name, let displayName, let role, let departments, let passwordHash):
                 try policy.refuse(admin, .manageUsers, department: nil)
-                let user = try Store.addUser(db, name: name, displayName: displayName, role: role, departments: departments,
+                let user = try Store.addUser(GRDBConnection(db: db), name: name, displayName: displayName, role: role, departments: departments,
                                              passwordHash: passwordHash, at: at, actor: actor)
                 return .applied(OfficeReceipt(user: user))
             case .setDisabled(let name, let disabled):
                 try policy.refuse(admin, .manageUsers, department: nil)
-                try Store.setDisabled(db, name: name, disabled, at: at, actor: actor)
+                try Store.setDisabled(GRDBConnection(db: db), name: name, disabled, at: at, actor: actor)
                 return .applied(OfficeReceipt(user: try user(named: name)))
             case .setPassword(let name, let passwordHash):
                 try policy.refuse(admin, .manageUsers, department: nil)
-                try Store.setPassword(db, name: name, passwordHash: passwordHash, at: at, actor: actor)
+                try Store.setPassword(GRDBConnection(db: db), name: name, passwordHash: passwordHash, at: at, actor: actor)
                 return .applied(OfficeReceipt(user: try user(named: name)))
             case .putDepartment(let id, let name):
                 try policy.refuse(admin, .manageDepartments, department: nil)
@@ -70,7 +70,7 @@ extension OfficeExecutor {
     }
 
     private func user(named name: String) throws -> StaffUserRecord? {
-        try one(Row.self, sql: Store.userSelection + " WHERE u.name = ?", arguments: [name]).map(Store.user)
+        try GRDBConnection(db: db).row(Store.userSelection + " WHERE u.name = ?1", name).map(Store.user)
     }
 }
 

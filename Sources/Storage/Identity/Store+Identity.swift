@@ -1,6 +1,5 @@
 import Domain
 import Foundation
-import GRDB
 
 /// A staff account as the operator and the console see it (never its password hash).
 package struct StaffUserRecord: Sendable, Equatable {
@@ -60,11 +59,11 @@ package enum IdentityError: Error, Equatable, CustomStringConvertible {
 extension Store {
     static let userSelection = """
         SELECT u.id, u.name, u.display_name, u.role, u.disabled, u.created_at,
-            (SELECT group_concat(m.department, ',') FROM staff_membership m WHERE m.user = u.id)
+            (SELECT string_agg(m.department, ',') FROM staff_membership m WHERE m."user" = u.id)
         FROM staff_user u
         """
 
-    static func user(_ row: Row) -> StaffUserRecord {
+    static func user(_ row: SQLRow) -> StaffUserRecord {
         let departments: String? = row[6]
         return StaffUserRecord(
             id: row[0], name: row[1], displayName: row[2], role: StaffRole(rawValue: row[3]) ?? .staff,
@@ -82,7 +81,7 @@ extension Store {
     @discardableResult
     package func addUser(name: String, displayName: String?, role: StaffRole, departments: [String], passwordHash: String,
                          at: Int64, actor: String = "operator") throws -> StaffUserRecord {
-        try database.write { db in
+        try write { db in
             try Self.addUser(db, name: name, displayName: displayName, role: role, departments: departments, passwordHash: passwordHash,
                              at: at, actor: actor)
         }
@@ -90,95 +89,94 @@ extension Store {
 
     /// Sets a new password hash and ends every session of the user.
     package func setPassword(name: String, passwordHash: String, at: Int64, actor: String = "operator") throws {
-        try database.write { db in try Self.setPassword(db, name: name, passwordHash: passwordHash, at: at, actor: actor) }
+        try write { db in try Self.setPassword(db, name: name, passwordHash: passwordHash, at: at, actor: actor) }
     }
 
     /// Disables (or enables) an account; disabling ends every session of the user.
     package func setDisabled(name: String, _ disabled: Bool, at: Int64, actor: String = "operator") throws {
-        try database.write { db in try Self.setDisabled(db, name: name, disabled, at: at, actor: actor) }
+        try write { db in try Self.setDisabled(db, name: name, disabled, at: at, actor: actor) }
     }
 
     // The same writes inside a transaction of the caller's: the command line's own, or the single writer's (the console).
 
-    static func addUser(_ db: Database, name: String, displayName: String?, role: StaffRole, departments: [String],
+    static func addUser(_ db: any SQLConnection, name: String, displayName: String?, role: StaffRole, departments: [String],
                         passwordHash: String, at: Int64, actor: String) throws -> StaffUserRecord {
         guard isValidUserName(name) else { throw IdentityError.invalidName(name) }
         if role == .staff, departments.isEmpty { throw IdentityError.departmentRequired }
         if role != .staff, !departments.isEmpty { throw IdentityError.departmentsForStaffOnly }
-        if try Int64.fetchOne(db, sql: "SELECT 1 FROM staff_user WHERE name = ?", arguments: [name]) != nil {
+        if try db.row("SELECT 1 FROM staff_user WHERE name = ?1", name) != nil {
             throw IdentityError.nameTaken(name)
         }
-        for department in departments where try Int64.fetchOne(db, sql: "SELECT 1 FROM department WHERE id = ?", arguments: [department]) == nil {
+        for department in departments where try db.row("SELECT 1 FROM department WHERE id = ?1", department) == nil {
             throw IdentityError.unknownDepartment(department)
         }
         let shown = String((displayName?.isEmpty == false ? displayName! : name).prefix(64))
-        try db.execute(sql: """
+        let id: Int64 = try db.row("""
             INSERT INTO staff_user (name, display_name, role, password_hash, created_at, password_changed_at)
-            VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [name, shown, role.rawValue, passwordHash, at, at])
-        let id = db.lastInsertedRowID
-        for department in Set(departments) {
-            try db.execute(sql: "INSERT INTO staff_membership (user, department) VALUES (?, ?)", arguments: [id, department])
+            VALUES (?1, ?2, ?3, ?4, ?5, ?5) RETURNING id
+            """, name, shown, role.rawValue, passwordHash, at)![0]
+        for department in Set(departments).sorted() {
+            try db.execute("INSERT INTO staff_membership (\"user\", department) VALUES (?1, ?2)", id, department)
         }
-        try db.execute(sql: "INSERT INTO audit_entry (at, actor, action, subject, detail) VALUES (?, ?, 'user.add', ?, ?)",
-                       arguments: [at, actor, "user:\(name)", role.rawValue])
-        return try Row.fetchOne(db, sql: userSelection + " WHERE u.id = ?", arguments: [id]).map(user)!
+        try db.execute("INSERT INTO audit_entry (at, actor, action, subject, detail) VALUES (?1, ?2, 'user.add', ?3, ?4)",
+                       at, actor, "user:\(name)", role.rawValue)
+        return try db.row(userSelection + " WHERE u.id = ?1", id).map(user)!
     }
 
-    static func setPassword(_ db: Database, name: String, passwordHash: String, at: Int64, actor: String) throws {
-        try db.execute(sql: "UPDATE staff_user SET password_hash = ?, password_changed_at = ? WHERE name = ?",
-                       arguments: [passwordHash, at, name])
-        guard db.changesCount == 1 else { throw IdentityError.unknownUser(name) }
-        try db.execute(sql: """
-            UPDATE staff_session SET revoked_at = ? WHERE revoked_at IS NULL AND user = (SELECT id FROM staff_user WHERE name = ?)
-            """, arguments: [at, name])
-        try db.execute(sql: "INSERT INTO audit_entry (at, actor, action, subject) VALUES (?, ?, 'user.passwd', ?)",
-                       arguments: [at, actor, "user:\(name)"])
+    static func setPassword(_ db: any SQLConnection, name: String, passwordHash: String, at: Int64, actor: String) throws {
+        let changed = try db.execute("UPDATE staff_user SET password_hash = ?1, password_changed_at = ?2 WHERE name = ?3",
+                                     passwordHash, at, name)
+        guard changed == 1 else { throw IdentityError.unknownUser(name) }
+        try db.execute("""
+            UPDATE staff_session SET revoked_at = ?1 WHERE revoked_at IS NULL AND "user" = (SELECT id FROM staff_user WHERE name = ?2)
+            """, at, name)
+        try db.execute("INSERT INTO audit_entry (at, actor, action, subject) VALUES (?1, ?2, 'user.passwd', ?3)",
+                       at, actor, "user:\(name)")
     }
 
-    static func setDisabled(_ db: Database, name: String, _ disabled: Bool, at: Int64, actor: String) throws {
-        if disabled, try String.fetchOne(db, sql: "SELECT role FROM staff_user WHERE name = ? AND disabled = 0", arguments: [name]) == "admin",
-           try Int.fetchOne(db, sql: "SELECT count(*) FROM staff_user WHERE role = 'admin' AND disabled = 0") == 1 {
+    static func setDisabled(_ db: any SQLConnection, name: String, _ disabled: Bool, at: Int64, actor: String) throws {
+        if disabled, try db.value(String.self, "SELECT role FROM staff_user WHERE name = ?1 AND disabled = 0", [name.sqlValue]) == "admin",
+           try db.value(Int64.self, "SELECT count(*) FROM staff_user WHERE role = 'admin' AND disabled = 0") == 1 {
             throw IdentityError.lastAdmin(name)
         }
-        try db.execute(sql: "UPDATE staff_user SET disabled = ? WHERE name = ?", arguments: [disabled, name])
-        guard db.changesCount == 1 else { throw IdentityError.unknownUser(name) }
+        let changed = try db.execute("UPDATE staff_user SET disabled = ?1 WHERE name = ?2", disabled, name)
+        guard changed == 1 else { throw IdentityError.unknownUser(name) }
         if disabled {
-            try db.execute(sql: """
-                UPDATE staff_session SET revoked_at = ? WHERE revoked_at IS NULL AND user = (SELECT id FROM staff_user WHERE name = ?)
-                """, arguments: [at, name])
+            try db.execute("""
+                UPDATE staff_session SET revoked_at = ?1 WHERE revoked_at IS NULL AND "user" = (SELECT id FROM staff_user WHERE name = ?2)
+                """, at, name)
         }
-        try db.execute(sql: "INSERT INTO audit_entry (at, actor, action, subject) VALUES (?, ?, ?, ?)",
-                       arguments: [at, actor, disabled ? "user.disable" : "user.enable", "user:\(name)"])
+        try db.execute("INSERT INTO audit_entry (at, actor, action, subject) VALUES (?1, ?2, ?3, ?4)",
+                       at, actor, disabled ? "user.disable" : "user.enable", "user:\(name)")
     }
 
     package func users() throws -> [StaffUserRecord] {
-        try database.read { db in try Row.fetchAll(db, sql: Self.userSelection + " ORDER BY u.name").map(Self.user) }
+        try read { db in try db.rows(Self.userSelection + " ORDER BY u.name").map(Self.user) }
     }
 
     package func hasActiveAdmin() throws -> Bool {
-        try database.read { db in
-            try Int64.fetchOne(db, sql: "SELECT 1 FROM staff_user WHERE role = 'admin' AND disabled = 0 LIMIT 1") != nil
+        try read { db in
+            try db.row("SELECT 1 FROM staff_user WHERE role = 'admin' AND disabled = 0 LIMIT 1") != nil
         }
     }
 
     /// The account a login names (disabled ones too: the caller answers them like a wrong password).
     package func login(name: String) throws -> LoginRecord? {
-        try database.read { db in
-            guard let row = try Row.fetchOne(db, sql: Self.userSelection + " WHERE u.name = ?", arguments: [name]) else { return nil }
-            let hash = try String.fetchOne(db, sql: "SELECT password_hash FROM staff_user WHERE id = ?", arguments: [row[0] as Int64]) ?? ""
+        try read { db in
+            guard let row = try db.row(Self.userSelection + " WHERE u.name = ?1", name) else { return nil }
+            let hash = try db.value(String.self, "SELECT password_hash FROM staff_user WHERE id = ?1", [(row[0] as Int64).sqlValue]) ?? ""
             return LoginRecord(user: Self.user(row), passwordHash: hash)
         }
     }
 
     package func session(tokenHash: [UInt8]) throws -> SessionRecord? {
         // Every staff request asks: the statements are prepared once per reading connection and reused.
-        try database.read { db in
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT user, created_at, last_seen_at, revoked_at IS NOT NULL FROM staff_session WHERE token_hash = ?
-                """), arguments: [Data(tokenHash)]) else { return nil }
-            guard let user = try Row.fetchOne(db.cachedStatement(sql: Self.userSelection + " WHERE u.id = ?"),
-                                              arguments: [row[0] as Int64]).map(Self.user) else {
+        try read { db in
+            guard let row = try db.row("""
+                SELECT "user", created_at, last_seen_at, CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END
+                FROM staff_session WHERE token_hash = ?1
+                """, tokenHash) else { return nil }
+            guard let user = try db.row(Self.userSelection + " WHERE u.id = ?1", row[0] as Int64).map(Self.user) else {
                 return nil
             }
             return SessionRecord(user: user, createdAt: row[1], lastSeenAt: row[2], revoked: row[3])
