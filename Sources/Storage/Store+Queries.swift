@@ -1,27 +1,22 @@
 import Domain
-import GRDB
 
 extension Store {
     /// Every tally, from the tally rows. Load it before the writer starts (or while it is idle), then keep it current
     /// by applying the change of every `.applied` outcome.
     package func loadTallyBoard() throws -> TallyBoard {
-        try database.read { db in
+        try read { db in
             var board = TallyBoard()
-            let campaigns = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT c.id, coalesce(t.participants, 0) AS participants
-                    FROM campaign c LEFT JOIN campaign_tally t ON t.campaign = c.id
-                    """)
+            let campaigns = try db.rows("""
+                SELECT c.id, coalesce(t.participants, 0) AS participants
+                FROM campaign c LEFT JOIN campaign_tally t ON t.campaign = c.id
+                """)
             for row in campaigns {
                 board.campaigns[row["id"]] = CampaignTally(participants: row["participants"])
             }
-            let projects = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT p.campaign, p.slug, t.level1, t.level2, t.level3, t.level4, t.level5, t.likes, t.suggestions
-                    FROM project p JOIN tally t ON t.project = p.id
-                    """)
+            let projects = try db.rows("""
+                SELECT p.campaign, p.slug, t.level1, t.level2, t.level3, t.level4, t.level5, t.likes, t.suggestions
+                FROM project p JOIN tally t ON t.project = p.id
+                """)
             for row in projects {
                 let campaignID: String = row["campaign"]
                 let slug: String = row["slug"]
@@ -36,54 +31,44 @@ extension Store {
 
     /// The citizen's ratings and likes, in one campaign or in all.
     package func citizenRecord(_ citizen: CitizenID, campaignID: String?) throws -> CitizenRecord {
-        try database.read { db in
+        try read { db in
             var record = CitizenRecord()
-            let ratings = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT p.slug, r.level, r.suggestion, r.updated_at
-                    FROM citizen c JOIN rating r ON r.citizen = c.id JOIN project p ON p.id = r.project
-                    WHERE c.token = ?1 AND (?2 IS NULL OR p.campaign = ?2)
-                    """,
-                arguments: [citizen.rawValue, campaignID])
-            while let row = try ratings.next() {
+            try db.forEachRow("""
+                SELECT p.slug, r.level, r.suggestion, r.updated_at
+                FROM citizen c JOIN rating r ON r.citizen = c.id JOIN project p ON p.id = r.project
+                WHERE c.token = ?1 AND (?2 IS NULL OR p.campaign = ?2)
+                """, [citizen.rawValue.sqlValue, campaignID.sqlValue]) { row in
                 record.ratings[row["slug"]] = CitizenRecord.Rating(
                     level: try SatisfactionLevel.validated(row["level"]),
                     suggestion: row["suggestion"],
                     updatedAt: row["updated_at"])
             }
-            let likes = try String.fetchAll(
-                db,
-                sql: """
-                    SELECT p.slug FROM citizen c JOIN "like" l ON l.citizen = c.id JOIN project p ON p.id = l.project
-                    WHERE c.token = ?1 AND (?2 IS NULL OR p.campaign = ?2)
-                    """,
-                arguments: [citizen.rawValue, campaignID])
+            let likes = try db.values(String.self, """
+                SELECT p.slug FROM citizen c JOIN "like" l ON l.citizen = c.id JOIN project p ON p.id = l.project
+                WHERE c.token = ?1 AND (?2 IS NULL OR p.campaign = ?2)
+                """, [citizen.rawValue.sqlValue, campaignID.sqlValue])
             record.likes = Set(likes)
             return record
         }
     }
 
     /// Ratings at level 1 or 2, optionally of one campaign and of one department (matched on its Chinese or English
-    /// name), ordered by department, project (campaign and file order), then time of the rating's last change.
+    /// name), ordered by department, project (campaign and file order), then time of the rating's last change (then
+    /// citizen, so that equal times list alike in every database).
     /// `limit` bounds the answer (rows) for a screen; nil returns all, for an export.
     package func lowRatings(campaignID: String?, department: String?, limit: Int? = nil) throws -> [LowRating] {
-        try database.read { db in
-            let rows = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT p.campaign, p.slug, p.title_zh, p.title_en, p.department_zh, p.department_en,
-                        r.level, r.suggestion, r.updated_at
-                    FROM rating r JOIN project p ON p.id = r.project
-                    WHERE r.level <= 2
-                        AND (?1 IS NULL OR p.campaign = ?1)
-                        AND (?2 IS NULL OR p.department_zh = ?2 OR p.department_en = ?2)
-                    ORDER BY p.department_zh, p.department_en, p.campaign, p.position, p.id, r.updated_at
-                    LIMIT ?3
-                    """,
-                arguments: [campaignID, department, limit ?? -1])
+        try read { db in
             var result: [LowRating] = []
-            while let row = try rows.next() {
+            try db.forEachRow("""
+                SELECT p.campaign, p.slug, p.title_zh, p.title_en, p.department_zh, p.department_en,
+                    r.level, r.suggestion, r.updated_at
+                FROM rating r JOIN project p ON p.id = r.project
+                WHERE r.level <= 2
+                    AND (?1 IS NULL OR p.campaign = ?1)
+                    AND (?2 IS NULL OR p.department_zh = ?2 OR p.department_en = ?2)
+                ORDER BY p.department_zh, p.department_en, p.campaign, p.position, p.id, r.updated_at, r.citizen
+                LIMIT ?3
+                """, [campaignID.sqlValue, department.sqlValue, Self.limitArgument(limit).sqlValue]) { row in
                 result.append(LowRating(
                     campaignID: row["campaign"],
                     projectSlug: row["slug"],
@@ -95,5 +80,12 @@ extension Store {
             }
             return result
         }
+    }
+
+    /// A `LIMIT` argument: nil (and, as SQLite reads it, a negative limit) is no limit. PostgreSQL refuses a negative
+    /// limit and SQLite a null one, so "all" is the largest integer.
+    static func limitArgument(_ limit: Int?) -> Int64 {
+        guard let limit, limit >= 0 else { return Int64.max }
+        return Int64(limit)
     }
 }

@@ -118,15 +118,20 @@ package final class Store: Sendable {
 
     /// The 32-byte secret the application signs cookies with. Created on the first call from the system CSPRNG
     /// (`SystemRandomNumberGenerator` reads getrandom on Linux) and kept in the database, so cookies survive restarts.
+    /// Several servers starting at once on one database agree on one secret: the first insert wins, the others read it.
     package func serverSecret() throws -> [UInt8] {
-        try database.write { db in
-            if let stored = try Data.fetchOne(db, sql: "SELECT secret FROM server_secret WHERE id = 1") {
-                return [UInt8](stored)
+        try write { db in
+            if let stored = try db.value([UInt8].self, "SELECT secret FROM server_secret WHERE id = 1") {
+                return stored
             }
             var generator = SystemRandomNumberGenerator()
             let secret = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-            try db.execute(sql: "INSERT INTO server_secret (id, secret) VALUES (1, ?)", arguments: [Data(secret)])
-            return secret
+            let inserted = try db.execute("INSERT INTO server_secret (id, secret) VALUES (1, ?1) ON CONFLICT (id) DO NOTHING", secret)
+            if inserted == 1 { return secret }
+            guard let stored = try db.value([UInt8].self, "SELECT secret FROM server_secret WHERE id = 1") else {
+                throw StorageError.corrupt("server_secret has no row after an insert")
+            }
+            return stored
         }
     }
 }
