@@ -33,7 +33,7 @@ enum DatabaseInspection {
         }
         summary.schemaDifferences = try schemaDifferences(db, upTo: migrations.last)
         if summary.schemaDifferences.isEmpty {
-            summary.tallyDiscrepancies = try Store.discrepancies(db)
+            summary.tallyDiscrepancies = try Store.discrepancies(GRDBConnection(db: db))
         }
         return summary
     }

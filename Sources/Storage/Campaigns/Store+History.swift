@@ -1,5 +1,4 @@
 import Domain
-import GRDB
 
 /// One moment of a campaign's history: its participants and each project's tally then.
 package struct TallySample: Sendable, Equatable {
@@ -18,48 +17,40 @@ extension Store {
     /// Records the campaign's tallies as they were at `sample.at` (one transaction; a second sample at the same
     /// instant is ignored). Projects are found by slug; a slug the campaign does not have is skipped.
     package func recordSample(campaignID: String, _ sample: TallySample) throws {
-        try database.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO campaign_sample (campaign, at, participants) VALUES (?, ?, ?)
-                    ON CONFLICT DO NOTHING
-                    """,
-                arguments: [campaignID, sample.at, sample.participants])
+        try write { db in
+            try db.execute("""
+                INSERT INTO campaign_sample (campaign, at, participants) VALUES (?1, ?2, ?3)
+                ON CONFLICT DO NOTHING
+                """, campaignID, sample.at, sample.participants)
             for (slug, tally) in sample.projects {
                 let counts = tally.counts
-                try db.execute(
-                    sql: """
-                        INSERT INTO tally_sample (project, at, level1, level2, level3, level4, level5, likes, suggestions)
-                        SELECT id, ?, ?, ?, ?, ?, ?, ?, ? FROM project WHERE slug = ? AND campaign = ?
-                        ON CONFLICT DO NOTHING
-                        """,
-                    arguments: [sample.at, counts[0], counts[1], counts[2], counts[3], counts[4], tally.likes,
-                                tally.suggestions, slug, campaignID])
+                try db.execute("""
+                    INSERT INTO tally_sample (project, at, level1, level2, level3, level4, level5, likes, suggestions)
+                    SELECT id, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 FROM project WHERE slug = ?9 AND campaign = ?10
+                    ON CONFLICT DO NOTHING
+                    """, sample.at, counts[0], counts[1], counts[2], counts[3], counts[4], tally.likes,
+                    tally.suggestions, slug, campaignID)
             }
         }
     }
 
     /// The campaign's newest `limit` samples, oldest first.
     package func samples(campaignID: String, limit: Int) throws -> [TallySample] {
-        try database.read { db in
-            let moments = try Row.fetchAll(
-                db,
-                sql: "SELECT at, participants FROM campaign_sample WHERE campaign = ? ORDER BY at DESC LIMIT ?",
-                arguments: [campaignID, limit])
+        try read { db in
+            let moments = try db.rows(
+                "SELECT at, participants FROM campaign_sample WHERE campaign = ?1 ORDER BY at DESC LIMIT ?2",
+                campaignID, Self.limitArgument(limit))
             guard let oldest: Int64 = moments.last?["at"] else { return [] }
             var samples: [Int64: TallySample] = [:]
             for row in moments {
                 let at: Int64 = row["at"]
                 samples[at] = TallySample(at: at, participants: row["participants"], projects: [:])
             }
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT s.at, p.slug, s.level1, s.level2, s.level3, s.level4, s.level5, s.likes, s.suggestions
-                    FROM tally_sample s JOIN project p ON p.id = s.project
-                    WHERE p.campaign = ? AND s.at >= ?
-                    """,
-                arguments: [campaignID, oldest])
+            let rows = try db.rows("""
+                SELECT s.at, p.slug, s.level1, s.level2, s.level3, s.level4, s.level5, s.likes, s.suggestions
+                FROM tally_sample s JOIN project p ON p.id = s.project
+                WHERE p.campaign = ?1 AND s.at >= ?2
+                """, campaignID, oldest)
             for row in rows {
                 let at: Int64 = row["at"]
                 guard samples[at] != nil else { continue }

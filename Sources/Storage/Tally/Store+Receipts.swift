@@ -1,5 +1,3 @@
-import GRDB
-
 extension Store {
     /// Deletes up to `limit` receipts of actions applied before `cutoff` (milliseconds since 1970), oldest first, in
     /// one transaction on the writer connection, and returns how many went.
@@ -10,17 +8,18 @@ extension Store {
     /// `verify()` recomputes them from the rating and like rows.
     package func pruneReceipts(appliedBefore cutoff: Int64, limit: Int) throws -> Int {
         precondition(limit > 0, "limit must be positive")
-        return try database.write { db in
-            try db.execute(sql: """
+        return try write { db in
+            // Ties in time are broken by the key, so that SQLite and PostgreSQL delete the same receipts.
+            try db.execute("""
                 DELETE FROM applied_action WHERE (citizen, client_id) IN (
-                    SELECT citizen, client_id FROM applied_action WHERE applied_at < ?1 ORDER BY applied_at LIMIT ?2)
-                """, arguments: [cutoff, limit])
-            return db.changesCount
+                    SELECT citizen, client_id FROM applied_action WHERE applied_at < ?1
+                    ORDER BY applied_at, citizen, client_id LIMIT ?2)
+                """, cutoff, limit)
         }
     }
 
     /// How many receipts are kept.
     package func receiptCount() throws -> Int {
-        try database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM applied_action") ?? 0 }
+        try read { db in try db.value(Int.self, "SELECT count(*) FROM applied_action") ?? 0 }
     }
 }

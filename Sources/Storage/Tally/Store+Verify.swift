@@ -1,78 +1,87 @@
 import Domain
-import GRDB
 
 extension Store {
     /// Recomputes every tally (counts per level, likes, suggestions) and each campaign's participants from the
     /// rating, like and participant rows, and lists where the stored tally rows differ. Empty when consistent.
     /// Reads one snapshot; on a file database it does not block the writer.
     package func verify() throws -> [TallyDiscrepancy] {
-        try database.read { db in try Self.discrepancies(db) }
+        try read { db in try Self.discrepancies(db) }
     }
 
     /// Rewrites every tally row and participant row from the ratings and likes, in one transaction, and returns what
     /// was wrong before. Run it as a maintenance step while the writer is idle, then reload the `TallyBoard`.
     @discardableResult
     package func rebuildTallies() throws -> [TallyDiscrepancy] {
-        try database.write { db in
+        try write { db in
             let found = try Self.discrepancies(db)
             guard !found.isEmpty else { return found }
-            try db.execute(sql: """
+            try db.execute("""
                 INSERT INTO participant (campaign, citizen)
                     SELECT DISTINCT p.campaign, r.citizen FROM rating r JOIN project p ON p.id = r.project WHERE true
-                    ON CONFLICT DO NOTHING;
+                    ON CONFLICT DO NOTHING
+                """)
+            try db.execute("""
                 DELETE FROM participant WHERE NOT EXISTS (
                     SELECT 1 FROM rating r JOIN project p ON p.id = r.project
-                    WHERE r.citizen = participant.citizen AND p.campaign = participant.campaign);
-                INSERT OR REPLACE INTO tally (project, level1, level2, level3, level4, level5, likes, suggestions)
+                    WHERE r.citizen = participant.citizen AND p.campaign = participant.campaign)
+                """)
+            // `WHERE true`: SQLite would read `ON CONFLICT` after a join as the join's constraint.
+            try db.execute("""
+                INSERT INTO tally (project, level1, level2, level3, level4, level5, likes, suggestions)
                     SELECT p.id,
                         coalesce(r.level1, 0), coalesce(r.level2, 0), coalesce(r.level3, 0),
                         coalesce(r.level4, 0), coalesce(r.level5, 0), coalesce(l.likes, 0), coalesce(r.suggestions, 0)
                     FROM project p
-                    LEFT JOIN (
-                        SELECT project, sum(level = 1) AS level1, sum(level = 2) AS level2, sum(level = 3) AS level3,
-                            sum(level = 4) AS level4, sum(level = 5) AS level5,
-                            sum(suggestion IS NOT NULL) AS suggestions
-                        FROM rating GROUP BY project
-                    ) r ON r.project = p.id
-                    LEFT JOIN (SELECT project, count(*) AS likes FROM "like" GROUP BY project) l ON l.project = p.id;
-                INSERT OR REPLACE INTO campaign_tally (campaign, participants)
-                    SELECT c.id, (SELECT count(*) FROM participant WHERE campaign = c.id) FROM campaign c;
+                    LEFT JOIN (\(Self.ratingCounts)) r ON r.project = p.id
+                    LEFT JOIN (SELECT project, count(*) AS likes FROM "like" GROUP BY project) l ON l.project = p.id
+                    WHERE true
+                    ON CONFLICT (project) DO UPDATE SET level1 = excluded.level1, level2 = excluded.level2,
+                        level3 = excluded.level3, level4 = excluded.level4, level5 = excluded.level5,
+                        likes = excluded.likes, suggestions = excluded.suggestions
+                """)
+            try db.execute("""
+                INSERT INTO campaign_tally (campaign, participants)
+                    SELECT c.id, (SELECT count(*) FROM participant WHERE campaign = c.id) FROM campaign c WHERE true
+                    ON CONFLICT (campaign) DO UPDATE SET participants = excluded.participants
                 """)
             return found
         }
     }
 
+    /// Each rated project's ratings per level and those with a suggestion, recomputed. A count of a condition is a
+    /// sum of `CASE … THEN 1 ELSE 0 END` (PostgreSQL does not add booleans; the sum of integers is a bigint there).
+    static let ratingCounts = """
+        SELECT project, sum(CASE WHEN level = 1 THEN 1 ELSE 0 END) AS level1, sum(CASE WHEN level = 2 THEN 1 ELSE 0 END) AS level2,
+            sum(CASE WHEN level = 3 THEN 1 ELSE 0 END) AS level3, sum(CASE WHEN level = 4 THEN 1 ELSE 0 END) AS level4,
+            sum(CASE WHEN level = 5 THEN 1 ELSE 0 END) AS level5,
+            sum(CASE WHEN suggestion IS NOT NULL THEN 1 ELSE 0 END) AS suggestions
+        FROM rating GROUP BY project
+        """
+
     private struct Counts {
         var values: [Int] = Array(repeating: 0, count: 7)   // level1…level5, likes, suggestions
     }
 
-    static func discrepancies(_ db: Database) throws -> [TallyDiscrepancy] {
+    static func discrepancies(_ db: any SQLConnection) throws -> [TallyDiscrepancy] {
         // Recomputed per project.
         var recomputed: [Int64: Counts] = [:]
-        let ratings = try Row.fetchCursor(db, sql: """
-            SELECT project, sum(level = 1), sum(level = 2), sum(level = 3), sum(level = 4), sum(level = 5),
-                sum(suggestion IS NOT NULL)
-            FROM rating GROUP BY project
-            """)
-        while let row = try ratings.next() {
+        try db.forEachRow(ratingCounts, []) { row in
             let project: Int64 = row[0]
             for level in 0..<5 { recomputed[project, default: Counts()].values[level] = row[level + 1] }
             recomputed[project, default: Counts()].values[6] = row[6]
         }
-        let likes = try Row.fetchCursor(db, sql: #"SELECT project, count(*) FROM "like" GROUP BY project"#)
-        while let row = try likes.next() {
+        try db.forEachRow(#"SELECT project, count(*) FROM "like" GROUP BY project"#, []) { row in
             recomputed[row[0], default: Counts()].values[5] = row[1]
         }
 
         var found: [TallyDiscrepancy] = []
         let fields: [TallyDiscrepancy.Field] = [.level1, .level2, .level3, .level4, .level5, .likes, .suggestions]
-        let stored = try Row.fetchCursor(db, sql: """
+        try db.forEachRow("""
             SELECT p.id, p.campaign, p.slug, t.project IS NOT NULL AS present,
                 t.level1, t.level2, t.level3, t.level4, t.level5, t.likes, t.suggestions
             FROM project p LEFT JOIN tally t ON t.project = p.id
             ORDER BY p.campaign, p.position, p.id
-            """)
-        while let row = try stored.next() {
+            """, []) { row in
             let project: Int64 = row[0]
             let present: Bool = row[3]
             let expected = recomputed[project] ?? Counts()
@@ -86,15 +95,14 @@ extension Store {
             }
         }
 
-        let campaigns = try Row.fetchCursor(db, sql: """
+        try db.forEachRow("""
             SELECT c.id,
                 (SELECT participants FROM campaign_tally WHERE campaign = c.id),
                 (SELECT count(*) FROM participant WHERE campaign = c.id),
                 (SELECT count(DISTINCT r.citizen) FROM rating r JOIN project p ON p.id = r.project
                     WHERE p.campaign = c.id)
             FROM campaign c ORDER BY c.id
-            """)
-        while let row = try campaigns.next() {
+            """, []) { row in
             let id: String = row[0]
             let storedParticipants: Int? = row[1]
             let participantRows: Int = row[2]
