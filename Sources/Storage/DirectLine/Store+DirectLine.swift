@@ -1,5 +1,4 @@
 import Domain
-import GRDB
 
 /// A department of the office (config/departments.yaml).
 package struct DepartmentRecord: Sendable, Equatable {
@@ -71,8 +70,8 @@ package struct InboxCursor: Sendable, Equatable {
 
 extension Store {
     package func departments() throws -> [DepartmentRecord] {
-        try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, name_zh, name_en, triage, added_by FROM department ORDER BY position, id").map {
+        try read { db in
+            try db.rows("SELECT id, name_zh, name_en, triage, added_by FROM department ORDER BY position, id").map {
                 DepartmentRecord(id: $0[0], name: LocalizedText(zh: $0[1], en: $0[2]), triage: $0[3], addedBy: $0[4])
             }
         }
@@ -81,80 +80,84 @@ extension Store {
     /// Writes the departments (insert or update by id; departments missing from the list are kept: threads point
     /// at them). At most one may triage. A department the file now lists is the file's, even if an admin added it.
     package func importDepartments(_ departments: [DepartmentRecord]) throws {
-        try database.write { db in
+        try write { db in
             for (position, department) in departments.enumerated() {
-                try db.execute(sql: """
-                    INSERT INTO department (id, name_zh, name_en, triage, position) VALUES (?, ?, ?, ?, ?)
+                try db.execute("""
+                    INSERT INTO department (id, name_zh, name_en, triage, position) VALUES (?1, ?2, ?3, ?4, ?5)
                     ON CONFLICT (id) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en,
                         triage = excluded.triage, position = excluded.position, added_by = NULL
-                    """, arguments: [department.id, department.name.zh, department.name.en, department.triage, position])
+                    """, department.id, department.name.zh, department.name.en, department.triage, position)
             }
         }
     }
 
     package func thread(code: String) throws -> ThreadRecord? {
-        try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT \(ThreadRecord.selection) WHERE t.code = ?", arguments: [code]).map(ThreadRecord.init(row:))
+        try read { db in
+            try db.row("SELECT \(ThreadRecord.selection) WHERE t.code = ?1", code).map(ThreadRecord.init(row:))
         }
     }
 
     package func thread(id: Int64) throws -> ThreadRecord? {
-        try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT \(ThreadRecord.selection) WHERE t.id = ?", arguments: [id]).map(ThreadRecord.init(row:))
+        try read { db in
+            try db.row("SELECT \(ThreadRecord.selection) WHERE t.id = ?1", id).map(ThreadRecord.init(row:))
         }
     }
 
     /// A thread's entries with `seq` above `after`, in order (at most `limit`).
     package func entries(thread: Int64, after: Int64 = 0, limit: Int = 1_000) throws -> [EntryRecord] {
-        try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT \(EntryRecord.selection) WHERE e.thread = ? AND e.seq > ? ORDER BY e.seq LIMIT ?",
-                             arguments: [thread, after, limit]).map(EntryRecord.init(row:))
+        try read { db in
+            try db.rows("SELECT \(EntryRecord.selection) WHERE e.thread = ?1 AND e.seq > ?2 ORDER BY e.seq LIMIT ?3",
+                        thread, after, Self.limitArgument(limit)).map(EntryRecord.init(row:))
         }
     }
 
     /// The threads a citizen opened, newest first.
     package func threads(citizen: CitizenID, limit: Int = 50) throws -> [ThreadRecord] {
-        try database.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT \(ThreadRecord.selection) WHERE t.citizen = (SELECT id FROM citizen WHERE token = ?)
-                ORDER BY t.id DESC LIMIT ?
-                """, arguments: [citizen.rawValue, limit]).map(ThreadRecord.init(row:))
+        try read { db in
+            try db.rows("""
+                SELECT \(ThreadRecord.selection) WHERE t.citizen = (SELECT id FROM citizen WHERE token = ?1)
+                ORDER BY t.id DESC LIMIT ?2
+                """, citizen.rawValue, Self.limitArgument(limit)).map(ThreadRecord.init(row:))
         }
     }
 
     /// An inbox: the threads of `departments` (nil: every department) that match the filter, latest change first.
     package func threads(_ filter: ThreadFilter, departments: Set<String>?) throws -> [ThreadRecord] {
         var conditions: [String] = []
-        var arguments: StatementArguments = []
+        var arguments: [SQLValue] = []
+        /// The next parameter, bound to `value`: `?1`, `?2` …
+        func parameter(_ value: some SQLBindable) -> String {
+            arguments.append(value.sqlValue)
+            return "?\(arguments.count)"
+        }
         if let departments {
             guard !departments.isEmpty else { return [] }
-            conditions.append("t.department IN (\(Array(repeating: "?", count: departments.count).joined(separator: ", ")))")
-            for department in departments.sorted() { arguments += [department] }
+            conditions.append("t.department IN (\(departments.sorted().map { parameter($0) }.joined(separator: ", ")))")
         }
-        if let status = filter.status { conditions.append("t.status = ?"); arguments += [status.rawValue] }
-        if let department = filter.department { conditions.append("t.department = ?"); arguments += [department] }
-        if let kind = filter.kind { conditions.append("t.kind = ?"); arguments += [kind.rawValue] }
-        if let assignee = filter.assignee { conditions.append("u.name = ?"); arguments += [assignee] }
+        if let status = filter.status { conditions.append("t.status = \(parameter(status.rawValue))") }
+        if let department = filter.department { conditions.append("t.department = \(parameter(department))") }
+        if let kind = filter.kind { conditions.append("t.kind = \(parameter(kind.rawValue))") }
+        if let assignee = filter.assignee { conditions.append("u.name = \(parameter(assignee))") }
         if filter.heldOnly { conditions.append("t.held IS NOT NULL") }
         if filter.byDue { conditions.append("t.first_answer_at IS NULL AND t.status NOT IN ('closed', 'invalid')") }
         if let before = filter.before {
-            conditions.append("(t.updated_at < ? OR t.updated_at = ? AND t.id < ?)")
-            arguments += [before.updatedAt, before.updatedAt, before.id]
+            let at = parameter(before.updatedAt)
+            conditions.append("(t.updated_at < \(at) OR t.updated_at = \(at) AND t.id < \(parameter(before.id)))")
         }
         let condition = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        arguments += [max(1, min(filter.limit, 1_000))]
-        return try database.read { db in
-            let order = filter.byDue ? "t.created_at, t.id" : "t.updated_at DESC, t.id DESC"
-            return try Row.fetchAll(db, sql: "SELECT \(ThreadRecord.selection) \(condition) ORDER BY \(order) LIMIT ?",
-                                    arguments: arguments).map(ThreadRecord.init(row:))
+        let limit = parameter(max(1, min(filter.limit, 1_000)))
+        let order = filter.byDue ? "t.created_at, t.id" : "t.updated_at DESC, t.id DESC"
+        let sql = "SELECT \(ThreadRecord.selection) \(condition) ORDER BY \(order) LIMIT \(limit)"
+        return try read { db in
+            try db.rows(sql, arguments).map(ThreadRecord.init(row:))
         }
     }
 
     package func cannedReplies(department: String?) throws -> [CannedReply] {
-        try database.read { db in
+        try read { db in
             let sql = "SELECT id, department, title, body FROM canned_reply"
-                + (department == nil ? "" : " WHERE department = ?") + " ORDER BY department, title, id"
-            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(department.map { [$0] } ?? [])).map {
+                + (department == nil ? "" : " WHERE department = ?1") + " ORDER BY department, title, id"
+            return try db.rows(sql, department.map { [$0.sqlValue] } ?? []).map {
                 CannedReply(id: $0[0], department: $0[1], title: $0[2], body: $0[3])
             }
         }
@@ -164,14 +167,13 @@ extension Store {
     /// first response, the others an answer. Closed and invalid letters, and answered ones, owe nothing. For the
     /// metrics' overdue count, which the application works out on the calendar.
     package func owedLetterArrivals() throws -> (response: [Int64], answer: [Int64]) {
-        try database.read { db in
+        try read { db in
             var response: [Int64] = []
             var answer: [Int64] = []
-            let rows = try Row.fetchCursor(db, sql: """
+            try db.forEachRow("""
                 SELECT created_at, first_response_at IS NULL FROM thread
                 WHERE first_answer_at IS NULL AND status NOT IN ('closed', 'invalid') ORDER BY created_at
-                """)
-            while let row = try rows.next() {
+                """, []) { row in
                 if row[1] as Bool { response.append(row[0]) } else { answer.append(row[0]) }
             }
             return (response, answer)
@@ -180,9 +182,9 @@ extension Store {
 
     /// Threads by status and whether they are invalid, for the operator and (next) the openness figures.
     package func threadCounts() throws -> [ThreadStatus: Int] {
-        try database.read { db in
+        try read { db in
             var counts: [ThreadStatus: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT status, count(*) FROM thread GROUP BY status") {
+            for row in try db.rows("SELECT status, count(*) FROM thread GROUP BY status") {
                 if let status = ThreadStatus(rawValue: row[0]) { counts[status] = row[1] }
             }
             return counts

@@ -68,7 +68,7 @@ package struct ThreadRecord: Sendable, Equatable {
         FROM thread t LEFT JOIN staff_user u ON u.id = t.assignee LEFT JOIN project p ON p.id = t.project
         """
 
-    init(row: Row) {
+    init(row: SQLRow) {
         id = row[0]
         code = row[1]
         kind = ThreadKind(rawValue: row[2]) ?? .enquiry
@@ -91,6 +91,11 @@ package struct ThreadRecord: Sendable, Equatable {
         preview = row[19]
         firstResponseAt = row[20]
         satisfaction = (row[21] as Int?).flatMap(SatisfactionLevel.init(rawValue:))
+    }
+
+    /// The same from a GRDB row, for the writer's queries not yet written against `SQLConnection`.
+    init(row: Row) {
+        self.init(row: SQLRow(columns: SQLColumnNames(row.columnNames), values: row.databaseValues.map(GRDBConnection.value)))
     }
 }
 
@@ -126,7 +131,7 @@ package struct EntryRecord: Sendable, Equatable {
         FROM thread_entry e LEFT JOIN staff_user u ON u.id = e.author
         """
 
-    init(row: Row) {
+    init(row: SQLRow) {
         thread = row[0]
         seq = row[1]
         kind = Kind(rawValue: row[2]) ?? .note
@@ -137,6 +142,11 @@ package struct EntryRecord: Sendable, Equatable {
         let eventJSON: String? = row[7]
         event = eventJSON.flatMap { ThreadEventRecord.decode($0) }
         at = row[8]
+    }
+
+    /// The same from a GRDB row, for the writer's queries not yet written against `SQLConnection`.
+    init(row: Row) {
+        self.init(row: SQLRow(columns: SQLColumnNames(row.columnNames), values: row.databaseValues.map(GRDBConnection.value)))
     }
 
     package init(thread: Int64, seq: Int64, kind: Kind, body: String?, author: String?, authorDisplayName: String?,

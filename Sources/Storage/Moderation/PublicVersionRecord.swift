@@ -46,7 +46,7 @@ package struct PublicVersionRecord: Sendable, Equatable {
         LEFT JOIN staff_user m ON m.id = d.moderator
         """
 
-    init(row: Row) {
+    init(row: SQLRow) {
         id = row[0]
         thread = row[1]
         revision = row[2]
@@ -73,6 +73,11 @@ package struct PublicVersionRecord: Sendable, Equatable {
                 moderator: row[20], moderatorName: row[21], category: (row[22] as String?).flatMap(ModerationCategory.init(rawValue:)),
                 note: row[23], at: row[24])
         }
+    }
+
+    /// The same from a GRDB row, for the writer's queries not yet written against `SQLConnection`.
+    init(row: Row) {
+        self.init(row: SQLRow(columns: SQLColumnNames(row.columnNames), values: row.databaseValues.map(GRDBConnection.value)))
     }
 }
 

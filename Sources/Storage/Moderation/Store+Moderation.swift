@@ -1,5 +1,4 @@
 import Domain
-import GRDB
 
 /// A place in a list ordered newest first by a time and then an id: the last row of the previous page. Opaque to
 /// clients (`"<at>.<id>"`).
@@ -42,27 +41,26 @@ package struct AuditRecord: Sendable, Equatable {
 
 extension Store {
     package func publicVersion(id: Int64) throws -> PublicVersionRecord? {
-        try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT \(PublicVersionRecord.selection) WHERE v.id = ?", arguments: [id])
-                .map(PublicVersionRecord.init(row:))
+        try read { db in
+            try db.row("SELECT \(PublicVersionRecord.selection) WHERE v.id = ?1", id).map(PublicVersionRecord.init(row:))
         }
     }
 
     /// Every revision of a thread's public version, newest first.
     package func publicVersions(thread: Int64) throws -> [PublicVersionRecord] {
-        try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT \(PublicVersionRecord.selection) WHERE v.thread = ? ORDER BY v.revision DESC",
-                             arguments: [thread]).map(PublicVersionRecord.init(row:))
+        try read { db in
+            try db.rows("SELECT \(PublicVersionRecord.selection) WHERE v.thread = ?1 ORDER BY v.revision DESC", thread)
+                .map(PublicVersionRecord.init(row:))
         }
     }
 
     /// The moderation queue: waiting versions, oldest first (at most `limit`), and how many wait in all.
     package func moderationQueue(limit: Int = 200) throws -> (items: [PublicVersionRecord], state: QueueState) {
-        try database.read { db in
-            let items = try Row.fetchAll(db, sql: """
-                SELECT \(PublicVersionRecord.selection) WHERE v.status = 'pending' ORDER BY v.submitted_at, v.id LIMIT ?
-                """, arguments: [limit]).map(PublicVersionRecord.init(row:))
-            let row = try Row.fetchOne(db, sql: "SELECT count(*), min(submitted_at) FROM public_version WHERE status = 'pending'")
+        try read { db in
+            let items = try db.rows("""
+                SELECT \(PublicVersionRecord.selection) WHERE v.status = 'pending' ORDER BY v.submitted_at, v.id LIMIT ?1
+                """, Self.limitArgument(limit)).map(PublicVersionRecord.init(row:))
+            let row = try db.row("SELECT count(*), min(submitted_at) FROM public_version WHERE status = 'pending'")
             return (items, QueueState(depth: row?[0] ?? 0, oldestSubmittedAt: row?[1]))
         }
     }
@@ -71,46 +69,52 @@ extension Store {
     package func board(department: String? = nil, project: String? = nil, before: PageCursor? = nil, limit: Int = 20)
         throws -> [PublicVersionRecord] {
         var conditions = ["v.status = 'approved'"]
-        var arguments: StatementArguments = []
-        if let department { conditions.append("t.department = ?"); arguments += [department] }
-        if let project { conditions.append("p.slug = ?"); arguments += [project] }
-        if let before {
-            conditions.append("(v.published_at < ? OR v.published_at = ? AND v.id < ?)")
-            arguments += [before.at, before.at, before.id]
+        var arguments: [SQLValue] = []
+        /// The next parameter, bound to `value`: `?1`, `?2` …
+        func parameter(_ value: some SQLBindable) -> String {
+            arguments.append(value.sqlValue)
+            return "?\(arguments.count)"
         }
-        arguments += [max(1, min(limit, 200))]
-        return try database.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT \(PublicVersionRecord.selection) WHERE \(conditions.joined(separator: " AND "))
-                ORDER BY v.published_at DESC, v.id DESC LIMIT ?
-                """, arguments: arguments).map(PublicVersionRecord.init(row:))
+        if let department { conditions.append("t.department = \(parameter(department))") }
+        if let project { conditions.append("p.slug = \(parameter(project))") }
+        if let before {
+            let at = parameter(before.at)
+            conditions.append("(v.published_at < \(at) OR v.published_at = \(at) AND v.id < \(parameter(before.id)))")
+        }
+        let limit = parameter(max(1, min(limit, 200)))
+        let sql = """
+            SELECT \(PublicVersionRecord.selection) WHERE \(conditions.joined(separator: " AND "))
+            ORDER BY v.published_at DESC, v.id DESC LIMIT \(limit)
+            """
+        return try read { db in
+            try db.rows(sql, arguments).map(PublicVersionRecord.init(row:))
         }
     }
 
     /// Versions whose latest decision — an approval or a withdrawal — came after decision `after`, in decision order
     /// (the board's live feed: each version once, as it stands now).
     package func boardChanges(after decision: Int64, limit: Int = 200) throws -> [PublicVersionRecord] {
-        try database.read { db in
-            try Row.fetchAll(db, sql: """
+        try read { db in
+            try db.rows("""
                 SELECT \(PublicVersionRecord.selection)
-                WHERE d.id > ? AND d.action IN ('approved', 'edited', 'withdrawn') ORDER BY d.id LIMIT ?
-                """, arguments: [decision, limit]).map(PublicVersionRecord.init(row:))
+                WHERE d.id > ?1 AND d.action IN ('approved', 'edited', 'withdrawn') ORDER BY d.id LIMIT ?2
+                """, decision, Self.limitArgument(limit)).map(PublicVersionRecord.init(row:))
         }
     }
 
     /// The newest decision's id: where the board's live feed starts.
     package func lastDecision() throws -> Int64 {
-        try database.read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM moderation_decision") ?? 0 }
+        try read { db in try db.value(Int64.self, "SELECT max(id) FROM moderation_decision") ?? 0 }
     }
 
     /// The public moderation log, newest first.
     package func moderationLog(before: Int64? = nil, limit: Int = 50) throws -> [ModerationLogEntry] {
-        try database.read { db in
-            try Row.fetchAll(db, sql: """
+        try read { db in
+            try db.rows("""
                 SELECT d.id, d.action, d.category, t.department, t.kind, d.at
                 FROM moderation_decision d JOIN public_version v ON v.id = d.version JOIN thread t ON t.id = v.thread
-                WHERE d.id < ? ORDER BY d.id DESC LIMIT ?
-                """, arguments: [before ?? Int64.max, max(1, min(limit, 200))]).map { row in
+                WHERE d.id < ?1 ORDER BY d.id DESC LIMIT ?2
+                """, before ?? Int64.max, max(1, min(limit, 200))).map { row in
                     ModerationLogEntry(id: row[0], action: ModerationDecisionRecord.Action(rawValue: row[1]) ?? .approved,
                                        category: (row[2] as String?).flatMap(ModerationCategory.init(rawValue:)),
                                        department: row[3], kind: ThreadKind(rawValue: row[4]) ?? .enquiry, at: row[5])
@@ -120,14 +124,15 @@ extension Store {
 
     /// The audit history of a thread's public versions, oldest first: submissions and decisions with their texts.
     package func publicHistory(thread: Int64) throws -> [AuditRecord] {
-        try database.read { db in
-            let subjects = try Int64.fetchAll(db, sql: "SELECT id FROM public_version WHERE thread = ?", arguments: [thread])
+        try read { db in
+            let subjects = try db.values(Int64.self, "SELECT id FROM public_version WHERE thread = ?1", [thread.sqlValue])
                 .map { "public:\($0)" }
             guard !subjects.isEmpty else { return [] }
-            return try Row.fetchAll(db, sql: """
+            let parameters = subjects.indices.map { "?\($0 + 1)" }.joined(separator: ", ")
+            return try db.rows("""
                 SELECT at, actor, action, detail FROM audit_entry
-                WHERE subject IN (\(Array(repeating: "?", count: subjects.count).joined(separator: ", "))) ORDER BY id
-                """, arguments: StatementArguments(subjects)).map { AuditRecord(at: $0[0], actor: $0[1], action: $0[2], detail: $0[3]) }
+                WHERE subject IN (\(parameters)) ORDER BY id
+                """, subjects.map(\.sqlValue)).map { AuditRecord(at: $0[0], actor: $0[1], action: $0[2], detail: $0[3]) }
         }
     }
 }

@@ -31,7 +31,7 @@ package struct FollowUpRecord: Sendable, Equatable {
     package var isOpen: Bool { recordedAt == nil }
 
     /// A letter's follow-up, from `follow_up f` joined with its thread and recorder (`letterSelection`).
-    init(letter row: Row) {
+    init(letter row: SQLRow) {
         kind = .letter
         id = row[0]
         thread = row[1]
@@ -44,6 +44,11 @@ package struct FollowUpRecord: Sendable, Equatable {
         outcome = row[8]
         recordedBy = row[9]
         recordedAt = row[10]
+    }
+
+    /// The same from a GRDB row, for the writer's queries not yet written against `SQLConnection`.
+    init(letter row: Row) {
+        self.init(letter: SQLRow(columns: SQLColumnNames(row.columnNames), values: row.databaseValues.map(GRDBConnection.value)))
     }
 
     static let letterSelection = """

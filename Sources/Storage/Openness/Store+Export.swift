@@ -1,5 +1,4 @@
 import Domain
-import GRDB
 
 extension Store {
     /// Rows as text, for an export: a header and one array per row, in the header's order.
@@ -10,12 +9,13 @@ extension Store {
 
     /// A campaign's ratings (no citizen ids unless `personal`), oldest first.
     package func exportRatings(campaign: String, personal: Bool) throws -> ExportTable {
-        try database.read { db in
-            let rows = try Row.fetchAll(db, sql: """
+        try read { db in
+            // Ratings of the same moment and project are listed by citizen, alike in SQLite and PostgreSQL.
+            let rows = try db.rows("""
                 SELECT p.slug, r.level, r.suggestion, r.created_at, r.updated_at, c.token
                 FROM rating r JOIN project p ON p.id = r.project JOIN citizen c ON c.id = r.citizen
-                WHERE p.campaign = ? ORDER BY r.created_at, p.slug
-                """, arguments: [campaign])
+                WHERE p.campaign = ?1 ORDER BY r.created_at, p.slug, r.citizen
+                """, campaign)
             return ExportTable(
                 header: ["project", "level", "suggestion", "rated_at", "updated_at"] + (personal ? ["citizen"] : []),
                 rows: rows.map { row in
@@ -26,11 +26,11 @@ extension Store {
 
     /// A campaign's tallies, in the campaign's project order.
     package func exportTallies(campaign: String) throws -> ExportTable {
-        try database.read { db in
-            let rows = try Row.fetchAll(db, sql: """
+        try read { db in
+            let rows = try db.rows("""
                 SELECT p.slug, p.title_zh, p.department_zh, t.level1, t.level2, t.level3, t.level4, t.level5, t.likes, t.suggestions
-                FROM project p JOIN tally t ON t.project = p.id WHERE p.campaign = ? ORDER BY p.position
-                """, arguments: [campaign])
+                FROM project p JOIN tally t ON t.project = p.id WHERE p.campaign = ?1 ORDER BY p.position, p.id
+                """, campaign)
             return ExportTable(
                 header: ["project", "title_zh", "department_zh", "participants", "level_1", "level_2", "level_3", "level_4", "level_5",
                          "average", "likes", "suggestions"],
@@ -48,13 +48,13 @@ extension Store {
     /// Letters received in `from..<to` and their entries. Contact details and citizen ids only when `personal`;
     /// texts are as people wrote them.
     package func exportThreads(from: Int64, to: Int64, personal: Bool) throws -> (threads: ExportTable, messages: ExportTable) {
-        try database.read { db in
-            let threads = try Row.fetchAll(db, sql: """
+        try read { db in
+            let threads = try db.rows("""
                 SELECT t.code, t.kind, t.subject, t.status, t.invalid_reason, t.department, p.slug, t.publish, t.held, t.created_at,
                     t.first_response_at, t.first_answer_at, t.satisfaction, t.contact, c.token, t.id
                 FROM thread t LEFT JOIN project p ON p.id = t.project JOIN citizen c ON c.id = t.citizen
-                WHERE t.created_at >= ? AND t.created_at < ? ORDER BY t.created_at, t.id
-                """, arguments: [from, to])
+                WHERE t.created_at >= ?1 AND t.created_at < ?2 ORDER BY t.created_at, t.id
+                """, from, to)
             var header = ["code", "kind", "subject", "status", "invalid_reason", "department", "project", "publish", "held",
                           "received_at", "first_response_at", "first_answer_at", "satisfaction"]
             if personal { header += ["contact", "citizen"] }
@@ -80,10 +80,10 @@ extension Store {
             let ids = threads.map { $0[15] as Int64 }
             var messages: [[String]] = []
             for (index, id) in ids.enumerated() {
-                let entries = try Row.fetchAll(db, sql: """
+                let entries = try db.rows("""
                     SELECT e.seq, e.kind, e.body, e.event, u.name, e.created_at FROM thread_entry e
-                    LEFT JOIN staff_user u ON u.id = e.author WHERE e.thread = ? ORDER BY e.seq
-                    """, arguments: [id])
+                    LEFT JOIN staff_user u ON u.id = e.author WHERE e.thread = ?1 ORDER BY e.seq
+                    """, id)
                 for entry in entries {
                     messages.append([threads[index][0], String(entry[0] as Int64), entry[1], entry[2] ?? entry[3] ?? "", entry[4] ?? "",
                                      Self.time(entry[5])])
