@@ -95,7 +95,7 @@ package struct ThreadRecord: Sendable, Equatable {
 
     /// The same from a GRDB row, for the writer's queries not yet written against `SQLConnection`.
     init(row: Row) {
-        self.init(row: SQLRow(columns: SQLColumnNames(row.columnNames), values: row.databaseValues.map(GRDBConnection.value)))
+        self.init(row: SQLRow(columns: SQLColumnNames(Array(row.columnNames)), values: row.databaseValues.map(GRDBConnection.value)))
     }
 }
 
@@ -146,7 +146,7 @@ package struct EntryRecord: Sendable, Equatable {
 
     /// The same from a GRDB row, for the writer's queries not yet written against `SQLConnection`.
     init(row: Row) {
-        self.init(row: SQLRow(columns: SQLColumnNames(row.columnNames), values: row.databaseValues.map(GRDBConnection.value)))
+        self.init(row: SQLRow(columns: SQLColumnNames(Array(row.columnNames)), values: row.databaseValues.map(GRDBConnection.value)))
     }
 
     package init(thread: Int64, seq: Int64, kind: Kind, body: String?, author: String?, authorDisplayName: String?,

@@ -77,7 +77,7 @@ package struct PublicVersionRecord: Sendable, Equatable {
 
     /// The same from a GRDB row, for the writer's queries not yet written against `SQLConnection`.
     init(row: Row) {
-        self.init(row: SQLRow(columns: SQLColumnNames(row.columnNames), values: row.databaseValues.map(GRDBConnection.value)))
+        self.init(row: SQLRow(columns: SQLColumnNames(Array(row.columnNames)), values: row.databaseValues.map(GRDBConnection.value)))
     }
 }
 

@@ -48,7 +48,7 @@ package struct FollowUpRecord: Sendable, Equatable {
 
     /// The same from a GRDB row, for the writer's queries not yet written against `SQLConnection`.
     init(letter row: Row) {
-        self.init(letter: SQLRow(columns: SQLColumnNames(row.columnNames), values: row.databaseValues.map(GRDBConnection.value)))
+        self.init(letter: SQLRow(columns: SQLColumnNames(Array(row.columnNames)), values: row.databaseValues.map(GRDBConnection.value)))
     }
 
     static let letterSelection = """
