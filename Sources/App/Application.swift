@@ -123,6 +123,8 @@ package final class Application: Sendable {
     package let actions: ActionCounters
     /// The office's promises on the working-day calendar (deadlines, overdue letters).
     let clock: ResponseClock
+    /// Where every committed change reaches the live state and its watchers (this node's, and later other nodes').
+    package let changes: LiveChanges
     private let logger: Logger
 
     /// `metrics`: the swift-metrics factory the application counts with; the transport's, the topics' and the
@@ -210,29 +212,33 @@ package final class Application: Sendable {
         }
         let access = AccessPolicy(triageDepartment: triage)
         let counter = OpennessService(store: store, writer: writer, catalog: catalog, clock: clock, access: access, topics: topics,
-                                      publish: { _ in })
+                                      changes: nil)
         let figures = FiguresTopic(topics: topics, intervalMilliseconds: configuration.figuresIntervalMilliseconds, logger: logger) {
             try counter.currentFiguresJSON()
         }
         self.figures = figures
+        let wordRules = try WordRules(file: screening, store: store)
+        let channels = CitizenChannels(loops: loops)
+        // Every committed change reaches the live state here, from the writer's completions in commit order.
+        let changes = LiveChanges(tally: tally, channels: channels, topics: topics, clock: clock,
+                                  lettersChanged: { figures.lettersChanged() }, catalog: catalog,
+                                  departments: DepartmentNames(store: store, triage: triage),
+                                  board: try MessageBoardTopic(store: store, topics: topics), screening: wordRules)
+        self.changes = changes
         let directLine = DirectLineService(
             store: store, writer: writer, topics: topics, limits: DirectLineLimits(policy: configuration.directLineLimits),
-            screening: try WordRules(file: screening, store: store), access: access, time: time, clock: clock,
-            lettersChanged: { figures.lettersChanged() }, departments: DepartmentNames(store: store, triage: triage))
-        let liveTopics = topics
-        let openness = OpennessService(store: store, writer: writer, catalog: catalog, clock: clock, access: access, topics: topics) { receipt in
-            DirectLineService.publish(receipt, topics: liveTopics, clock: clock)
-            if receipt.thread != nil { figures.lettersChanged() }
-        }
-        let moderation = ModerationService(store: store, writer: writer, topics: topics, access: access, time: time,
-                                           board: try MessageBoardTopic(store: store, topics: topics))
+            screening: wordRules, access: access, time: time, clock: clock, changes: changes)
+        let openness = OpennessService(store: store, writer: writer, catalog: catalog, clock: clock, access: access, topics: topics,
+                                       changes: changes)
+        let moderation = ModerationService(store: store, writer: writer, topics: topics, access: access, time: time, changes: changes)
         let services = LiveServices(
             catalog: catalog, tally: tally, topics: topics, writer: writer, integrity: Integrity(policy: configuration.rateLimits),
             cookies: CitizenCookies(secret: try store.serverSecret(), secure: secureCookies),
-            channels: CitizenChannels(loops: loops),
+            channels: channels,
             maxTopicsPerConnection: configuration.maxTopicsPerConnection,
             maxPendingWritesPerConnection: configuration.maxPendingWritesPerConnection, time: time,
-            directLine: directLine, staffSessions: staffSessions, moderation: moderation, openness: openness, actions: actions)
+            directLine: directLine, staffSessions: staffSessions, moderation: moderation, openness: openness, changes: changes,
+            actions: actions)
 
         let started = ContinuousClock.now
         let htmlHeaders: HTTPHeaders = [

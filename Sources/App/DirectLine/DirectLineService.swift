@@ -20,10 +20,8 @@ package struct DirectLineService: Sendable {
     let time: any TimeSource
     /// The office's promises on the working-day calendar: what each letter owes, for staff's views.
     let clock: ResponseClock
-    /// Told of every committed change of a letter (the public figures are counted again).
-    let lettersChanged: @Sendable () -> Void
-    /// Which department a project's department name is.
-    let departments: DepartmentNames
+    /// Where a committed command reaches the thread's watchers, the inboxes and the figures (`publish`).
+    let changes: LiveChanges
 
     package typealias Completion = @Sendable (OfficeOutcome) -> Void
 
@@ -145,20 +143,15 @@ package struct DirectLineService: Sendable {
     // MARK: the one path
 
     private func submit(_ command: OfficeCommand, completion: @escaping Completion) {
-        let topics = topics
-        let clock = clock
-        let lettersChanged = lettersChanged
+        let changes = changes
         writer.submit(command) { outcome in
-            if case .applied(let receipt) = outcome {
-                Self.publish(receipt, topics: topics, clock: clock)
-                if receipt.thread != nil { lettersChanged() }
-            }
+            if case .applied(let receipt) = outcome { changes.apply(.office(command, receipt), origin: .local(fromPage: false)) }
             completion(outcome)
         }
     }
 
     /// Tells the thread's watchers and the inboxes what a committed command did. Runs on the writer's completion queue, in
-    /// commit order.
+    /// commit order (from `LiveChanges.apply`).
     static func publish(_ receipt: OfficeReceipt, topics: TopicEngine, clock: ResponseClock) {
         guard let thread = receipt.thread else {
             if let followUp = receipt.followUp { publishFollowUp(followUp, topics: topics, clock: clock) }

@@ -7,8 +7,9 @@ import Transport
 /// their other tabs: their rating, its suggestion and their like (`{"type":"mine",…}`, docs/PROTOCOL.md).
 ///
 /// A citizen with pages open has one `BroadcastGroup`; the message is encoded once and each loop queues it on its
-/// own members. A citizen with a single page is told nothing extra: the acknowledgement of its own write already
-/// says the same, so the common case (one phone, one page) costs one dictionary lookup per write.
+/// own members. A single page is told nothing extra about a write it made itself: its acknowledgement already says
+/// the same, so the common case (one phone, one page) costs one dictionary lookup per write. A write taken over HTTP,
+/// or by another node (`ChangeOrigin.remote`), is told to every open page here, none of which has an acknowledgement.
 package final class CitizenChannels: Sendable {
     private struct Channel {
         let group: BroadcastGroup
@@ -49,11 +50,13 @@ package final class CitizenChannels: Sendable {
         channels.withLock { $0[citizen]?.pages ?? 0 }
     }
 
-    /// Tells every open page of the receipt's citizen what their committed write changed. `fromPage`: the write
-    /// came over one of those pages' WebSockets (which has its acknowledgement), so one page alone needs nothing.
-    func publish(_ receipt: WriteReceipt, citizen: CitizenID, fromPage: Bool) {
+    /// Tells every open page of the receipt's citizen what their committed write changed. `.local(fromPage: true)`:
+    /// the write came over one of those pages' WebSockets (which has its acknowledgement), so one page alone needs
+    /// nothing. `.remote`: another node took it, so no page here has an acknowledgement and every one is told.
+    func publish(_ receipt: WriteReceipt, citizen: CitizenID, origin: ChangeOrigin) {
+        let acknowledgedHere = origin == .local(fromPage: true)
         let group: BroadcastGroup? = channels.withLock { channels in
-            guard let channel = channels[citizen], channel.pages > (fromPage ? 1 : 0) else { return nil }
+            guard let channel = channels[citizen], channel.pages > (acknowledgedHere ? 1 : 0) else { return nil }
             return channel.group
         }
         guard let group else { return }

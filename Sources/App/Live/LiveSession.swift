@@ -30,13 +30,14 @@ package struct LiveServices: Sendable {
     package var moderation: ModerationService
     /// The figures, satisfaction with answers, follow-ups.
     package var openness: OpennessService
+    /// What a committed change does to the live state, whichever node committed it.
+    package var changes: LiveChanges
     /// What became of every rating, like, withdrawal, letter and message (the metrics).
     package var actions = ActionCounters(factory: NOOPMetricsHandler.instance)
 
     /// The one path of every citizen write.
     var writes: CitizenWrites {
-        CitizenWrites(writer: writer, tally: tally, integrity: integrity, channels: channels, topics: topics, clock: directLine.clock,
-                      lettersChanged: directLine.lettersChanged, catalog: catalog, departments: directLine.departments)
+        CitizenWrites(writer: writer, integrity: integrity, changes: changes)
     }
 }
 

@@ -13,7 +13,8 @@ package struct ModerationService: Sendable {
     let topics: TopicEngine
     let access: AccessPolicy
     let time: any TimeSource
-    let board: MessageBoardTopic
+    /// Where a committed command reaches the queue, the case, the inboxes and the board (`publish`).
+    let changes: LiveChanges
 
     package typealias Completion = @Sendable (OfficeOutcome) -> Void
 
@@ -60,16 +61,15 @@ package struct ModerationService: Sendable {
     }
 
     private func run(_ command: OfficeCommand, completion: @escaping Completion) {
-        let topics = topics
-        let board = board
+        let changes = changes
         writer.submit(command) { outcome in
-            if case .applied(let receipt) = outcome { Self.publish(receipt, command: command, topics: topics, board: board) }
+            if case .applied(let receipt) = outcome { changes.apply(.office(command, receipt), origin: .local(fromPage: false)) }
             completion(outcome)
         }
     }
 
     /// Tells the queue, the case, the inboxes and the board what a committed command did (on the completion queue,
-    /// in commit order).
+    /// in commit order, from `LiveChanges.apply`).
     static func publish(_ receipt: OfficeReceipt, command: OfficeCommand, topics: TopicEngine, board: MessageBoardTopic) {
         guard let version = receipt.publicVersion else { return }
         let event: String = switch command {

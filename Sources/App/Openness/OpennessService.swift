@@ -13,8 +13,9 @@ package struct OpennessService: Sendable {
     let clock: ResponseClock
     let access: AccessPolicy
     let topics: TopicEngine
-    /// Tells the watchers of a letter and the inboxes what a committed command did (`DirectLineService.publish`).
-    let publish: @Sendable (OfficeReceipt) -> Void
+    /// Where a committed command reaches the watchers of a letter, the inboxes and the figures. Nil only for the
+    /// instance the figures topic counts with, which never writes.
+    let changes: LiveChanges?
 
     package typealias Completion = @Sendable (OfficeOutcome) -> Void
 
@@ -95,9 +96,10 @@ package struct OpennessService: Sendable {
     }
 
     private func submit(_ command: OfficeCommand, completion: @escaping Completion) {
-        let publish = publish
+        assert(changes != nil, "the figures' counter never writes")
+        let changes = changes
         writer.submit(command) { outcome in
-            if case .applied(let receipt) = outcome { publish(receipt) }
+            if case .applied(let receipt) = outcome { changes?.apply(.office(command, receipt), origin: .local(fromPage: false)) }
             completion(outcome)
         }
     }

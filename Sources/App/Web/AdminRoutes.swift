@@ -137,12 +137,11 @@ struct AdminRoutes: Sendable {
     }
 
     private func submit(_ change: AdminChange, admin: StaffPrincipal, created: Int = 200, responder: HTTPResponder) {
-        let screening = services.directLine.screening
-        services.writer.submit(.admin(admin: admin, change: change, at: services.time.now())) { outcome in
-            switch change {
-            case .addWordRule, .removeWordRule: screening.reload()
-            case .addUser, .setDisabled, .setPassword, .putDepartment: break
-            }
+        let changes = services.changes
+        let command = OfficeCommand.admin(admin: admin, change: change, at: services.time.now())
+        services.writer.submit(command) { outcome in
+            // New screening words take effect before the admin hears they were added.
+            if case .applied(let receipt) = outcome { changes.apply(.office(command, receipt), origin: .local(fromPage: false)) }
             responder.respond(DirectLineRoutes.response(outcome, created: created) { receipt in
                 DirectLineJSON.wrapped("user") { json in
                     if let user = receipt.user { DirectLineJSON.user(user, into: &json) } else { json.null() }
