@@ -3,7 +3,7 @@
 ///
 /// 31¹⁰ ≈ 8.2 × 10¹⁴ ≈ 2^49.5 codes: guessing 100 codes a second (far above the per-address rate limit) against
 /// 10,000 live threads hits one about once in 26 years.
-package struct QueryCode: Hashable, Sendable, CustomStringConvertible {
+package struct QueryCode: Hashable, Sendable, Codable, CustomStringConvertible {
     /// The symbols, in the order their index is drawn.
     package static let alphabet: [Character] = Array("23456789ABCDEFGHJKMNPQRSTUVWXYZ")
     /// Symbols in a code: 10 × log2(31) ≈ 49.5 bits.

@@ -1,6 +1,6 @@
 /// What someone does to a thread. Who may do it is `AccessPolicy`'s question; whether the thread's status allows it
 /// is `ThreadMachine`'s.
-package enum ThreadAction: Sendable, Equatable {
+package enum ThreadAction: Sendable, Equatable, Codable {
     /// A staff member takes the thread.
     case claim(by: String)
     /// The thread is given to a staff member.

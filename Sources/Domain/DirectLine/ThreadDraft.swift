@@ -1,6 +1,6 @@
 /// A new thread as the citizen sent it, checked and normalized. Whether `project` names a real project is for the
 /// caller to check: the domain has no campaign list here.
-package struct ThreadDraft: Sendable, Equatable {
+package struct ThreadDraft: Sendable, Equatable, Codable {
     /// Unicode scalars in a subject: one line in an inbox row.
     package static let maxSubjectLength = 60
     /// Unicode scalars of contact details (a phone number, an e-mail address, a time to call).

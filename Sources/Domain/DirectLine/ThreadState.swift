@@ -1,5 +1,5 @@
 /// A thread's state as the state machine sees it.
-package struct ThreadState: Sendable, Equatable {
+package struct ThreadState: Sendable, Equatable, Codable {
     package var status: ThreadStatus
     /// The department id the thread is routed to.
     package var department: String

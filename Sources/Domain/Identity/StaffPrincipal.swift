@@ -1,5 +1,5 @@
 /// The signed-in user a staff request acts for, as its live session says.
-package struct StaffPrincipal: Sendable, Equatable {
+package struct StaffPrincipal: Sendable, Equatable, Codable {
     package var userID: Int64
     /// The user name (`li.wei`): what a thread's `assignee` and an entry's `author` hold.
     package var name: String

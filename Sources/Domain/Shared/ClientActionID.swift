@@ -3,7 +3,7 @@
 ///
 /// A value of this type has been checked: commands carry it, so an id is validated once, where the request is read,
 /// and never again below.
-package struct ClientActionID: Hashable, Sendable, CustomStringConvertible {
+package struct ClientActionID: Hashable, Sendable, Codable, CustomStringConvertible {
     /// Characters of an id. 64 holds a UUID, a ULID or a counter with a prefix.
     package static let maxLength = 64
 

@@ -3,7 +3,7 @@
 ///
 /// A value of this type has been cleaned and checked (`normalize`): commands carry it, so a suggestion is validated
 /// once, where the request is read.
-package struct Suggestion: Hashable, Sendable {
+package struct Suggestion: Hashable, Sendable, Codable {
     /// Unicode scalars (code points) after normalization. SQLite's `length()` counts the same unit, so the schema's
     /// CHECK and this limit agree. 500 is the product rule: a paragraph, not a petition.
     package static let maxLength = 500
