@@ -33,6 +33,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         // The few libc calls Swift cannot reach (macros, _GNU_SOURCE).
         .target(name: "CLinux"),
 
@@ -48,14 +49,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // A PostgreSQL client on libpq's asynchronous API, driven by the event loops (no thread per query).
+        .target(name: "PostgresClient", dependencies: ["CLibPQ", "Transport"], swiftSettings: swiftSettings),
+
         // The domain: campaigns, ratings, tallies, integrity rules. Pure Swift, no I/O.
         .target(name: "Domain", swiftSettings: swiftSettings),
 
-        // Storage: SQLite schema, migrations, queries, the single writer with group commit.
+        // Storage: the schema and its migrations for SQLite (through GRDB) and PostgreSQL (through PostgresClient), the
+        // queries written once for both, the single writer with group commit.
         .target(
             name: "Storage",
             dependencies: [
-                "Domain",
+                "Domain", "PostgresClient", "Transport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
@@ -131,10 +136,15 @@ let package = Package(
             dependencies: ["LiveTopics", "Transport", "HTTP1", "WebSocket", "TestSupport"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "PostgresClientTests",
+            dependencies: ["PostgresClient", "Transport", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["Storage", "Domain", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Storage", "Domain", "PostgresClient", "Transport", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
