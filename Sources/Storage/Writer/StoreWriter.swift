@@ -357,8 +357,8 @@ extension WriterDatabase {
                     outcomes: outcomes, failure: executor.lastFailure, citizens: executor.newCitizens,
                     projects: executor.lookedUpProjects)
             } catch {
-                // The first error is the one reported. A rollback that fails as well is left to the engine (GRDB
-                // rolls back a transaction left open when the connection is handed back).
+                // The first error is the one reported, as GRDB's `inTransaction` did. (A rollback that fails as well
+                // leaves the transaction open, which GRDB refuses when the connection is handed back, as before.)
                 try? connection.rollback()
                 throw error
             }
