@@ -2,7 +2,7 @@ import GRDB
 import GRDBSQLite
 
 /// A statement of the write path, prepared and cached by GRDB (`Database.cachedStatement`), bound and stepped through
-/// the SQLite C API.
+/// the SQLite C API: SQLite's `WriteStatement`.
 ///
 /// Why: each command runs about ten statements, and GRDB's general-purpose `execute(arguments:)` (argument arrays of
 /// existentials, nested binding closures, per-statement bookkeeping for observation) cost about as much CPU as SQLite
@@ -11,8 +11,9 @@ import GRDBSQLite
 /// itself (it resets the statement, and checks whether the transaction survived).
 ///
 /// Use: `bind` the parameters, then `run()` (no rows) or `step()`/columns/`reset()` (a query). Every path leaves the
-/// statement reset, so it holds no cursor between uses.
-struct RawStatement {
+/// statement reset, so it holds no cursor between uses. A failed step throws an `SQLError` (as `GRDBConnection` reports
+/// GRDB's errors).
+struct RawStatement: WriteStatement {
     /// Keeps GRDB's object, and so the `sqlite3_stmt`, alive.
     private let statement: Statement
     private let handle: OpaquePointer
@@ -31,14 +32,6 @@ struct RawStatement {
         check(sqlite3_bind_int64(handle, index, value))
     }
 
-    func bind(_ index: Int32, _ value: Int) {
-        check(sqlite3_bind_int64(handle, index, Int64(value)))
-    }
-
-    func bind(_ index: Int32, _ value: Bool) {
-        check(sqlite3_bind_int64(handle, index, value ? 1 : 0))
-    }
-
     func bind(_ index: Int32, _ value: String) {
         check(sqlite3_bind_text(handle, index, value, -1, Self.transient))
     }
@@ -47,7 +40,7 @@ struct RawStatement {
         if let value { bind(index, value) } else { bindNull(index) }
     }
 
-    func bind(_ index: Int32, _ value: Int?) {
+    func bind(_ index: Int32, _ value: Int64?) {
         if let value { bind(index, value) } else { bindNull(index) }
     }
 
@@ -88,16 +81,8 @@ struct RawStatement {
         sqlite3_column_int64(handle, column)
     }
 
-    func int(_ column: Int32) -> Int {
-        Int(sqlite3_column_int64(handle, column))
-    }
-
     func isNull(_ column: Int32) -> Bool {
         sqlite3_column_type(handle, column) == SQLITE_NULL
-    }
-
-    func optionalInt(_ column: Int32) -> Int? {
-        isNull(column) ? nil : int(column)
     }
 
     func text(_ column: Int32) -> String? {
@@ -109,15 +94,13 @@ struct RawStatement {
     /// Rows changed by the last INSERT, UPDATE or DELETE on the connection.
     var changes: Int { Int(sqlite3_changes(connection)) }
 
-    var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(connection) }
-
-    /// The error of a failed step, as GRDB reports it. The statement is reset (and reusable); the caller decides
-    /// whether the transaction survived (`sqlite3_get_autocommit`).
-    private func failure(_ code: Int32) -> DatabaseError {
+    /// The error of a failed step, as GRDB reports it, then as `SQLError` (a constraint is `.constraint`). The
+    /// statement is reset (and reusable); the caller decides whether the transaction survived (`sqlite3_get_autocommit`).
+    private func failure(_ code: Int32) -> SQLError {
         let extended = sqlite3_extended_errcode(connection)
         let message = String(cString: sqlite3_errmsg(connection))
         sqlite3_reset(handle)
-        return DatabaseError(
-            resultCode: ResultCode(rawValue: extended != 0 ? extended : code), message: message, sql: statement.sql)
+        return GRDBConnection.error(DatabaseError(
+            resultCode: ResultCode(rawValue: extended != 0 ? extended : code), message: message, sql: statement.sql))
     }
 }

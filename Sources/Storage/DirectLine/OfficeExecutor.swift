@@ -1,6 +1,5 @@
 import Domain
 import Foundation
-import GRDB
 
 /// A command the domain refused; anything else thrown inside a command is a database problem.
 struct OfficeRefusal: Error {
@@ -10,42 +9,45 @@ struct OfficeRefusal: Error {
 /// Runs office commands inside the single writer's transaction, each in its own savepoint: a command the domain or
 /// the database refuses is undone alone. Reads see the transaction's own earlier writes, so commands of one batch
 /// build on each other in order (two replies to one thread get consecutive numbers).
-struct OfficeExecutor {
-    let db: Database
+///
+/// Written once against the writer's connection (`WriterConnection`: SQLite's or PostgreSQL's); a refusal of the
+/// database is an `SQLError` of kind `.constraint`, after which the command's savepoint is rolled back.
+struct OfficeExecutor<Connection: WriterConnection> {
+    let db: Connection
     /// Citizens' row ids this transaction created or looked up (adopted into the writer's cache after COMMIT, so a
     /// citizen who writes again is not looked up again).
     private(set) var newCitizens: [String: Int64] = [:]
     private let knownCitizens: [String: Int64]
     private var triage: String??
 
-    init(_ db: Database, citizens: [String: Int64]) {
+    init(_ db: Connection, citizens: [String: Int64]) {
         self.db = db
         knownCitizens = citizens
     }
 
     /// Throws only when the transaction itself is lost.
     mutating func execute(_ command: OfficeCommand) throws -> OfficeOutcome {
-        try run(sql: "SAVEPOINT office")
+        try db.savepoint("office")
         // A citizen row made by a command that is undone is undone with it.
         let citizensBefore = newCitizens
         do {
             let outcome = try run(command)
             if case .applied = outcome {
-                try run(sql: "RELEASE SAVEPOINT office")
+                try db.releaseSavepoint("office")
             } else {
-                try run(sql: "ROLLBACK TO SAVEPOINT office")
-                try run(sql: "RELEASE SAVEPOINT office")
+                try db.rollbackToSavepoint("office")
+                try db.releaseSavepoint("office")
                 newCitizens = citizensBefore
             }
             return outcome
         } catch let refusal as OfficeRefusal {
-            try run(sql: "ROLLBACK TO SAVEPOINT office")
-            try run(sql: "RELEASE SAVEPOINT office")
+            try db.rollbackToSavepoint("office")
+            try db.releaseSavepoint("office")
             newCitizens = citizensBefore
             return .rejected(refusal.error)
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT && db.isInsideTransaction {
-            try run(sql: "ROLLBACK TO SAVEPOINT office")
-            try run(sql: "RELEASE SAVEPOINT office")
+        } catch let error as SQLError where error.kind == .constraint && db.isInsideTransaction {
+            try db.rollbackToSavepoint("office")
+            try db.releaseSavepoint("office")
             newCitizens = citizensBefore
             lastFailure = String(describing: error)
             return .rejected(.storageFailure)
@@ -69,25 +71,28 @@ struct OfficeExecutor {
             return try markRead(code: code, threadID: threadID, reader: reader, seq: seq, staff: staff)
         case .createSession(let user, let tokenHash, let address, let at):
             try run(sql: """
-                INSERT INTO staff_session (token_hash, user, created_at, last_seen_at) VALUES (?, ?, ?, ?)
+                INSERT INTO staff_session (token_hash, "user", created_at, last_seen_at) VALUES (?1, ?2, ?3, ?4)
                 """, arguments: [Data(tokenHash), user, at, at])
             try audit(actor: "user:\(user)", action: "login", subject: nil, detail: address, at: at)
             return .applied(OfficeReceipt())
         case .touchSession(let tokenHash, let at):
-            try run(sql: "UPDATE staff_session SET last_seen_at = max(last_seen_at, ?) WHERE token_hash = ?",
+            try run(sql: """
+                UPDATE staff_session SET last_seen_at = CASE WHEN last_seen_at > ?1 THEN last_seen_at ELSE ?1 END
+                WHERE token_hash = ?2
+                """,
                            arguments: [at, Data(tokenHash)])
             return .applied(OfficeReceipt())
         case .revokeSession(let tokenHash, let at):
-            try run(sql: "UPDATE staff_session SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL",
+            try run(sql: "UPDATE staff_session SET revoked_at = ?1 WHERE token_hash = ?2 AND revoked_at IS NULL",
                            arguments: [at, Data(tokenHash)])
             return .applied(OfficeReceipt())
         case .changePassword(let user, let passwordHash, let newSession, let at):
-            try run(sql: "UPDATE staff_user SET password_hash = ?, password_changed_at = ? WHERE id = ?",
+            try run(sql: "UPDATE staff_user SET password_hash = ?1, password_changed_at = ?2 WHERE id = ?3",
                            arguments: [passwordHash, at, user])
-            try run(sql: "UPDATE staff_session SET revoked_at = ? WHERE user = ? AND revoked_at IS NULL",
+            try run(sql: #"UPDATE staff_session SET revoked_at = ?1 WHERE "user" = ?2 AND revoked_at IS NULL"#,
                            arguments: [at, user])
             try run(sql: """
-                INSERT INTO staff_session (token_hash, user, created_at, last_seen_at) VALUES (?, ?, ?, ?)
+                INSERT INTO staff_session (token_hash, "user", created_at, last_seen_at) VALUES (?1, ?2, ?3, ?4)
                 """, arguments: [Data(newSession), user, at, at])
             try audit(actor: "user:\(user)", action: "password.change", subject: nil, detail: nil, at: at)
             return .applied(OfficeReceipt())
@@ -100,14 +105,15 @@ struct OfficeExecutor {
             }
             let body = try refusing { () throws(DomainError) in try MessageText.normalize(body) }
             // The same reply again (a retry) is the one already there.
-            if let existing = try one(Int64.self, sql: "SELECT id FROM canned_reply WHERE department = ? AND title = ? AND body = ?",
+            if let existing = try one(Int64.self, sql: "SELECT id FROM canned_reply WHERE department = ?1 AND title = ?2 AND body = ?3",
                                       arguments: [department, title, body]) {
                 return .duplicate(OfficeReceipt(cannedReply: CannedReply(id: existing, department: department, title: title, body: body)))
             }
-            try run(sql: """
-                INSERT INTO canned_reply (department, title, body, created_by, created_at) VALUES (?, ?, ?, ?, ?)
+            let id = try insert(sql: """
+                INSERT INTO canned_reply (department, title, body, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                RETURNING id
                 """, arguments: [department, title, body, staff.userID, at])
-            let reply = CannedReply(id: db.lastInsertedRowID, department: department, title: title, body: body)
+            let reply = CannedReply(id: id, department: department, title: title, body: body)
             try audit(actor: staff.name, action: "canned.add", subject: "canned:\(reply.id)", detail: title, at: at)
             return .applied(OfficeReceipt(cannedReply: reply))
         case .submitPublicVersion(let staff, let thread, let clientID, let question, let answer, let at):
@@ -124,8 +130,7 @@ struct OfficeExecutor {
             return try administer(admin: admin, change: change, at: at)
         case .deleteCannedReply(let staff, let id, let at):
             try AccessPolicy(triageDepartment: try triageDepartment() ?? "").refuse(staff, .manageCanned, department: nil)
-            try run(sql: "DELETE FROM canned_reply WHERE id = ?", arguments: [id])
-            guard db.changesCount == 1 else { throw OfficeRefusal(error: .cannedReplyNotFound(id)) }
+            guard try run(sql: "DELETE FROM canned_reply WHERE id = ?1", arguments: [id]) == 1 else { throw OfficeRefusal(error: .cannedReplyNotFound(id)) }
             try audit(actor: staff.name, action: "canned.delete", subject: "canned:\(id)", detail: nil, at: at)
             return .applied(OfficeReceipt())
         }
@@ -138,7 +143,7 @@ struct OfficeExecutor {
         at: Int64
     ) throws -> OfficeOutcome {
         let citizenID = try citizenRow(citizen, at: at)
-        if let existing = try one(Int64.self, sql: "SELECT id FROM thread WHERE citizen = ? AND client_id = ?",
+        if let existing = try one(Int64.self, sql: "SELECT id FROM thread WHERE citizen = ?1 AND client_id = ?2",
                                               arguments: [citizenID, clientID]) {
             let thread = try threadRecord(id: existing)
             return .duplicate(OfficeReceipt(thread: thread, entries: try entries(of: existing, after: 0, limit: 1)))
@@ -147,7 +152,7 @@ struct OfficeExecutor {
         var projectID: Int64?
         let target = department
         if let slug = draft.project {
-            guard let id = try one(Int64.self, sql: "SELECT id FROM project WHERE slug = ?", arguments: [slug]) else {
+            guard let id = try one(Int64.self, sql: "SELECT id FROM project WHERE slug = ?1", arguments: [slug]) else {
                 throw OfficeRefusal(error: .unknownProject(slug))
             }
             projectID = id
@@ -167,13 +172,13 @@ struct OfficeExecutor {
         code: QueryCode, citizen: Int64, clientID: String, kind: ThreadKind, subject: String, department: String,
         project: Int64?, contact: String?, publish: Bool, held: String?, at: Int64
     ) throws -> Int64 {
-        try run(sql: """
+        try insert(sql: """
             INSERT INTO thread (code, citizen, client_id, kind, subject, status, department, project, contact, publish,
                 held, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?1, ?2, ?3, ?4, ?5, 'new', ?6, ?7, ?8, ?9, ?10, ?11, ?11)
+            RETURNING id
             """, arguments: [code.value, citizen, clientID, kind.rawValue, subject, department, project, contact,
-                             publish, held, at, at])
-        return db.lastInsertedRowID
+                             publish, held, at])
     }
 
     /// A rating's suggestion becomes a thread of kind suggestion, routed to the project's department — or, when the
@@ -183,14 +188,14 @@ struct OfficeExecutor {
         citizenID: Int64, projectID: Int64, suggestion: String, ratingClientID: String, at: Int64
     ) throws -> OfficeReceipt? {
         let clientID = "rating:" + ratingClientID
-        if let open = try one(Row.self, sql: """
+        if let open = try one(SQLRow.self, sql: """
             SELECT id, status, assignee IS NOT NULL FROM thread
-            WHERE citizen = ? AND project = ? AND kind = 'suggestion' AND status NOT IN ('closed', 'invalid')
+            WHERE citizen = ?1 AND project = ?2 AND kind = 'suggestion' AND status NOT IN ('closed', 'invalid')
             ORDER BY id DESC LIMIT 1
             """, arguments: [citizenID, projectID]) {
             let threadID: Int64 = open[0]
             let last = try one(String.self, sql: """
-                SELECT body FROM thread_entry WHERE thread = ? AND kind = 'citizen' ORDER BY seq DESC LIMIT 1
+                SELECT body FROM thread_entry WHERE thread = ?1 AND kind = 'citizen' ORDER BY seq DESC LIMIT 1
                 """, arguments: [threadID])
             if last == suggestion { return nil }
             let before = try threadRecord(id: threadID)
@@ -200,7 +205,7 @@ struct OfficeExecutor {
                                         clientID: clientID, event: nil, at: at)
             return OfficeReceipt(thread: try threadRecord(id: threadID), entries: [entry], previous: before.state)
         }
-        guard let project = try one(Row.self, sql: "SELECT title_zh, department_zh FROM project WHERE id = ?",
+        guard let project = try one(SQLRow.self, sql: "SELECT title_zh, department_zh FROM project WHERE id = ?1",
                                              arguments: [projectID]) else { return nil }
         guard let department = try departmentNamed(project[1]) ?? triageDepartment() else { return nil }
         let title: String = project[0]
@@ -216,13 +221,13 @@ struct OfficeExecutor {
     /// The code of the suggestion thread a rating's client id wrote to (for the receipt of a retried rating).
     func suggestionThreadCode(citizenID: Int64, ratingClientID: String) throws -> String? {
         try one(String.self, sql: """
-            SELECT t.code FROM thread_entry e JOIN thread t ON t.id = e.thread WHERE e.citizen = ? AND e.client_id = ?
+            SELECT t.code FROM thread_entry e JOIN thread t ON t.id = e.thread WHERE e.citizen = ?1 AND e.client_id = ?2
             """, arguments: [citizenID, "rating:" + ratingClientID])
     }
 
     private mutating func citizenMessage(citizen: CitizenID, code: String, clientID: String, body: String, at: Int64) throws -> OfficeOutcome {
         let citizenID = try citizenRow(citizen, at: at)
-        guard let before = try one(Row.self, sql: "SELECT \(ThreadRecord.selection) WHERE t.code = ?", arguments: [code])
+        guard let before = try one(SQLRow.self, sql: "SELECT \(ThreadRecord.selection) WHERE t.code = ?1", arguments: [code])
             .map(ThreadRecord.init(row:)) else { throw OfficeRefusal(error: .threadNotFound) }
         let threadID = before.id
         if let original = try entry(citizen: citizenID, clientID: clientID) {
@@ -259,11 +264,11 @@ struct OfficeExecutor {
         if effect.state != before.state { try applyState(effect.state, to: threadID, at: at) }
         var after = before
         if effect.answers, before.firstAnswerAt == nil {
-            try run(sql: "UPDATE thread SET first_answer_at = ? WHERE id = ?", arguments: [at, threadID])
+            try run(sql: "UPDATE thread SET first_answer_at = ?1 WHERE id = ?2", arguments: [at, threadID])
             after.firstAnswerAt = at
         }
         if before.firstResponseAt == nil {
-            try run(sql: "UPDATE thread SET first_response_at = ? WHERE id = ?", arguments: [at, threadID])
+            try run(sql: "UPDATE thread SET first_response_at = ?1 WHERE id = ?2", arguments: [at, threadID])
             after.firstResponseAt = at
         }
         let entry = try appendEntry(thread: threadID, kind: .staff, body: body, citizen: nil, author: staff.userID,
@@ -290,9 +295,9 @@ struct OfficeExecutor {
         }
         switch action {
         case .assign(let name):
-            guard let row = try one(Row.self, sql: """
-                SELECT u.id, u.role, (SELECT group_concat(m.department) FROM staff_membership m WHERE m.user = u.id)
-                FROM staff_user u WHERE u.name = ? AND u.disabled = 0
+            guard let row = try one(SQLRow.self, sql: """
+                SELECT u.id, u.role, (SELECT string_agg(m.department, ',') FROM staff_membership m WHERE m."user" = u.id)
+                FROM staff_user u WHERE u.name = ?1 AND u.disabled = 0
                 """, arguments: [name]) else {
                 throw OfficeRefusal(error: .userNotFound(name))
             }
@@ -312,7 +317,7 @@ struct OfficeExecutor {
         // Claiming, assigning or routing takes the letter up: its first response, for the figures.
         switch action {
         case .claim, .assign, .route:
-            try run(sql: "UPDATE thread SET first_response_at = ? WHERE id = ? AND first_response_at IS NULL", arguments: [at, threadID])
+            try run(sql: "UPDATE thread SET first_response_at = ?1 WHERE id = ?2 AND first_response_at IS NULL", arguments: [at, threadID])
         case .close, .reopen, .markInvalid, .reinstate, .staffReply, .citizenMessage:
             break
         }
@@ -329,7 +334,7 @@ struct OfficeExecutor {
     private mutating func markRead(code: String?, threadID: Int64?, reader: ThreadReader, seq: Int64, staff: StaffPrincipal?) throws -> OfficeOutcome {
         let id: Int64?
         if let code {
-            id = try one(Int64.self, sql: "SELECT id FROM thread WHERE code = ?", arguments: [code])
+            id = try one(Int64.self, sql: "SELECT id FROM thread WHERE code = ?1", arguments: [code])
         } else {
             id = threadID
         }
@@ -343,29 +348,38 @@ struct OfficeExecutor {
         }
         let column = reader == .citizen ? "citizen_read_seq" : "staff_read_seq"
         let mark = min(max(seq, 0), before.lastSeq)
-        try run(sql: "UPDATE thread SET \(column) = ? WHERE id = ? AND \(column) < ?", arguments: [mark, id, mark])
-        let moved = db.changesCount == 1
+        let moved = try run(sql: "UPDATE thread SET \(column) = ?1 WHERE id = ?2 AND \(column) < ?1", arguments: [mark, id]) == 1
         return .applied(OfficeReceipt(thread: try threadRecord(id: id), readSeq: moved ? mark : nil, readBy: reader))
     }
 
     // MARK: helpers
 
     /// Statements are prepared once per connection (the writer's) and reused: most commands run the same dozen.
-    func run(sql: String, arguments: StatementArguments = []) throws {
-        try db.cachedStatement(sql: sql).execute(arguments: arguments)
+    /// Returns how many rows the statement changed.
+    @discardableResult
+    func run(sql: String, arguments: [any SQLBindable] = []) throws -> Int {
+        try db.execute(sql, arguments.map(\.sqlValue))
     }
 
-    func one<T: DatabaseValueConvertible & StatementColumnConvertible>(_ type: T.Type, sql: String,
-                                                                                arguments: StatementArguments = []) throws -> T? {
-        try T.fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
+    /// Runs an `INSERT … RETURNING id` and returns the new row's id.
+    func insert(sql: String, arguments: [any SQLBindable]) throws -> Int64 {
+        guard let id = try db.value(Int64.self, sql, arguments.map(\.sqlValue)) else {
+            throw SQLError(kind: .other, message: "INSERT … RETURNING returned no id", sql: sql)
+        }
+        return id
     }
 
-    func one(_ type: Row.Type, sql: String, arguments: StatementArguments = []) throws -> Row? {
-        try Row.fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
+    /// The first column of the first row; nil when there is no row or the value is null.
+    func one<T: SQLColumnDecodable>(_ type: T.Type, sql: String, arguments: [any SQLBindable] = []) throws -> T? {
+        try db.value(T.self, sql, arguments.map(\.sqlValue))
     }
 
-    func all(sql: String, arguments: StatementArguments = []) throws -> [Row] {
-        try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
+    func one(_ type: SQLRow.Type, sql: String, arguments: [any SQLBindable] = []) throws -> SQLRow? {
+        try db.row(sql, arguments.map(\.sqlValue))
+    }
+
+    func all(sql: String, arguments: [any SQLBindable] = []) throws -> [SQLRow] {
+        try db.rows(sql, arguments.map(\.sqlValue))
     }
 
     func refusing<T>(_ body: () throws(DomainError) -> T) throws -> T {
@@ -374,12 +388,12 @@ struct OfficeExecutor {
 
     mutating func citizenRow(_ citizen: CitizenID, at: Int64) throws -> Int64 {
         if let id = knownCitizens[citizen.rawValue] ?? newCitizens[citizen.rawValue] { return id }
-        if let id = try one(Int64.self, sql: "SELECT id FROM citizen WHERE token = ?", arguments: [citizen.rawValue]) {
+        if let id = try one(Int64.self, sql: "SELECT id FROM citizen WHERE token = ?1", arguments: [citizen.rawValue]) {
             newCitizens[citizen.rawValue] = id
             return id
         }
-        try run(sql: "INSERT INTO citizen (token, created_at) VALUES (?, ?)", arguments: [citizen.rawValue, at])
-        let id = db.lastInsertedRowID
+        let id = try insert(sql: "INSERT INTO citizen (token, created_at) VALUES (?1, ?2) RETURNING id",
+                            arguments: [citizen.rawValue, at])
         newCitizens[citizen.rawValue] = id
         return id
     }
@@ -387,7 +401,7 @@ struct OfficeExecutor {
     /// The same citizen sent the same text within 24 hours.
     private func refuseDuplicateText(_ body: String, citizen: Int64, at: Int64) throws {
         let recent = try one(Int64.self, sql: """
-            SELECT 1 FROM thread_entry WHERE citizen = ? AND body = ? AND created_at > ? LIMIT 1
+            SELECT 1 FROM thread_entry WHERE citizen = ?1 AND body = ?2 AND created_at > ?3 LIMIT 1
             """, arguments: [citizen, body, at - 24 * 3_600_000])
         if recent != nil { throw OfficeRefusal(error: .duplicateText) }
     }
@@ -400,23 +414,24 @@ struct OfficeExecutor {
     }
 
     func departmentExists(_ id: String) throws -> Bool {
-        try one(Int64.self, sql: "SELECT 1 FROM department WHERE id = ?", arguments: [id]) != nil
+        try one(Int64.self, sql: "SELECT 1 FROM department WHERE id = ?1", arguments: [id]) != nil
     }
 
     /// The department whose Chinese name a project gives (campaign files name departments in words).
     func departmentNamed(_ name: String) throws -> String? {
-        try one(String.self, sql: "SELECT id FROM department WHERE name_zh = ? LIMIT 1", arguments: [name])
+        try one(String.self, sql: "SELECT id FROM department WHERE name_zh = ?1 LIMIT 1", arguments: [name])
     }
 
     /// Writes the thread's new status, department, assignee and reason (the caller's `appendEntry` moves `updated_at`
     /// when it adds an entry).
     private func applyState(_ state: ThreadState, to thread: Int64, at: Int64) throws {
         let assignee: Int64? = try state.assignee.flatMap {
-            try one(Int64.self, sql: "SELECT id FROM staff_user WHERE name = ?", arguments: [$0])
+            try one(Int64.self, sql: "SELECT id FROM staff_user WHERE name = ?1", arguments: [$0])
         }
         try run(sql: """
-            UPDATE thread SET status = ?, department = ?, assignee = ?, invalid_reason = ?, updated_at = max(updated_at, ?)
-            WHERE id = ?
+            UPDATE thread SET status = ?1, department = ?2, assignee = ?3, invalid_reason = ?4,
+                updated_at = CASE WHEN updated_at > ?5 THEN updated_at ELSE ?5 END
+            WHERE id = ?6
             """, arguments: [state.status.rawValue, state.department, assignee, state.invalidReason, at, thread])
     }
 
@@ -425,14 +440,15 @@ struct OfficeExecutor {
         event: ThreadEventRecord?, at: Int64
     ) throws -> EntryRecord {
         guard let seq = try one(Int64.self, sql: """
-            UPDATE thread SET last_seq = last_seq + 1, updated_at = max(updated_at, ?) WHERE id = ? RETURNING last_seq
+            UPDATE thread SET last_seq = last_seq + 1, updated_at = CASE WHEN updated_at > ?1 THEN updated_at ELSE ?1 END
+            WHERE id = ?2 RETURNING last_seq
             """, arguments: [at, thread]) else { throw OfficeRefusal(error: .threadNotFound) }
         try run(sql: """
             INSERT INTO thread_entry (thread, seq, kind, citizen, author, client_id, body, event, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
             """, arguments: [thread, seq, kind.rawValue, citizen, author, clientID, body, event?.encoded(), at])
         var names: (String?, String?) = (nil, nil)
-        if let author, let row = try one(Row.self, sql: "SELECT name, display_name FROM staff_user WHERE id = ?", arguments: [author]) {
+        if let author, let row = try one(SQLRow.self, sql: "SELECT name, display_name FROM staff_user WHERE id = ?1", arguments: [author]) {
             names = (row[0], row[1])
         }
         return EntryRecord(thread: thread, seq: seq, kind: kind, body: body, author: names.0, authorDisplayName: names.1,
@@ -440,22 +456,22 @@ struct OfficeExecutor {
     }
 
     private func entry(citizen: Int64, clientID: String) throws -> EntryRecord? {
-        try one(Row.self, sql: "SELECT \(EntryRecord.selection) WHERE e.citizen = ? AND e.client_id = ?",
+        try one(SQLRow.self, sql: "SELECT \(EntryRecord.selection) WHERE e.citizen = ?1 AND e.client_id = ?2",
                          arguments: [citizen, clientID]).map(EntryRecord.init(row:))
     }
 
     private func entry(author: Int64, clientID: String) throws -> EntryRecord? {
-        try one(Row.self, sql: "SELECT \(EntryRecord.selection) WHERE e.author = ? AND e.client_id = ?",
+        try one(SQLRow.self, sql: "SELECT \(EntryRecord.selection) WHERE e.author = ?1 AND e.client_id = ?2",
                          arguments: [author, clientID]).map(EntryRecord.init(row:))
     }
 
     private func entries(of thread: Int64, after seq: Int64, limit: Int) throws -> [EntryRecord] {
-        try all(sql: "SELECT \(EntryRecord.selection) WHERE e.thread = ? AND e.seq > ? ORDER BY e.seq LIMIT ?",
+        try all(sql: "SELECT \(EntryRecord.selection) WHERE e.thread = ?1 AND e.seq > ?2 ORDER BY e.seq LIMIT ?3",
                          arguments: [thread, seq, limit]).map(EntryRecord.init(row:))
     }
 
     func threadRecordIfAny(id: Int64) throws -> ThreadRecord? {
-        try one(Row.self, sql: "SELECT \(ThreadRecord.selection) WHERE t.id = ?", arguments: [id]).map(ThreadRecord.init(row:))
+        try one(SQLRow.self, sql: "SELECT \(ThreadRecord.selection) WHERE t.id = ?1", arguments: [id]).map(ThreadRecord.init(row:))
     }
 
     func threadRecord(id: Int64) throws -> ThreadRecord {
@@ -464,7 +480,7 @@ struct OfficeExecutor {
     }
 
     func audit(actor: String, action: String, subject: String?, detail: String?, at: Int64) throws {
-        try run(sql: "INSERT INTO audit_entry (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
+        try run(sql: "INSERT INTO audit_entry (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
                        arguments: [at, actor, action, subject, detail])
     }
 }

@@ -1,5 +1,4 @@
 import Domain
-import GRDB
 
 /// An admin's changes from the console, in the writer's transaction: accounts (the same rules as `lastword user`),
 /// departments added in the console, and screening words beside the screening file's.
@@ -11,16 +10,16 @@ extension OfficeExecutor {
             switch change {
             case .addUser(let name, let displayName, let role, let departments, let passwordHash):
                 try policy.refuse(admin, .manageUsers, department: nil)
-                let user = try Store.addUser(GRDBConnection(db: db), name: name, displayName: displayName, role: role, departments: departments,
+                let user = try Store.addUser(db, name: name, displayName: displayName, role: role, departments: departments,
                                              passwordHash: passwordHash, at: at, actor: actor)
                 return .applied(OfficeReceipt(user: user))
             case .setDisabled(let name, let disabled):
                 try policy.refuse(admin, .manageUsers, department: nil)
-                try Store.setDisabled(GRDBConnection(db: db), name: name, disabled, at: at, actor: actor)
+                try Store.setDisabled(db, name: name, disabled, at: at, actor: actor)
                 return .applied(OfficeReceipt(user: try user(named: name)))
             case .setPassword(let name, let passwordHash):
                 try policy.refuse(admin, .manageUsers, department: nil)
-                try Store.setPassword(GRDBConnection(db: db), name: name, passwordHash: passwordHash, at: at, actor: actor)
+                try Store.setPassword(db, name: name, passwordHash: passwordHash, at: at, actor: actor)
                 return .applied(OfficeReceipt(user: try user(named: name)))
             case .putDepartment(let id, let name):
                 try policy.refuse(admin, .manageDepartments, department: nil)
@@ -31,14 +30,14 @@ extension OfficeExecutor {
                 guard (1...64).contains(zh.unicodeScalars.count), (1...64).contains(en.unicodeScalars.count) else {
                     throw OfficeRefusal(error: .invalidRequest("name must be {zh, en}, each 1 to 64 characters"))
                 }
-                if let existing = try one(Row.self, sql: "SELECT added_by FROM department WHERE id = ?", arguments: [id]) {
+                if let existing = try one(SQLRow.self, sql: "SELECT added_by FROM department WHERE id = ?1", arguments: [id]) {
                     guard (existing[0] as String?) != nil else {
                         throw OfficeRefusal(error: .invalidRequest("\(id) comes from the departments file; rename it there"))
                     }
-                    try run(sql: "UPDATE department SET name_zh = ?, name_en = ? WHERE id = ?", arguments: [zh, en, id])
+                    try run(sql: "UPDATE department SET name_zh = ?1, name_en = ?2 WHERE id = ?3", arguments: [zh, en, id])
                 } else {
                     let position = try one(Int64.self, sql: "SELECT coalesce(max(position), 0) + 1 FROM department") ?? 1
-                    try run(sql: "INSERT INTO department (id, name_zh, name_en, triage, position, added_by) VALUES (?, ?, ?, 0, ?, ?)",
+                    try run(sql: "INSERT INTO department (id, name_zh, name_en, triage, position, added_by) VALUES (?1, ?2, ?3, 0, ?4, ?5)",
                             arguments: [id, zh, en, position, actor])
                 }
                 try audit(actor: actor, action: "department.put", subject: "department:\(id)", detail: "\(zh) / \(en)", at: at)
@@ -50,15 +49,14 @@ extension OfficeExecutor {
                     throw OfficeRefusal(error: .invalidRequest("word must be 1 to 64 characters"))
                 }
                 try run(sql: """
-                    INSERT INTO word_rule (word, action, added_by, added_at) VALUES (?, ?, ?, ?)
+                    INSERT INTO word_rule (word, action, added_by, added_at) VALUES (?1, ?2, ?3, ?4)
                     ON CONFLICT (word) DO UPDATE SET action = excluded.action
                     """, arguments: [word, action.rawValue, actor, at])
                 try audit(actor: actor, action: "wordrule.add", subject: "word:\(word)", detail: action.rawValue, at: at)
                 return .applied(OfficeReceipt())
             case .removeWordRule(let word):
                 try policy.refuse(admin, .manageWordRules, department: nil)
-                try run(sql: "DELETE FROM word_rule WHERE word = ?", arguments: [word])
-                guard db.changesCount == 1 else {
+                guard try run(sql: "DELETE FROM word_rule WHERE word = ?1", arguments: [word]) == 1 else {
                     throw OfficeRefusal(error: .invalidRequest("\"\(word)\" is not a word added in the console"))
                 }
                 try audit(actor: actor, action: "wordrule.remove", subject: "word:\(word)", detail: nil, at: at)
@@ -70,7 +68,7 @@ extension OfficeExecutor {
     }
 
     private func user(named name: String) throws -> StaffUserRecord? {
-        try GRDBConnection(db: db).row(Store.userSelection + " WHERE u.name = ?1", name).map(Store.user)
+        try db.row(Store.userSelection + " WHERE u.name = ?1", name).map(Store.user)
     }
 }
 
@@ -89,8 +87,8 @@ extension IdentityError {
 extension Store {
     /// Screening words added in the console.
     package func wordRules() throws -> [WordRule] {
-        try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT word, action, added_by, added_at FROM word_rule ORDER BY word").map {
+        try read { db in
+            try db.rows("SELECT word, action, added_by, added_at FROM word_rule ORDER BY word").map {
                 WordRule(word: $0[0], action: WordRule.Action(rawValue: $0[1]) ?? .hold, addedBy: $0[2], addedAt: $0[3])
             }
         }

@@ -1,12 +1,11 @@
 import Domain
 import Foundation
-import GRDB
 
 /// Public versions and their moderation, inside the writer's transaction: the role, the thread's consent and answer,
 /// the version's status (`ModerationMachine`) and a moderator's hold are all checked against the data as it is then.
 extension OfficeExecutor {
     /// Unicode scalars of a public question or answer.
-    static let maxPublicTextLength = MessageText.maxLength
+    static var maxPublicTextLength: Int { MessageText.maxLength }
 
     mutating func submitPublicVersion(
         staff: StaffPrincipal, threadID: Int64, clientID: String, question: String, answer: String, at: Int64
@@ -17,7 +16,7 @@ extension OfficeExecutor {
         try policy.refuse(staff, .writePublicVersion, department: thread.department)
         let question = try publicText(question, field: "question")
         let answer = try publicText(answer, field: "answer")
-        if let original = try one(Row.self, sql: "SELECT id, thread, question, answer FROM public_version WHERE author = ? AND client_id = ?",
+        if let original = try one(SQLRow.self, sql: "SELECT id, thread, question, answer FROM public_version WHERE author = ?1 AND client_id = ?2",
                                   arguments: [staff.userID, clientID]) {
             guard original[1] == threadID, original[2] == question, original[3] == answer else {
                 throw OfficeRefusal(error: .clientIDReused)
@@ -26,22 +25,22 @@ extension OfficeExecutor {
         }
         guard thread.publish else { throw OfficeRefusal(error: .publicationNotAgreed) }
         guard thread.firstAnswerAt != nil else { throw OfficeRefusal(error: .notYetAnswered) }
-        let latest = try one(Row.self, sql: "SELECT id, revision, status FROM public_version WHERE thread = ? ORDER BY revision DESC LIMIT 1",
+        let latest = try one(SQLRow.self, sql: "SELECT id, revision, status FROM public_version WHERE thread = ?1 ORDER BY revision DESC LIMIT 1",
                              arguments: [threadID])
         let latestStatus = (latest?[2] as String?).flatMap(PublicVersionStatus.init(rawValue:))
         let effect = try refusing { () throws(DomainError) in try ModerationMachine.apply(.submit, to: latestStatus) }
         var superseded: PublicVersionRecord?
         if let previous = effect.previous, let latest {
-            try run(sql: "UPDATE public_version SET status = ?, hold_by = NULL, hold_until = NULL WHERE id = ?",
+            try run(sql: "UPDATE public_version SET status = ?1, hold_by = NULL, hold_until = NULL WHERE id = ?2",
                     arguments: [previous.rawValue, latest[0] as Int64])
             superseded = try publicVersion(id: latest[0])
         }
         let revision = (latest?[1] as Int64? ?? 0) + 1
-        try run(sql: """
+        let id = try insert(sql: """
             INSERT INTO public_version (thread, revision, author, client_id, question, answer, submitted_at, status)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            RETURNING id
             """, arguments: [threadID, revision, staff.userID, clientID, question, answer, at, effect.status.rawValue])
-        let id = db.lastInsertedRowID
         try audit(actor: staff.name, action: "public.submit", subject: "public:\(id)",
                   detail: Self.json(["thread": threadID, "revision": revision, "question": question, "answer": answer]), at: at)
         return .applied(OfficeReceipt(thread: thread, publicVersion: try publicVersion(id: id), superseded: superseded,
@@ -54,13 +53,13 @@ extension OfficeExecutor {
         if release {
             // Only its holder lets an item go; closing someone else's (or a lapsed) hold changes nothing.
             guard version.hold?.holder == moderator.name else { return .applied(OfficeReceipt(publicVersion: version)) }
-            try run(sql: "UPDATE public_version SET hold_by = NULL, hold_until = NULL WHERE id = ?", arguments: [versionID])
+            try run(sql: "UPDATE public_version SET hold_by = NULL, hold_until = NULL WHERE id = ?1", arguments: [versionID])
         } else {
             guard version.status == .pending else {
                 throw OfficeRefusal(error: .invalidModeration(from: version.status.rawValue, action: "opened for a decision"))
             }
             let hold = try refusing { () throws(DomainError) in try ModerationLock.take(version.hold, by: moderator.name, now: at) }
-            try run(sql: "UPDATE public_version SET hold_by = ?, hold_until = ? WHERE id = ?",
+            try run(sql: "UPDATE public_version SET hold_by = ?1, hold_until = ?2 WHERE id = ?3",
                     arguments: [moderator.userID, hold.expiresAt, versionID])
         }
         return .applied(OfficeReceipt(publicVersion: try publicVersion(id: versionID), queue: try queueState()))
@@ -70,7 +69,7 @@ extension OfficeExecutor {
         moderator: StaffPrincipal, versionID: Int64, clientID: String, decision: ModerationDecision, at: Int64
     ) throws -> OfficeOutcome {
         try AccessPolicy(triageDepartment: try triageDepartment() ?? "").refuse(moderator, .moderate, department: nil)
-        if let original = try one(Int64.self, sql: "SELECT version FROM moderation_decision WHERE moderator = ? AND client_id = ?",
+        if let original = try one(Int64.self, sql: "SELECT version FROM moderation_decision WHERE moderator = ?1 AND client_id = ?2",
                                   arguments: [moderator.userID, clientID]) {
             guard original == versionID else { throw OfficeRefusal(error: .clientIDReused) }
             return .duplicate(OfficeReceipt(publicVersion: try publicVersion(id: versionID), queue: try queueState()))
@@ -97,19 +96,19 @@ extension OfficeExecutor {
         case .approve(let edited):
             recorded = edited ? .edited : .approved
             try run(sql: """
-                UPDATE public_version SET status = ?, published_question = ?, published_answer = ?, published_at = ?,
-                    hold_by = NULL, hold_until = NULL WHERE id = ?
+                UPDATE public_version SET status = ?1, published_question = ?2, published_answer = ?3, published_at = ?4,
+                    hold_by = NULL, hold_until = NULL WHERE id = ?5
                 """, arguments: [effect.status.rawValue, published!.question, published!.answer, at, versionID])
         case .reject(let reason, _), .withdraw(let reason, _):
             recorded = effect.status == .rejected ? .rejected : .withdrawn
             category = reason
-            try run(sql: "UPDATE public_version SET status = ?, hold_by = NULL, hold_until = NULL WHERE id = ?",
+            try run(sql: "UPDATE public_version SET status = ?1, hold_by = NULL, hold_until = NULL WHERE id = ?2",
                     arguments: [effect.status.rawValue, versionID])
         case .submit:
             throw OfficeRefusal(error: .invalidRequest("a moderator does not submit"))
         }
         try run(sql: """
-            INSERT INTO moderation_decision (version, action, moderator, client_id, category, note, at) VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO moderation_decision (version, action, moderator, client_id, category, note, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
             """, arguments: [versionID, recorded.rawValue, moderator.userID, clientID, category?.rawValue, effect.note, at])
         // The record keeps the texts before and after a decision (an edit's both), never shown publicly.
         var detail: [String: Any] = ["thread": version.thread, "revision": version.revision,
@@ -124,7 +123,7 @@ extension OfficeExecutor {
     // MARK: satisfaction and follow-ups
 
     mutating func rateAnswer(code: String, level: SatisfactionLevel, at: Int64) throws -> OfficeOutcome {
-        guard let before = try one(Row.self, sql: "SELECT \(ThreadRecord.selection) WHERE t.code = ?", arguments: [code])
+        guard let before = try one(SQLRow.self, sql: "SELECT \(ThreadRecord.selection) WHERE t.code = ?1", arguments: [code])
             .map(ThreadRecord.init(row:)) else { throw OfficeRefusal(error: .threadNotFound) }
         switch before.status {
         case .closed, .invalid:
@@ -137,16 +136,17 @@ extension OfficeExecutor {
         if before.satisfaction == level {
             return .duplicate(OfficeReceipt(thread: before))
         }
-        try run(sql: "UPDATE thread SET satisfaction = ?, satisfaction_at = ? WHERE id = ?", arguments: [level.rawValue, at, before.id])
+        try run(sql: "UPDATE thread SET satisfaction = ?1, satisfaction_at = ?2 WHERE id = ?3", arguments: [level.rawValue, at, before.id])
         let entry = try appendEntry(thread: before.id, kind: .event, body: nil, citizen: nil, author: nil, clientID: nil,
                                     event: .rated(level), at: at)
         var followUp: FollowUpRecord?
         if level.rawValue <= 2,
-           try one(Int64.self, sql: "SELECT id FROM follow_up WHERE thread = ? AND recorded_at IS NULL", arguments: [before.id]) == nil {
-            try run(sql: "INSERT INTO follow_up (thread, department, level, opened_at) VALUES (?, ?, ?, ?)",
-                    arguments: [before.id, before.department, level.rawValue, at])
-            followUp = try one(Row.self, sql: "SELECT \(FollowUpRecord.letterSelection) WHERE f.id = ?",
-                               arguments: [db.lastInsertedRowID]).map(FollowUpRecord.init(letter:))
+           try one(Int64.self, sql: "SELECT id FROM follow_up WHERE thread = ?1 AND recorded_at IS NULL", arguments: [before.id]) == nil {
+            let id = try insert(sql: """
+                INSERT INTO follow_up (thread, department, level, opened_at) VALUES (?1, ?2, ?3, ?4) RETURNING id
+                """, arguments: [before.id, before.department, level.rawValue, at])
+            followUp = try one(SQLRow.self, sql: "SELECT \(FollowUpRecord.letterSelection) WHERE f.id = ?1",
+                               arguments: [id]).map(FollowUpRecord.init(letter:))
         }
         var after = before.after(before.state, entry: entry)
         after.satisfaction = level
@@ -159,7 +159,7 @@ extension OfficeExecutor {
         let outcome = try publicText(outcome, field: "outcome")
         switch target {
         case .letter(let id):
-            guard let current = try one(Row.self, sql: "SELECT \(FollowUpRecord.letterSelection) WHERE f.id = ?", arguments: [id])
+            guard let current = try one(SQLRow.self, sql: "SELECT \(FollowUpRecord.letterSelection) WHERE f.id = ?1", arguments: [id])
                 .map(FollowUpRecord.init(letter:)), policy.canSee(department: current.department, staff) else {
                 throw OfficeRefusal(error: .followUpNotFound)
             }
@@ -169,23 +169,23 @@ extension OfficeExecutor {
                 guard current.outcome == outcome, current.contacted == contacted else { throw OfficeRefusal(error: .followUpRecorded) }
                 return .duplicate(OfficeReceipt(followUp: current))
             }
-            try run(sql: "UPDATE follow_up SET contacted = ?, outcome = ?, recorded_by = ?, recorded_at = ? WHERE id = ?",
+            try run(sql: "UPDATE follow_up SET contacted = ?1, outcome = ?2, recorded_by = ?3, recorded_at = ?4 WHERE id = ?5",
                     arguments: [contacted ? 1 : 0, outcome, staff.userID, at, id])
             try audit(actor: staff.name, action: "followup.record", subject: "followup:\(id)", detail: nil, at: at)
-            let recorded = try one(Row.self, sql: "SELECT \(FollowUpRecord.letterSelection) WHERE f.id = ?", arguments: [id])
+            let recorded = try one(SQLRow.self, sql: "SELECT \(FollowUpRecord.letterSelection) WHERE f.id = ?1", arguments: [id])
                 .map(FollowUpRecord.init(letter:))
             return .applied(OfficeReceipt(thread: try threadRecordIfAny(id: current.thread ?? 0), followUp: recorded))
         case .rating(let citizen, let slug, let ratedAt):
-            guard let rating = try one(Row.self, sql: """
+            guard let rating = try one(SQLRow.self, sql: """
                 SELECT p.id, p.department_zh, r.level, r.suggestion FROM rating r JOIN project p ON p.id = r.project
-                WHERE r.citizen = ? AND p.slug = ? AND r.updated_at = ? AND r.level <= 2
+                WHERE r.citizen = ?1 AND p.slug = ?2 AND r.updated_at = ?3 AND r.level <= 2
                 """, arguments: [citizen, slug, ratedAt]) else { throw OfficeRefusal(error: .followUpNotFound) }
             let department = try departmentNamed(rating[1]) ?? triageDepartment() ?? ""
             guard policy.canSee(department: department, staff) else { throw OfficeRefusal(error: .followUpNotFound) }
             try policy.refuse(staff, .recordFollowUp, department: department)
-            if let existing = try one(Row.self, sql: """
+            if let existing = try one(SQLRow.self, sql: """
                 SELECT f.id, f.contacted, f.outcome, u.name, f.recorded_at FROM follow_up f JOIN staff_user u ON u.id = f.recorded_by
-                WHERE f.citizen = ? AND f.project = ? AND f.opened_at = ?
+                WHERE f.citizen = ?1 AND f.project = ?2 AND f.opened_at = ?3
                 """, arguments: [citizen, rating[0] as Int64, ratedAt]) {
                 guard existing[2] == outcome, (existing[1] as Int64) == (contacted ? 1 : 0) else {
                     throw OfficeRefusal(error: .followUpRecorded)
@@ -194,12 +194,12 @@ extension OfficeExecutor {
                     kind: .rating, id: existing[0], citizen: citizen, project: slug, suggestion: rating[3], department: department,
                     level: rating[2], openedAt: ratedAt, contacted: contacted, outcome: outcome, recordedBy: existing[3], recordedAt: existing[4])))
             }
-            try run(sql: """
+            let id = try insert(sql: """
                 INSERT INTO follow_up (citizen, project, department, level, opened_at, contacted, outcome, recorded_by, recorded_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                RETURNING id
                 """, arguments: [citizen, rating[0] as Int64, department, rating[2] as Int64, ratedAt, contacted ? 1 : 0, outcome,
                                  staff.userID, at])
-            let id = db.lastInsertedRowID
             try audit(actor: staff.name, action: "followup.record", subject: "followup:\(id)", detail: nil, at: at)
             return .applied(OfficeReceipt(followUp: FollowUpRecord(
                 kind: .rating, id: id, citizen: citizen, project: slug, suggestion: rating[3], department: department,
@@ -210,7 +210,7 @@ extension OfficeExecutor {
     // MARK: helpers
 
     func publicVersionIfAny(id: Int64) throws -> PublicVersionRecord? {
-        try one(Row.self, sql: "SELECT \(PublicVersionRecord.selection) WHERE v.id = ?", arguments: [id]).map(PublicVersionRecord.init(row:))
+        try one(SQLRow.self, sql: "SELECT \(PublicVersionRecord.selection) WHERE v.id = ?1", arguments: [id]).map(PublicVersionRecord.init(row:))
     }
 
     func publicVersion(id: Int64) throws -> PublicVersionRecord {
@@ -219,8 +219,9 @@ extension OfficeExecutor {
     }
 
     func queueState() throws -> QueueState {
-        let row = try one(Row.self, sql: "SELECT count(*), min(submitted_at) FROM public_version WHERE status = 'pending'")
-        return QueueState(depth: row?[0] ?? 0, oldestSubmittedAt: row?[1])
+        let row = try one(SQLRow.self, sql: "SELECT count(*), min(submitted_at) FROM public_version WHERE status = 'pending'")
+        // `min` is null when nothing is pending: read as an optional (an `SQLRow` reads a null only as one).
+        return QueueState(depth: row.map { $0[0] as Int } ?? 0, oldestSubmittedAt: row.flatMap { $0[1] as Int64? })
     }
 
     /// A question, an answer or an outcome: cleaned, 1 to 2,000 characters, or refused naming the field.

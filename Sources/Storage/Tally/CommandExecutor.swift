@@ -1,5 +1,4 @@
 import Domain
-import GRDB
 
 /// What the writer thread remembers between transactions, so a command does not look it up again: citizens' row
 /// ids and projects. Only committed facts enter it (`CommandExecutor` stages what a transaction adds, and the
@@ -26,6 +25,11 @@ struct WriterProject {
     var closesAt: Int64
 }
 
+/// The database refused something on the fast path: the batch must run again on the careful path.
+struct FastPathRefused: Error, CustomStringConvertible {
+    var description: String
+}
+
 /// Runs the commands of one batch inside the writer's transaction, on one of two paths.
 ///
 /// The fast path (`careful == false`) runs each command without a savepoint and sums tally and participant counts in
@@ -34,8 +38,14 @@ struct WriterProject {
 /// throws `FastPathRefused` and the writer rolls the transaction back and runs the batch again on the careful path:
 /// each command inside its own savepoint, moving the tallies itself, so only the command that meets the problem is
 /// refused. No outcome is answered before COMMIT, so running a batch twice is invisible to clients.
-struct CommandExecutor {
-    private let db: Database
+///
+/// Generic over the connection, so SQLite's statements (`RawStatement`) are called directly, and the same code runs on
+/// any `WriterConnection`. A refusal is an `SQLError` of kind `.constraint`. On PostgreSQL any error aborts the
+/// transaction: a refusal on the fast path is rolled back with the whole batch as here, and on the careful path the
+/// command's savepoint recovers it.
+struct CommandExecutor<Connection: WriterConnection> {
+    private typealias Statement = Connection.Statement
+    private let db: Connection
     private let statements: Statements
     private let cache: WriterCache
     private let careful: Bool
@@ -51,7 +61,7 @@ struct CommandExecutor {
     /// The last database error a command met, for the writer's statistics.
     private(set) var lastFailure: String?
     /// The direct line's commands, and the thread a rating's suggestion becomes, in the same transaction.
-    private var office: OfficeExecutor
+    private var office: OfficeExecutor<Connection>
 
     private typealias Project = WriterProject
 
@@ -63,78 +73,73 @@ struct CommandExecutor {
 
     /// The statements of the write path, prepared once per connection.
     private struct Statements {
-        let findCitizen: RawStatement
-        let addCitizen: RawStatement
-        let findAction: RawStatement
-        let findProject: RawStatement
-        let findRating: RawStatement
-        let saveRating: RawStatement
-        let moveTally: RawStatement
-        let addParticipant: RawStatement
-        let countParticipant: RawStatement
-        let addLike: RawStatement
-        let removeLike: RawStatement
-        let recordAction: RawStatement
-        let deleteRating: RawStatement
-        let remainingRating: RawStatement
-        let removeParticipant: RawStatement
-        let savepoint: RawStatement
-        let release: RawStatement
-        let rollback: RawStatement
+        let findCitizen: Statement
+        let addCitizen: Statement
+        let findAction: Statement
+        let findProject: Statement
+        let findRating: Statement
+        let saveRating: Statement
+        let moveTally: Statement
+        let addParticipant: Statement
+        let countParticipant: Statement
+        let addLike: Statement
+        let removeLike: Statement
+        let recordAction: Statement
+        let deleteRating: Statement
+        let remainingRating: Statement
+        let removeParticipant: Statement
 
-        init(_ db: Database) throws {
-            findCitizen = try RawStatement(db, sql: "SELECT id FROM citizen WHERE token = ?1")
-            addCitizen = try RawStatement(db, sql: "INSERT INTO citizen (token, created_at) VALUES (?1, ?2)")
-            findAction = try RawStatement(db, sql: """
+        init(_ db: Connection) throws {
+            findCitizen = try db.prepare("SELECT id FROM citizen WHERE token = ?1")
+            addCitizen = try db.prepare("INSERT INTO citizen (token, created_at) VALUES (?1, ?2) RETURNING id")
+            findAction = try db.prepare("""
                 SELECT a.kind, a.level, a.suggestion, a.liked, a.old_level, a.likes_delta, a.suggestions_delta,
                     a.new_participant, p.slug, p.campaign, a.left_participant
                 FROM applied_action a JOIN project p ON p.id = a.project
                 WHERE a.citizen = ?1 AND a.client_id = ?2
                 """)
-            findProject = try RawStatement(db, sql: """
+            findProject = try db.prepare("""
                 SELECT p.id, p.campaign, c.opens_at, c.closes_at
                 FROM project p JOIN campaign c ON c.id = p.campaign WHERE p.slug = ?1
                 """)
-            findRating = try RawStatement(db, sql: """
+            findRating = try db.prepare("""
                 SELECT level, suggestion IS NOT NULL FROM rating WHERE citizen = ?1 AND project = ?2
                 """)
-            saveRating = try RawStatement(db, sql: """
+            saveRating = try db.prepare("""
                 INSERT INTO rating (citizen, project, level, suggestion, created_at, updated_at)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)
                 ON CONFLICT (citizen, project) DO UPDATE SET
                     level = excluded.level, suggestion = excluded.suggestion,
-                    updated_at = max(excluded.updated_at, created_at)
+                    updated_at = CASE WHEN excluded.updated_at > rating.created_at
+                        THEN excluded.updated_at ELSE rating.created_at END
                 """)
             // Relative: the row moves by the change, and CHECK (… >= 0) catches a tally that would go negative.
-            moveTally = try RawStatement(db, sql: """
+            moveTally = try db.prepare("""
                 UPDATE tally SET level1 = level1 + ?2, level2 = level2 + ?3, level3 = level3 + ?4,
                     level4 = level4 + ?5, level5 = level5 + ?6, likes = likes + ?7, suggestions = suggestions + ?8
                 WHERE project = ?1
                 """)
-            addParticipant = try RawStatement(db, sql: """
+            addParticipant = try db.prepare("""
                 INSERT INTO participant (campaign, citizen) VALUES (?1, ?2) ON CONFLICT DO NOTHING
                 """)
-            countParticipant = try RawStatement(db, sql: """
+            countParticipant = try db.prepare("""
                 UPDATE campaign_tally SET participants = participants + ?2 WHERE campaign = ?1
                 """)
-            addLike = try RawStatement(db, sql: """
+            addLike = try db.prepare("""
                 INSERT INTO "like" (citizen, project, created_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING
                 """)
-            removeLike = try RawStatement(db, sql: #"DELETE FROM "like" WHERE citizen = ?1 AND project = ?2"#)
-            recordAction = try RawStatement(db, sql: """
+            removeLike = try db.prepare(#"DELETE FROM "like" WHERE citizen = ?1 AND project = ?2"#)
+            recordAction = try db.prepare("""
                 INSERT INTO applied_action (citizen, client_id, project, kind, level, suggestion, liked, old_level,
                     likes_delta, suggestions_delta, new_participant, applied_at, left_participant)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
                 """)
-            deleteRating = try RawStatement(db, sql: "DELETE FROM rating WHERE citizen = ?1 AND project = ?2")
-            remainingRating = try RawStatement(db, sql: """
+            deleteRating = try db.prepare("DELETE FROM rating WHERE citizen = ?1 AND project = ?2")
+            remainingRating = try db.prepare("""
                 SELECT 1 FROM rating r JOIN project p ON p.id = r.project
                 WHERE r.citizen = ?1 AND p.campaign = ?2 LIMIT 1
                 """)
-            removeParticipant = try RawStatement(db, sql: "DELETE FROM participant WHERE campaign = ?1 AND citizen = ?2")
-            savepoint = try RawStatement(db, sql: "SAVEPOINT command")
-            release = try RawStatement(db, sql: "RELEASE SAVEPOINT command")
-            rollback = try RawStatement(db, sql: "ROLLBACK TO SAVEPOINT command")
+            removeParticipant = try db.prepare("DELETE FROM participant WHERE campaign = ?1 AND citizen = ?2")
         }
     }
 
@@ -146,17 +151,12 @@ struct CommandExecutor {
         var description: String { "no \(table) row for \(key)" }
     }
 
-    init(_ db: Database, cache: WriterCache, careful: Bool = false) throws {
+    init(_ db: Connection, cache: WriterCache, careful: Bool = false) throws {
         self.db = db
         self.cache = cache
         self.careful = careful
         statements = try Statements(db)
         office = OfficeExecutor(db, citizens: cache.citizens)
-    }
-
-    /// The database refused something on the fast path: the batch must run again on the careful path.
-    struct FastPathRefused: Error, CustomStringConvertible {
-        var description: String
     }
 
     /// Writes the summed tally and participant changes; call once, after the batch's last command.
@@ -168,7 +168,7 @@ struct CommandExecutor {
             for (campaignID, count) in participantDeltas {
                 try countParticipants(campaignID: campaignID, count: count)
             }
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+        } catch let error as SQLError where error.kind == .constraint {
             throw FastPathRefused(description: String(describing: error))
         } catch let error as MissingRow {
             throw FastPathRefused(description: error.description)
@@ -226,7 +226,7 @@ struct CommandExecutor {
         case .open: break
         }
 
-        if careful { try statements.savepoint.run() }
+        if careful { try db.savepoint("command") }
         do {
             let citizen: Citizen
             if let knownCitizen {
@@ -234,8 +234,7 @@ struct CommandExecutor {
             } else {
                 statements.addCitizen.bind(1, command.citizen.rawValue)
                 statements.addCitizen.bind(2, at)
-                try statements.addCitizen.run()
-                citizen = Citizen(id: statements.addCitizen.lastInsertedRowID, isNew: true)
+                citizen = Citizen(id: try statements.addCitizen.insertReturningID(), isNew: true)
             }
             let receipt: WriteReceipt
             switch command {
@@ -248,17 +247,17 @@ struct CommandExecutor {
             case .withdraw(_, let slug, let clientID, let at):
                 guard let withdrawn = try withdraw(citizen: citizen, project: project, slug: slug, clientID: clientID.value, at: at) else {
                     // Nothing was written for it (a new citizen row is rolled back with the savepoint or not kept).
-                    if careful { try statements.release.run() }
+                    if careful { try db.releaseSavepoint("command") }
                     if citizen.isNew { newCitizens[command.citizen.rawValue] = citizen.id }
                     return .rejected(.ratingNotFound(slug))
                 }
                 receipt = withdrawn
             }
             try count(receipt.change, projectID: project.id)
-            if careful { try statements.release.run() }
+            if careful { try db.releaseSavepoint("command") }
             if citizen.isNew { newCitizens[command.citizen.rawValue] = citizen.id }
             return .applied(receipt)
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+        } catch let error as SQLError where error.kind == .constraint {
             guard careful else { throw FastPathRefused(description: String(describing: error)) }
             lastFailure = String(describing: error)
         } catch let error as MissingRow {
@@ -267,9 +266,9 @@ struct CommandExecutor {
         }
         // The database refused this command: undo it alone. Any other error (disk full, I/O) propagates and loses
         // the whole transaction; so does a refusal after which SQLite has already rolled the transaction back.
-        guard db.isInsideTransaction else { throw DatabaseError(resultCode: .SQLITE_ABORT, message: "transaction lost") }
-        try statements.rollback.run()
-        try statements.release.run()
+        guard db.isInsideTransaction else { throw SQLError(kind: .other, message: "transaction lost") }
+        try db.rollbackToSavepoint("command")
+        try db.releaseSavepoint("command")
         return .rejected(.storageFailure)
     }
 

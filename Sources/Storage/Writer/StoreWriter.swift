@@ -12,6 +12,9 @@ import Synchronization
 /// for the whole batch instead of one per command. Each command runs inside its own SAVEPOINT, so a command the
 /// database refuses is undone alone. Completions run only after COMMIT returned, so an acknowledged write is on disk.
 ///
+/// The database is a `WriterDatabase` (SQLite's through GRDB today): the writer begins, commits and rolls back its
+/// transactions and savepoints through its `WriterConnection`, with the same statements in every engine.
+///
 /// The writer validates against the database, at the command's time `at`: the project exists, its campaign's window
 /// is open, and the (citizen, client id) pair is new or names the same action (then the original receipt comes back
 /// as `.duplicate`).
@@ -25,8 +28,12 @@ import Synchronization
 package final class StoreWriter: Sendable {
     private let core: Core
 
-    init(database: any DatabaseWriter, configuration: StorageConfiguration, observer: (any WriterObserver)? = nil) {
-        core = Core(database: database, maxBatch: configuration.maxBatch, maxQueue: configuration.maxQueue, observer: observer)
+    convenience init(database: any DatabaseWriter, configuration: StorageConfiguration, observer: (any WriterObserver)? = nil) {
+        self.init(writerDatabase: GRDBWriterDatabase(database: database), configuration: configuration, observer: observer)
+    }
+
+    init(writerDatabase: any WriterDatabase, configuration: StorageConfiguration, observer: (any WriterObserver)? = nil) {
+        core = Core(database: writerDatabase, maxBatch: configuration.maxBatch, maxQueue: configuration.maxQueue, observer: observer)
         let core = core
         let thread = Thread { core.run() }
         thread.name = "lastword.writer"
@@ -73,13 +80,13 @@ package final class StoreWriter: Sendable {
 }
 
 extension StoreWriter {
-    fileprivate enum Pending: Sendable {
+    enum Pending: Sendable {
         case tally(WriteCommand, @Sendable (WriteOutcome) -> Void)
         case office(OfficeCommand, @Sendable (OfficeOutcome) -> Void)
     }
 
     /// What one command of a batch came to.
-    fileprivate enum Answer: Sendable {
+    enum Answer: Sendable {
         case tally(WriteOutcome)
         case office(OfficeOutcome)
 
@@ -89,6 +96,15 @@ extension StoreWriter {
             case .office: .office(.rejected(error))
             }
         }
+    }
+
+    /// What a committed transaction came to: each command's outcome, the last failure it met, and what it taught the
+    /// writer's cache.
+    struct TransactionResult {
+        var outcomes: [Answer]
+        var failure: String?
+        var citizens: [String: Int64]
+        var projects: [String: WriterProject?]
     }
 
     fileprivate struct State: Sendable {
@@ -108,7 +124,7 @@ extension StoreWriter {
     }
 
     fileprivate final class Core: Sendable {
-        let database: any DatabaseWriter
+        let database: any WriterDatabase
         let maxBatch: Int
         let maxQueue: Int
         /// Told about every transaction (the metrics' histograms); nil: nothing is timed.
@@ -124,7 +140,7 @@ extension StoreWriter {
         /// writes one batch while the previous one's completions run, and takes no more while both are busy.
         let completionSlots = DispatchSemaphore(value: 2)
 
-        init(database: any DatabaseWriter, maxBatch: Int, maxQueue: Int, observer: (any WriterObserver)?) {
+        init(database: any WriterDatabase, maxBatch: Int, maxQueue: Int, observer: (any WriterObserver)?) {
             self.database = database
             self.maxBatch = maxBatch
             self.maxQueue = maxQueue
@@ -185,35 +201,9 @@ extension StoreWriter {
             completions.sync {}
         }
 
-        /// The writer thread.
-        /// One transaction for `batch`: its outcomes, and what it taught the cache (adopted only once it committed).
-        private func runTransaction(_ batch: [Pending], cache: WriterCache, careful: Bool = false) throws
-            -> (outcomes: [Answer], failure: String?, citizens: [String: Int64], projects: [String: WriterProject?])
-        {
-            try database.writeWithoutTransaction { db in
-                var outcomes: [Answer] = []
-                outcomes.reserveCapacity(batch.count)
-                var failure: String?
-                var citizens: [String: Int64] = [:]
-                var projects: [String: WriterProject?] = [:]
-                try db.inTransaction(.immediate) {
-                    var executor = try CommandExecutor(db, cache: cache, careful: careful)
-                    for pending in batch {
-                        switch pending {
-                        case .tally(let command, _):
-                            outcomes.append(.tally(try executor.execute(command)))
-                        case .office(let command, _):
-                            outcomes.append(.office(try executor.execute(command)))
-                        }
-                    }
-                    try executor.finish()
-                    failure = executor.lastFailure
-                    citizens = executor.newCitizens
-                    projects = executor.lookedUpProjects
-                    return .commit
-                }
-                return (outcomes, failure, citizens, projects)
-            }
+        /// One transaction for `batch` (see `WriterDatabase.runTransaction`).
+        private func runTransaction(_ batch: [Pending], cache: WriterCache, careful: Bool = false) throws -> TransactionResult {
+            try database.runTransaction(batch, cache: cache, careful: careful)
         }
 
         func run() {
@@ -271,10 +261,10 @@ extension StoreWriter {
             var failure: String?
             let started = observer == nil ? nil : ContinuousClock.now
             do {
-                let result: (outcomes: [Answer], failure: String?, citizens: [String: Int64], projects: [String: WriterProject?])
+                let result: TransactionResult
                 do {
                     result = try runTransaction(batch, cache: cache)
-                } catch let refused as CommandExecutor.FastPathRefused {
+                } catch let refused as FastPathRefused {
                     // Nothing was committed or answered: run the batch again, each command in its own savepoint.
                     failure = refused.description
                     result = try runTransaction(batch, cache: cache, careful: true)
@@ -328,6 +318,49 @@ extension StoreWriter {
                     }
                 }
                 completionSlots.signal()
+            }
+        }
+    }
+}
+
+extension WriterDatabase {
+    /// One transaction for `batch`: its outcomes, and what it taught the cache (adopted only once it committed).
+    ///
+    /// Written once for every engine. It is a requirement of `WriterDatabase`, so each database's witness calls it
+    /// with its own concrete connection and statements, and the compiler specializes it (and `CommandExecutor`) for
+    /// them: SQLite's `RawStatement`s are called directly, as before this code was generic.
+    func runTransaction(_ batch: [StoreWriter.Pending], cache: WriterCache, careful: Bool) throws
+        -> StoreWriter.TransactionResult
+    {
+        try withWriterConnection { connection in
+            try connection.begin()
+            do {
+                var outcomes: [StoreWriter.Answer] = []
+                outcomes.reserveCapacity(batch.count)
+                var executor = try CommandExecutor(connection, cache: cache, careful: careful)
+                for pending in batch {
+                    switch pending {
+                    case .tally(let command, _):
+                        outcomes.append(.tally(try executor.execute(command)))
+                    case .office(let command, _):
+                        outcomes.append(.office(try executor.execute(command)))
+                    }
+                }
+                try executor.finish()
+                // The database may have ended the transaction by itself (SQLite does after some errors): then there
+                // is nothing to commit.
+                guard connection.isInsideTransaction else {
+                    throw SQLError(kind: .other, message: "the transaction was rolled back by the database")
+                }
+                try connection.commit()
+                return StoreWriter.TransactionResult(
+                    outcomes: outcomes, failure: executor.lastFailure, citizens: executor.newCitizens,
+                    projects: executor.lookedUpProjects)
+            } catch {
+                // The first error is the one reported, as GRDB's `inTransaction` did. (A rollback that fails as well
+                // leaves the transaction open, which GRDB refuses when the connection is handed back, as before.)
+                try? connection.rollback()
+                throw error
             }
         }
     }
