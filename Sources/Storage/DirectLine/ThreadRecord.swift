@@ -1,6 +1,5 @@
 import Domain
 import Foundation
-import GRDB
 
 /// A thread as stored, with what staff may see (`contact`, `assignee`, …); the application decides what a citizen sees.
 package struct ThreadRecord: Sendable, Equatable {
@@ -93,10 +92,6 @@ package struct ThreadRecord: Sendable, Equatable {
         satisfaction = (row[21] as Int?).flatMap(SatisfactionLevel.init(rawValue:))
     }
 
-    /// The same from a GRDB row, for the writer's queries not yet written against `SQLConnection`.
-    init(row: Row) {
-        self.init(row: SQLRow(columns: SQLColumnNames(Array(row.columnNames)), values: row.databaseValues.map(GRDBConnection.value)))
-    }
 }
 
 /// One entry of a thread: something said (by the citizen, by staff, or an internal note) or done (an event).
@@ -144,10 +139,6 @@ package struct EntryRecord: Sendable, Equatable {
         at = row[8]
     }
 
-    /// The same from a GRDB row, for the writer's queries not yet written against `SQLConnection`.
-    init(row: Row) {
-        self.init(row: SQLRow(columns: SQLColumnNames(Array(row.columnNames)), values: row.databaseValues.map(GRDBConnection.value)))
-    }
 
     package init(thread: Int64, seq: Int64, kind: Kind, body: String?, author: String?, authorDisplayName: String?,
                  clientID: String?, event: ThreadEventRecord?, at: Int64) {

@@ -1,5 +1,4 @@
 import Domain
-import GRDB
 
 /// One revision of a thread's public version, with what the queue, the console and the board need of its thread.
 package struct PublicVersionRecord: Sendable, Equatable {
@@ -75,10 +74,6 @@ package struct PublicVersionRecord: Sendable, Equatable {
         }
     }
 
-    /// The same from a GRDB row, for the writer's queries not yet written against `SQLConnection`.
-    init(row: Row) {
-        self.init(row: SQLRow(columns: SQLColumnNames(Array(row.columnNames)), values: row.databaseValues.map(GRDBConnection.value)))
-    }
 }
 
 /// A moderator's decision on a public version.

@@ -1,5 +1,4 @@
 import Domain
-import GRDB
 
 /// A rating of 1 or 2 its department must act on: of an answer (a letter's follow-up row) or of a project (the rating
 /// itself, until the outcome is recorded).
@@ -46,10 +45,6 @@ package struct FollowUpRecord: Sendable, Equatable {
         recordedAt = row[10]
     }
 
-    /// The same from a GRDB row, for the writer's queries not yet written against `SQLConnection`.
-    init(letter row: Row) {
-        self.init(letter: SQLRow(columns: SQLColumnNames(Array(row.columnNames)), values: row.databaseValues.map(GRDBConnection.value)))
-    }
 
     static let letterSelection = """
         f.id, f.thread, t.code, t.subject, f.department, f.level, f.opened_at, f.contacted, f.outcome, u.name, f.recorded_at
