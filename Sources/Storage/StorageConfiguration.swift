@@ -1,8 +1,11 @@
 /// Where the database lives and how the single writer batches. Every limit is named here with its unit and reason.
 package struct StorageConfiguration: Sendable {
     /// The SQLite file; its parent directory is created if missing. ":memory:" opens a private in-memory database
-    /// (tests): one connection, so reads wait for the writer.
+    /// (tests): one connection, so reads wait for the writer. A `postgres://` (or `postgresql://`) URL opens
+    /// PostgreSQL instead (`isPostgres`), where the SQLite settings below do not apply.
     package var path: String
+    /// PostgreSQL: connections kept for reads and short transactions (default 4); the writer has one more of its own.
+    package var postgresPoolSize: Int
     /// `PRAGMA synchronous = FULL` (default): every commit syncs the WAL, so an acknowledged write survives power loss,
     /// not only a crash of the process. `false` uses NORMAL, which survives `kill -9` but may lose the last
     /// transactions on power loss; group commit makes FULL cheap enough to keep.
@@ -35,9 +38,11 @@ package struct StorageConfiguration: Sendable {
         maxQueue: Int = 20_000,
         writerCacheMiB: Int = 64,
         checkpointPages: Int = 10_000,
-        holdsServerLock: Bool = false
+        holdsServerLock: Bool = false,
+        postgresPoolSize: Int = 4
     ) {
         self.path = path
+        self.postgresPoolSize = postgresPoolSize
         self.synchronousFull = synchronousFull
         self.maxBatch = maxBatch
         self.maxQueue = maxQueue
@@ -52,4 +57,7 @@ package struct StorageConfiguration: Sendable {
     }
 
     package var isInMemory: Bool { path == ":memory:" }
+
+    /// The database is PostgreSQL's, at the URL `path`.
+    package var isPostgres: Bool { PostgresURL.isPostgres(path) }
 }

@@ -8,7 +8,16 @@ import Synchronization
 /// through this object, all serialized on GRDB's one writer connection.
 package final class Store: Sendable {
     package let configuration: StorageConfiguration
-    let database: any DatabaseWriter
+    /// SQLite's database (nil on PostgreSQL).
+    let sqlite: (any DatabaseWriter)?
+    /// PostgreSQL's connections (nil on SQLite).
+    let postgres: PostgresEngine?
+    /// SQLite's database, for what only SQLite has (backups, restore, inspection) and for tests; a PostgreSQL store
+    /// never reaches it (those commands refuse a PostgreSQL URL first).
+    var database: any DatabaseWriter {
+        guard let sqlite else { preconditionFailure("SQLite's database asked of a PostgreSQL store") }
+        return sqlite
+    }
     private let writerMade = Mutex(false)
     /// The database's lock while this store serves it (`StorageConfiguration.holdsServerLock`).
     private let serverLock: DatabaseLock?
@@ -21,6 +30,21 @@ package final class Store: Sendable {
         precondition(configuration.maxBatch >= 1 && configuration.maxQueue >= 1, "batch and queue sizes must be positive")
         precondition(configuration.writerCacheMiB >= 1 && configuration.checkpointPages >= 1, "cache and checkpoint sizes must be positive")
         self.configuration = configuration
+        if configuration.isPostgres {
+            sqlite = nil
+            serverLock = nil
+            postgres = try PostgresEngine(url: configuration.path, poolSize: configuration.postgresPoolSize)
+            do {
+                try postgres!.pool.withConnection { connection in
+                    try PostgresMigrator.migrate(connection, database: postgres!.pool.name)
+                }
+            } catch {
+                postgres!.close()
+                throw error
+            }
+            return
+        }
+        postgres = nil
         let path = configuration.path
         var grdb = Configuration()
         grdb.foreignKeysEnabled = true
@@ -39,11 +63,9 @@ package final class Store: Sendable {
         // Before the database is opened or migrated: a restore in progress must not be read half-done, nor migrated.
         serverLock = configuration.holdsServerLock && !configuration.isInMemory ? try DatabaseLock(databasePath: path) : nil
         do {
-            if configuration.isInMemory {
-                database = try DatabaseQueue(configuration: grdb)
-            } else {
-                database = try DatabasePool(path: path, configuration: grdb)
-            }
+            let database: any DatabaseWriter = configuration.isInMemory
+                ? try DatabaseQueue(configuration: grdb) : try DatabasePool(path: path, configuration: grdb)
+            sqlite = database
             // After the pool's own set-up, which chooses NORMAL for WAL. Only the writer connection writes, so only
             // its settings matter.
             let synchronous = configuration.synchronousFull ? "FULL" : "NORMAL"
@@ -59,7 +81,7 @@ package final class Store: Sendable {
         } catch {
             throw StorageError.openFailed(path: path, reason: String(describing: error))
         }
-        try Self.migrate(database, path: path)
+        try Self.migrate(sqlite!, path: path)
     }
 
     /// Foundation's errors describe themselves as "Error Domain=NSCocoaErrorDomain Code=4 …"; the POSIX error under
@@ -113,6 +135,9 @@ package final class Store: Sendable {
             return !made
         }
         precondition(first, "Store.makeWriter() must be called once: there is one writer")
+        if let postgres {
+            return StoreWriter(writerDatabase: postgres.writer, configuration: configuration, observer: observer)
+        }
         return StoreWriter(database: database, configuration: configuration, observer: observer)
     }
 

@@ -3,6 +3,7 @@ import Domain
 import Foundation
 @testable import Storage
 import Synchronization
+import TestSupport
 
 /// A directory under the system's temporary directory, removed when the value is released.
 final class TemporaryDirectory: Sendable {
@@ -18,9 +19,15 @@ final class TemporaryDirectory: Sendable {
     deinit { try? FileManager.default.removeItem(at: url) }
 }
 
+/// The databases a storage test runs on: SQLite in memory and on a file, and PostgreSQL (a database of its own on
+/// the test server, `TestPostgres`) when there is one.
 enum StoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
-    case inMemory, file
+    case inMemory, file, postgres
     var description: String { rawValue }
+
+    static var allCases: [StoreKind] { TestPostgres.url != nil ? [.inMemory, .file, .postgres] : [.inMemory, .file] }
+    /// The SQLite kinds, for tests of what only SQLite has (its files, its schema tables, GRDB directly).
+    static let sqlite: [StoreKind] = [.inMemory, .file]
 }
 
 /// A store with the fixture campaign imported, on memory or on a temporary file.
@@ -38,6 +45,10 @@ struct TestStore: Sendable {
             self.directory = directory
             store = try Store(configuration: StorageConfiguration(
                 path: directory.databasePath, maxBatch: maxBatch, maxQueue: maxQueue))
+        case .postgres:
+            directory = nil
+            store = try Store(configuration: StorageConfiguration(
+                path: try TestPostgres.freshDatabase(), maxBatch: maxBatch, maxQueue: maxQueue))
         }
         if importFixture { _ = try store.importCampaign(Fixtures.campaign()) }
     }

@@ -61,7 +61,7 @@ import Testing
         #expect(secret.count == 32)
         #expect(Set(secret).count > 8)           // not a constant fill
         #expect(try test.store.serverSecret() == secret)
-        if kind == .file {
+        if kind != .inMemory { // another process, on the same file or PostgreSQL database
             #expect(try test.reopen().serverSecret() == secret)
         }
         let another = try TestStore(kind)

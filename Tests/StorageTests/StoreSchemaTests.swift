@@ -26,7 +26,7 @@ import Testing
         return hash
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.sqlite)
     func migratesAnEmptyDatabaseToTheWholeSchema(_ kind: StoreKind) throws {
         let test = try TestStore(kind, importFixture: false)
         let (tables, strict, migrations) = try test.store.database.read { db in

@@ -1,14 +1,33 @@
 import GRDB
+import PostgresClient
 
 extension Store {
-    /// Runs `body` on a reading connection: it sees the database as of one moment (SQLite's snapshot in WAL mode;
-    /// PostgreSQL's single statement, or a read-only transaction when several statements must agree).
+    /// Runs `body` on a reading connection. SQLite: one snapshot for the whole read (WAL). PostgreSQL: each statement
+    /// sees what was committed when it began (READ COMMITTED, outside a transaction): a read of several statements
+    /// may see a write land between them, as on any node of several.
     func read<Value>(_ body: (any SQLConnection) throws -> Value) throws -> Value {
-        try database.read { db in try body(GRDBConnection(db: db)) }
+        if let postgres {
+            return try postgres.pool.withConnection { connection in try body(PostgresSQLConnection(connection: connection)) }
+        }
+        return try database.read { db in try body(GRDBConnection(db: db)) }
     }
 
     /// Runs `body` in a transaction of its own, committed when it returns and rolled back when it throws.
     func write<Value>(_ body: (any SQLConnection) throws -> Value) throws -> Value {
-        try database.write { db in try body(GRDBConnection(db: db)) }
+        if let postgres {
+            return try postgres.pool.withConnection { connection in
+                let sql = PostgresSQLConnection(connection: connection)
+                try sql.execute("BEGIN", [])
+                do {
+                    let value = try body(sql)
+                    try sql.execute("COMMIT", [])
+                    return value
+                } catch {
+                    if connection.isOpen { _ = try? connection.querySync("ROLLBACK") }
+                    throw error
+                }
+            }
+        }
+        return try database.write { db in try body(GRDBConnection(db: db)) }
     }
 }

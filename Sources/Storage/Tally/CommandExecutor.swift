@@ -88,8 +88,13 @@ struct CommandExecutor<Connection: WriterConnection> {
         let deleteRating: Statement
         let remainingRating: Statement
         let removeParticipant: Statement
+        /// PostgreSQL only: the citizen's lock for the rest of the transaction. Several nodes write at once there, and
+        /// a command reads the citizen's rating, like and receipts before it writes; two commands of one citizen on
+        /// two nodes (two tabs) would otherwise both see "no rating yet" and count it twice. SQLite has one writer.
+        let lockCitizen: Statement?
 
         init(_ db: Connection) throws {
+            lockCitizen = db.dialect == .postgres ? try db.prepare("SELECT pg_advisory_xact_lock(hashtextextended(?1, 0))") : nil
             findCitizen = try db.prepare("SELECT id FROM citizen WHERE token = ?1")
             addCitizen = try db.prepare("INSERT INTO citizen (token, created_at) VALUES (?1, ?2) RETURNING id")
             findAction = try db.prepare("""
@@ -204,6 +209,10 @@ struct CommandExecutor<Connection: WriterConnection> {
     /// Validates and applies one command. Returns `.rejected` for what the domain refuses and for a command the
     /// database refuses (undone alone, through its savepoint); throws only when the transaction itself is lost.
     mutating func execute(_ command: WriteCommand) throws -> WriteOutcome {
+        if let lock = statements.lockCitizen {
+            lock.bind(1, command.citizen.rawValue)
+            try lock.run()
+        }
         // A citizen seen for the first time has no receipt and no rating yet: two lookups fewer.
         let knownCitizen = try findCitizen(command.citizen)
         if let knownCitizen, let original = try findAction(citizen: knownCitizen, clientID: command.clientID) {

@@ -1,0 +1,186 @@
+import Foundation
+import PostgresClient
+import Synchronization
+import Transport
+
+/// PostgreSQL's writer connection: one libpq connection of the node's single writer, for one batch at a time. The
+/// write path's statements run as they do on SQLite, one after another; each is a round trip to the server (the
+/// transaction's reads decide its writes). Transaction control is the same SQL as SQLite's, sent as statements.
+///
+/// After an error inside the transaction PostgreSQL refuses every statement until a `ROLLBACK [TO SAVEPOINT]`: the
+/// transaction is then still "inside" (`isInsideTransaction`), which the careful path's savepoints recover, as the
+/// writer expects. A lost connection ends it (false).
+final class PostgresWriterConnection: WriterConnection, @unchecked Sendable {
+    // @unchecked Sendable: used by the writer thread alone, during one batch (WriterDatabase's contract).
+    let connection: PostgresConnection
+    private let sql: PostgresSQLConnection
+    private var began = false
+
+    init(_ connection: PostgresConnection) {
+        self.connection = connection
+        sql = PostgresSQLConnection(connection: connection)
+    }
+
+    var dialect: SQLDialect { .postgres }
+
+    func rows(_ statement: String, _ arguments: [SQLValue]) throws -> [SQLRow] { try sql.rows(statement, arguments) }
+
+    func forEachRow(_ statement: String, _ arguments: [SQLValue], _ body: (SQLRow) throws -> Void) throws {
+        try sql.forEachRow(statement, arguments, body)
+    }
+
+    @discardableResult
+    func execute(_ statement: String, _ arguments: [SQLValue]) throws -> Int { try sql.execute(statement, arguments) }
+
+    func prepare(_ statement: String) throws -> PostgresWriteStatement {
+        PostgresWriteStatement(connection: connection, sql: PostgresDialect.translate(statement))
+    }
+
+    func begin() throws {
+        try control("BEGIN")
+        began = true
+    }
+
+    func commit() throws {
+        defer { began = false }
+        try control("COMMIT")
+    }
+
+    func rollback() throws {
+        guard began else { return }
+        began = false
+        if connection.isOpen { try control("ROLLBACK") }
+    }
+
+    func savepoint(_ name: String) throws { try control("SAVEPOINT \(name)") }
+    func releaseSavepoint(_ name: String) throws { try control("RELEASE SAVEPOINT \(name)") }
+    func rollbackToSavepoint(_ name: String) throws { try control("ROLLBACK TO SAVEPOINT \(name)") }
+
+    var isInsideTransaction: Bool { began && connection.isOpen }
+
+    private func control(_ statement: String) throws {
+        do {
+            _ = try connection.querySync(statement)
+        } catch {
+            throw PostgresSQLConnection.error(error, sql: statement)
+        }
+    }
+}
+
+/// A write-path statement on PostgreSQL: the parameters bound so far; `run` or the first `step` sends it with them and
+/// waits for the result, whose rows `step` then walks. Columns are read by their types as `PostgresSQLConnection`
+/// reads them (a boolean as 0 or 1).
+final class PostgresWriteStatement: WriteStatement, @unchecked Sendable {
+    // @unchecked Sendable: the writer thread's alone, as its connection.
+    private let connection: PostgresConnection
+    private let sql: String
+    private var parameters: [PostgresParameter] = []
+    private var result: PostgresResult?
+    private var row = -1
+    private(set) var changes = 0
+
+    init(connection: PostgresConnection, sql: String) {
+        self.connection = connection
+        self.sql = sql
+    }
+
+    private func set(_ index: Int32, _ parameter: PostgresParameter) {
+        let position = Int(index) - 1
+        if parameters.count <= position {
+            parameters.append(contentsOf: repeatElement(PostgresParameter.null, count: position + 1 - parameters.count))
+        }
+        parameters[position] = parameter
+    }
+
+    func bind(_ index: Int32, _ value: Int64) { set(index, .int(value)) }
+    func bind(_ index: Int32, _ value: String) { set(index, .text(value)) }
+    func bind(_ index: Int32, _ value: Int64?) { set(index, value.map { .int($0) } ?? .typedNull(.int8)) }
+    func bind(_ index: Int32, _ value: String?) { set(index, value.map { .text($0) } ?? .typedNull(.text)) }
+
+    private func send() throws -> PostgresResult {
+        do {
+            let result = try connection.querySync(sql, parameters)
+            changes = result.affectedRows
+            return result
+        } catch {
+            reset()
+            throw PostgresSQLConnection.error(error, sql: sql)
+        }
+    }
+
+    func run() throws {
+        _ = try send()
+        reset()
+    }
+
+    func step() throws -> Bool {
+        if result == nil {
+            result = try send()
+            row = -1
+        }
+        row += 1
+        guard let result, row < result.rows.count else {
+            reset()
+            return false
+        }
+        return true
+    }
+
+    func reset() {
+        result = nil
+        row = -1
+    }
+
+    private func value(_ column: Int32) -> SQLColumnValue {
+        guard let result, row >= 0, row < result.rows.count else { return .null }
+        return PostgresSQLConnection.value(result.rows[row], Int(column), type: result.columnTypes[Int(column)])
+    }
+
+    func int64(_ column: Int32) -> Int64 {
+        if case .integer(let integer) = value(column) { return integer }
+        return 0
+    }
+
+    func isNull(_ column: Int32) -> Bool { value(column) == .null }
+
+    func text(_ column: Int32) -> String? {
+        if case .text(let text) = value(column) { return text }
+        return nil
+    }
+}
+
+/// The node's writer on PostgreSQL: its own connection (not the pool's), made again when it was lost. A batch that
+/// meets a lost connection fails as a whole (its commands are answered `storageFailure` and retried by their
+/// clients); the next batch connects afresh.
+final class PostgresWriterDatabase: WriterDatabase {
+    let url: String
+    private let loop: EventLoop
+    private let current = Mutex<PostgresConnection?>(nil)
+
+    init(url: String, loop: EventLoop) {
+        self.url = url
+        self.loop = loop
+    }
+
+    func withWriterConnection<T>(_ body: (PostgresWriterConnection) throws -> T) throws -> T {
+        let connection = try current.withLock { current throws -> PostgresConnection in
+            if let open = current, open.isOpen { return open }
+            current?.close()
+            do {
+                let made = try PostgresConnection.connectSync(url: url, on: loop)
+                current = made
+                return made
+            } catch {
+                throw SQLError(kind: .connection, message: "PostgreSQL at \(PostgresURL.redacted(url)) cannot be reached: \(error)")
+            }
+        }
+        return try body(PostgresWriterConnection(connection))
+    }
+
+    func close() {
+        current.withLock { current in
+            current?.close()
+            current = nil
+        }
+    }
+}
