@@ -25,8 +25,11 @@ package struct ApplicationConfiguration: Sendable {
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
         + "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
-    /// The SQLite database file (created with its directory on first start).
+    /// Where the database is: the SQLite file (created with its directory on first start), or a `postgres://` URL
+    /// (`database.url`: several nodes on one PostgreSQL).
     package var databasePath: String = "data/lastword.sqlite"
+    /// PostgreSQL: connections each node keeps for reads and short transactions (`database.postgresPoolSize`).
+    package var postgresPoolSize: Int = 4
     /// PRAGMA synchronous = FULL: an acknowledged rating survives power loss, not only a crash of the process.
     package var synchronousFull: Bool = true
     /// Commands per transaction, and commands waiting for the writer before new ones are refused (server.busy).
@@ -149,7 +152,7 @@ package final class Application: Sendable {
             maxBatch: configuration.writerMaxBatch, maxQueue: configuration.writerMaxQueue,
             writerCacheMiB: configuration.writerCacheMiB,
             // The server's claim on its database, held until `shutdown()`: `lastword restore` refuses while it is held.
-            holdsServerLock: true))
+            holdsServerLock: true, postgresPoolSize: configuration.postgresPoolSize))
         for file in definitions {
             let definition = file.definition
             let summary = try CampaignFile.importCampaign(definition, yaml: file.yaml, file: file.path, into: store)
@@ -192,7 +195,10 @@ package final class Application: Sendable {
                                         intervalMilliseconds: configuration.catalogCheckIntervalMilliseconds, logger: logger)
         history = HistorySampler(store: store, directory: catalog, tally: tally, time: time,
                                  intervalMilliseconds: configuration.historySampleIntervalMilliseconds, logger: logger)
-        backups = configuration.backup.isEnabled && !store.configuration.isInMemory
+        if configuration.backup.isEnabled && store.configuration.isPostgres {
+            logger.warning("backup.directory is set, but the database is PostgreSQL: scheduled backups are SQLite's; back PostgreSQL up with `lastword backup` (pg_dump) or PostgreSQL's own archiving")
+        }
+        backups = configuration.backup.isEnabled && !store.configuration.isInMemory && !store.configuration.isPostgres
             ? ScheduledBackups(store: store, policy: configuration.backup, time: time, logger: logger) : nil
         var sessionPolicy = configuration.staffSessions
         sessionPolicy.cookieSecure = sessionPolicy.cookieSecure || secureCookies

@@ -10,6 +10,15 @@ extension Store {
     /// A cheap check for `/readyz`: two `access(2)` calls and a `statvfs(2)`, no transaction.
     package func writabilityProblem(minimumFreeBytes: Int64) -> String? {
         if configuration.isInMemory { return nil }
+        if let postgres {
+            // One round trip on a pool connection: PostgreSQL answers (its disk is PostgreSQL's to watch).
+            do {
+                _ = try read { db in try db.value(Int64.self, "SELECT 1") }
+                return nil
+            } catch {
+                return "PostgreSQL at \(postgres.pool.name) cannot be reached (\(error))"
+            }
+        }
         let path = configuration.path
         let directory = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
         if access(path, W_OK) != 0 { return "the database file \(path) cannot be written (\(String(cString: strerror(errno))))" }
@@ -26,6 +35,6 @@ extension Store {
     /// Memory the database engine holds inside this process (SQLite: page caches, prepared statements, schemas, over
     /// every connection), for the metrics; nil for an engine that runs in a process of its own.
     package var engineMemoryBytes: Int? {
-        Int(clamping: sqlite3_memory_used())
+        postgres == nil ? Int(clamping: sqlite3_memory_used()) : nil
     }
 }

@@ -1,6 +1,7 @@
 import App
 import ArgumentParser
 import Domain
+import Foundation
 import Storage
 
 /// `lastword backup FILE`: an online, consistent copy of the database, taken while the server runs (see
@@ -19,15 +20,14 @@ struct BackupCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigurationOptions
 
-    @Option(name: .long, help: "The database file. Overrides database.path.") var database: String?
     @Flag(name: .long, help: "Replace FILE if it exists (the old file stays until the new one is complete).") var force = false
     @Argument(help: "The backup file to write, or a directory to write a time-named backup into.") var file: String
 
     func run() async throws {
         do {
-            var settings = try await Settings.load(path: options.config)
-            if let database { settings.application.databasePath = database }
+            var settings = try await options.settings()
             let databasePath = settings.application.databasePath
+            if databasePath.hasPrefix("postgres") { return try postgresBackup(url: databasePath) }
             guard databasePath != ":memory:" else { throw OperatorError(message: "database.path is :memory:; there is no file to back up") }
             var target = file
             if isDirectory(file) {
@@ -62,5 +62,42 @@ struct BackupCommand: AsyncParsableCommand {
     static func seconds(_ duration: Duration) -> String {
         let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
         return "\((value * 100).rounded() / 100)"
+    }
+}
+
+extension BackupCommand {
+    /// PostgreSQL's backup is pg_dump's: a consistent snapshot taken while the nodes keep writing, in its custom
+    /// format (`pg_restore` reads it). Written under a temporary name and renamed once pg_dump succeeded, as SQLite's.
+    func postgresBackup(url: String) throws {
+        var target = file
+        if isDirectory(file) {
+            let stamp = BackupFileName.make(databasePath: "lastword.dump", at: SystemTimeSource().now())
+            target = (file.hasSuffix("/") ? String(file.dropLast()) : file) + "/" + stamp
+        }
+        if FileManager.default.fileExists(atPath: target), !force {
+            throw OperatorError(message: "\(target) exists; give --force to replace it")
+        }
+        let partial = target + ".partial"
+        let started = ContinuousClock.now
+        let dump = Process()
+        dump.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        dump.arguments = ["pg_dump", "--format=custom", "--file=\(partial)", "--dbname=\(url)"]
+        let errors = Pipe()
+        dump.standardError = errors
+        do {
+            try dump.run()
+        } catch {
+            throw OperatorError(message: "cannot run pg_dump (install PostgreSQL's client, Debian's postgresql-client): \(error.localizedDescription)")
+        }
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        dump.waitUntilExit()
+        guard dump.terminationStatus == 0 else {
+            try? FileManager.default.removeItem(atPath: partial)
+            throw OperatorError(message: "pg_dump failed: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        if force { try? FileManager.default.removeItem(atPath: target) }
+        try FileManager.default.moveItem(atPath: partial, toPath: target)
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: target)[.size] as? Int) ?? 0
+        print("backup: wrote \(target) (\(Self.size(Int64(bytes)))) from \(Settings.redactedLocation(url)) with pg_dump in \(Self.seconds(ContinuousClock.now - started)) s")
     }
 }

@@ -21,16 +21,14 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The campaign's id (see config/campaigns/).") var campaign: String
     @Option(name: .long, help: "The format; csv is the one there is.") var format: String = "csv"
     @Flag(name: .customLong("with-personal-data"), help: "Also write contact details and citizen ids.") var withPersonalData = false
-    @Option(name: .long, help: "The database file. Overrides database.path.") var database: String?
     @Argument(help: "The directory to write into (made if missing; must not hold these files already).") var directory: String
 
     func run() async throws {
         do {
             guard format == "csv" else { throw OperatorError(message: "--format must be csv") }
-            var settings = try await Settings.load(path: options.config)
-            if let database { settings.application.databasePath = database }
+            var settings = try await options.settings()
             let checked = try StartupCheck.calendar(settings.application)
-            guard FileManager.default.fileExists(atPath: settings.application.databasePath) else {
+            guard settings.application.databasePath.hasPrefix("postgres") || FileManager.default.fileExists(atPath: settings.application.databasePath) else {
                 throw OperatorError(message: "there is no database at \(settings.application.databasePath) (database.path, or --database)")
             }
             let store = try settings.openStore()

@@ -16,4 +16,14 @@ struct LastWordCommand: AsyncParsableCommand {
 struct ConfigurationOptions: ParsableArguments {
     @Option(name: .long, help: "Configuration file (YAML). Default: config/lastword.yaml if it exists, else built-in defaults.")
     var config: String?
+
+    @Option(name: .long, help: "The database: a SQLite file (or sqlite:PATH), or a postgres:// URL. Overrides database.path and database.url.")
+    var database: String?
+
+    /// The configuration file's settings, with `--database` applied.
+    func settings() async throws -> Settings {
+        var settings = try await Settings.load(path: config)
+        if let database { settings.application.databasePath = try Settings.databaseLocation(database, setting: "--database") }
+        return settings
+    }
 }

@@ -24,7 +24,7 @@ struct CampaignCommand: AsyncParsableCommand {
             let definition: CampaignDefinition
             let summary: ImportSummary
             do {
-                settings = try await Settings.load(path: options.config)
+                settings = try await options.settings()
                 // The file is read and checked before the database is opened: a broken file changes nothing.
                 let yaml = try readTextFile(file)
                 definition = try CampaignFile.load(yaml: yaml, file: file)
@@ -50,7 +50,7 @@ struct Verify: AsyncParsableCommand {
     @OptionGroup var options: ConfigurationOptions
 
     func run() async throws {
-        let settings = try await Settings.load(path: options.config)
+        let settings = try await options.settings()
         let store = try settings.openStore()
         let differences = try store.verify()
         if differences.isEmpty {
@@ -76,7 +76,7 @@ struct Followup: AsyncParsableCommand {
     var department: String?
 
     func run() async throws {
-        let settings = try await Settings.load(path: options.config)
+        let settings = try await options.settings()
         let store = try settings.openStore()
         let rows = try store.lowRatings(campaignID: campaign, department: department)
         var currentDepartment = ""
@@ -100,6 +100,7 @@ extension Settings {
     func openStore() throws -> Store {
         try Store(configuration: StorageConfiguration(path: application.databasePath, synchronousFull: application.synchronousFull,
                                                       maxBatch: application.writerMaxBatch, maxQueue: application.writerMaxQueue,
-                                                      writerCacheMiB: application.writerCacheMiB))
+                                                      writerCacheMiB: application.writerCacheMiB,
+                                                      postgresPoolSize: min(application.postgresPoolSize, 2)))
     }
 }

@@ -23,7 +23,6 @@ struct RestoreCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigurationOptions
 
-    @Option(name: .long, help: "The database file. Overrides database.path.") var database: String?
     @Flag(name: .customLong("no-keep"), help: "Do not keep the replaced database.") var noKeep = false
     @Flag(name: .long, help: "Only check FILE as a restore would; change nothing.") var check = false
     @Argument(help: "The backup file.") var file: String
@@ -31,12 +30,15 @@ struct RestoreCommand: AsyncParsableCommand {
     func run() async throws {
         var settings: Settings
         do {
-            settings = try await Settings.load(path: options.config)
+            settings = try await options.settings()
         } catch {
             throw OperatorError(error)
         }
-        if let database { settings.application.databasePath = database }
         let databasePath = settings.application.databasePath
+        if databasePath.hasPrefix("postgres") {
+            throw OperatorError(message: "restore puts a SQLite backup back; a PostgreSQL database is restored with PostgreSQL's tools: "
+                                + "pg_restore --clean --if-exists --dbname URL FILE, with every node stopped (docs/SCALING.md)")
+        }
         if check {
             do {
                 // The copy it checks goes beside the database (a disk with room for it), or into the temporary directory.

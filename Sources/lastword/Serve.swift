@@ -27,7 +27,7 @@ struct Serve: AsyncParsableCommand {
         // prints its address, must not end the process with the default action, skipping the graceful shutdown.
         let shutdown = ShutdownSignal()
         Glibc.signal(SIGHUP, SIG_IGN)
-        var settings = try await Settings.load(path: options.config)
+        var settings = try await options.settings()
         if let host { settings.server.host = host }
         if let port {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }

@@ -1,5 +1,6 @@
 import App
 import Configuration
+import Foundation
 import HTTP1
 import Logging
 import PrometheusExport
@@ -126,6 +127,14 @@ struct Settings {
 
         let db = config.scoped(to: "database")
         application.databasePath = db.string(forKey: "path", default: application.databasePath)
+        // `url` names the database as a URL: `sqlite:PATH` (the same as `path`) or `postgres://…` (several nodes on
+        // one PostgreSQL, docs/SCALING.md). It wins over `path` when set.
+        let url = db.string(forKey: "url", default: "")
+        if !url.isEmpty { application.databasePath = try Self.databaseLocation(url, setting: "database.url") }
+        application.postgresPoolSize = db.int(forKey: "postgresPoolSize", default: application.postgresPoolSize)
+        guard (1...64).contains(application.postgresPoolSize) else {
+            throw SettingsError("database.postgresPoolSize must be between 1 and 64")
+        }
         application.synchronousFull = db.bool(forKey: "synchronousFull", default: application.synchronousFull)
         application.writerMaxBatch = db.int(forKey: "writerMaxBatch", default: application.writerMaxBatch)
         application.writerMaxQueue = db.int(forKey: "writerMaxQueue", default: application.writerMaxQueue)
@@ -346,7 +355,7 @@ struct Settings {
             "deflate": "enabled=\(s.deflate.enabled) min=\(s.deflate.minimumSize) serverNoContextTakeover=\(s.deflate.serverNoContextTakeover) clientNoContextTakeover=\(s.deflate.clientNoContextTakeover) serverBits=\(s.deflate.serverMaxWindowBits) clientBits=\(s.deflate.clientMaxWindowBits) level=\(s.deflate.compressionLevel)",
             "static": "directory=\(application.publicDirectory) cacheControl=\(s.staticCacheControl)",
             "api": "openapiFile=\(application.openAPIFile ?? "(none)")",
-            "database": "path=\(application.databasePath) synchronousFull=\(application.synchronousFull) batch=\(application.writerMaxBatch) queue=\(application.writerMaxQueue) writerCacheMiB=\(application.writerCacheMiB) receiptRetentionHours=\(application.receiptRetentionMilliseconds / 3_600_000)",
+            "database": "location=\(Self.redactedLocation(application.databasePath)) poolSize=\(application.postgresPoolSize) synchronousFull=\(application.synchronousFull) batch=\(application.writerMaxBatch) queue=\(application.writerMaxQueue) writerCacheMiB=\(application.writerCacheMiB) receiptRetentionHours=\(application.receiptRetentionMilliseconds / 3_600_000)",
             "backup": application.backup.isEnabled
                 ? "directory=\(application.backup.directory) everyHours=\(application.backup.everyHours) keep=\(application.backup.keep)"
                 : "off (backup.directory is empty)",
@@ -363,4 +372,35 @@ struct Settings {
 struct SettingsError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+extension Settings {
+    /// Where the database is, from `database.url` or `--database`: a PostgreSQL URL as it is, `sqlite:PATH` as PATH,
+    /// and anything else as a SQLite file's path (what `database.path` and `--database` always took).
+    static func databaseLocation(_ value: String, setting: String) throws(SettingsError) -> String {
+        if value.hasPrefix("postgres://") || value.hasPrefix("postgresql://") {
+            guard URLComponents(string: value)?.host?.isEmpty == false else {
+                throw SettingsError("\(setting) must be a PostgreSQL URL like postgres://user@host:5432/lastword, not \(value)")
+            }
+            return value
+        }
+        if value.hasPrefix("sqlite:") {
+            let path = String(value.dropFirst("sqlite:".count))
+            guard !path.isEmpty else { throw SettingsError("\(setting) must name the SQLite file after sqlite: (sqlite:data/lastword.sqlite)") }
+            return path
+        }
+        if value.contains("://") {
+            throw SettingsError("\(setting) must be sqlite:PATH or a postgres:// URL, not \(value)")
+        }
+        return value
+    }
+}
+
+extension Settings {
+    /// The database's location as a log may show it: a PostgreSQL URL without its password.
+    static func redactedLocation(_ location: String) -> String {
+        guard var components = URLComponents(string: location), components.password != nil else { return location }
+        components.password = "***"
+        return components.string ?? location
+    }
 }

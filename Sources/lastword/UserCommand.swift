@@ -18,16 +18,12 @@ struct UserCommand: AsyncParsableCommand {
     struct Target: ParsableArguments {
         @OptionGroup var options: ConfigurationOptions
 
-        @Option(name: .long, help: "The database file. Overrides database.path.")
-        var database: String?
-
         @Flag(name: .long, help: "Read the password from standard input (one line) instead of asking.")
         var passwordStdin = false
 
         /// The store, with the configured departments imported (a fresh database has none yet).
         func open() async throws -> (Settings, Store) {
-            var settings = try await Settings.load(path: options.config)
-            if let database { settings.application.databasePath = database }
+            let settings = try await options.settings()
             let store = try settings.openStore()
             let file = settings.application.departmentsFile
             try store.importDepartments(try DirectLineFiles.departments(yaml: try readTextFile(file), file: file))
