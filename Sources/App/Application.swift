@@ -289,6 +289,12 @@ package final class Application: Sendable {
         }
         self.router = router
         tally.start()
+        // Several nodes on PostgreSQL: the others' committed changes reach this node's live state as its own do.
+        store.startChangeFeed(onRemote: { batch in
+            for change in batch { changes.apply(change, origin: .remote) }
+        }, onGap: { first, last in
+            logger.warning("change feed: rows \(first) to \(last) were pruned before this node read them; live tallies may be off until it restarts")
+        })
         figures.start()
         receipts.start()
         catalogWatcher.start()
@@ -332,6 +338,7 @@ package final class Application: Sendable {
         history.stop()
         backups?.stop()
         writer.shutdown()
+        store.stopChangeFeed()
         let statistics = writer.statistics
         logger.info("writer stopped", metadata: [
             "transactions": "\(statistics.transactions)", "commands": "\(statistics.commands)",

@@ -2,9 +2,13 @@ import Domain
 
 extension Store {
     /// Every tally, from the tally rows. Load it before the writer starts (or while it is idle), then keep it current
-    /// by applying the change of every `.applied` outcome.
+    /// by applying the change of every `.applied` outcome. On PostgreSQL it is read in one snapshot with the change
+    /// feed's head, where the feed starts (`startChangeFeed`): every change after the board is applied once.
     package func loadTallyBoard() throws -> TallyBoard {
-        try read { db in
+        try snapshot { db in
+            if let postgres {
+                postgres.feedStart.withLock { $0 = (try? db.value(Int64.self, "SELECT seq FROM change_feed_head WHERE id = 1")) ?? 0 }
+            }
             var board = TallyBoard()
             let campaigns = try db.rows("""
                 SELECT c.id, coalesce(t.participants, 0) AS participants
@@ -87,5 +91,21 @@ extension Store {
     static func limitArgument(_ limit: Int?) -> Int64 {
         guard let limit, limit >= 0 else { return Int64.max }
         return Int64(limit)
+    }
+}
+
+extension Store {
+    /// PostgreSQL: starts applying the other nodes' changes, from where `loadTallyBoard` read the board. `onRemote`
+    /// runs on the writer's completion queue, in feed order with this node's own completions; `onGap` when rows were
+    /// pruned before this node read them (it was away longer than the feed keeps them). Nothing on SQLite.
+    package func startChangeFeed(onRemote: @escaping @Sendable ([CommittedChange]) -> Void,
+                                 onGap: @escaping @Sendable (Int64, Int64) -> Void) {
+        guard let postgres else { return }
+        postgres.feed.start(after: postgres.feedStart.withLock { $0 }, onRemote: onRemote, onGap: onGap)
+    }
+
+    /// Stops the feed (after the writer's shutdown): batches still waiting for their turn are answered.
+    package func stopChangeFeed() {
+        postgres?.feed.stop()
     }
 }

@@ -136,7 +136,7 @@ package final class Store: Sendable {
         }
         precondition(first, "Store.makeWriter() must be called once: there is one writer")
         if let postgres {
-            return StoreWriter(writerDatabase: postgres.writer, configuration: configuration, observer: observer)
+            return StoreWriter(writerDatabase: postgres.writer, configuration: configuration, observer: observer, feed: postgres.feed)
         }
         return StoreWriter(database: database, configuration: configuration, observer: observer)
     }

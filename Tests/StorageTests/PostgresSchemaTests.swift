@@ -13,11 +13,12 @@ import Transport
     @Test func shippedMigrationsAreFrozenAndNamedAsSQLitesAre() {
         let shipped: [String: UInt64] = ["v1": 4_527_037_158_249_701_095, "v2": 17_611_902_528_797_344_971,
                                         "v3": 2_475_807_310_447_738_858, "v4": 16_618_325_414_675_969_093,
-                                        "v5": 985_910_421_850_550_995]
+                                        "v5": 985_910_421_850_550_995, "pg1": 5_355_464_532_412_257_175]
         for migration in PostgresSchema.migrations {
             #expect(shipped[migration.name] == StoreSchemaTests.fnv1a(migration.sql), "migration \(migration.name) was edited")
         }
-        #expect(PostgresSchema.migrations.map(\.name) == StoreSchema.migrations.map(\.name))
+        // SQLite's five, by name, then PostgreSQL's own (the change feed between nodes).
+        #expect(PostgresSchema.migrations.map(\.name) == StoreSchema.migrations.map(\.name) + ["pg1"])
     }
 
     @Test func statementsSplitAtSemicolonsOutsideQuotesAndComments() {
@@ -193,7 +194,7 @@ import Transport
         }
         let postgresColumns = try postgres.connection.querySync("""
             SELECT table_name, column_name FROM information_schema.columns
-            WHERE table_schema = 'public' AND table_name <> 'lastword_migration' ORDER BY table_name COLLATE "C", column_name COLLATE "C"
+            WHERE table_schema = 'public' AND table_name NOT IN ('lastword_migration', 'change_feed', 'change_feed_head') ORDER BY table_name COLLATE "C", column_name COLLATE "C"
             """).rows.map { "\($0.string(0)!).\($0.string(1)!)" }
         #expect(postgresColumns == sqliteColumns)
     }
@@ -205,9 +206,9 @@ import Transport
         try PostgresMigrator.migrate(postgres.connection, database: "test")
         try PostgresMigrator.migrate(postgres.connection, database: "test")
         let applied = try postgres.connection.querySync("SELECT name FROM lastword_migration ORDER BY position").rows.map { $0.string(0) }
-        #expect(applied == ["v1", "v2", "v3", "v4", "v5"])
+        #expect(applied == ["v1", "v2", "v3", "v4", "v5", "pg1"])
 
-        _ = try postgres.connection.querySync("INSERT INTO lastword_migration (position, name) VALUES (5, 'v6')")
+        _ = try postgres.connection.querySync("INSERT INTO lastword_migration (position, name) VALUES (6, 'v6')")
         #expect {
             try PostgresMigrator.migrate(postgres.connection, database: "test")
         } throws: { error in

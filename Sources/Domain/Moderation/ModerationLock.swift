@@ -1,7 +1,7 @@
 /// A moderator's hold on a public version while they have it open, so two moderators never decide the same item:
 /// the other sees who holds it. A hold lapses after `ModerationLock.duration` unless renewed (an open item renews
 /// it), so a moderator who closes the laptop does not hold an item for ever.
-package struct ModerationLock: Sendable, Equatable {
+package struct ModerationLock: Sendable, Equatable, Codable {
     /// A hold lasts five minutes from its last renewal.
     package static let duration: Int64 = 5 * 60_000
 

@@ -1,14 +1,14 @@
 import Domain
 
 /// Who read a thread up to a sequence number.
-package enum ThreadReader: String, Sendable, Equatable {
+package enum ThreadReader: String, Sendable, Equatable, Codable {
     case citizen, staff
 }
 
 /// A write of the direct line or of staff identity, as the application hands it to the single writer
 /// (`StoreWriter.submit(_:completion:)`). Access is checked inside the transaction, against the thread as it is then
 /// (a thread routed away a moment ago is no longer this staff member's to answer).
-package enum OfficeCommand: Sendable {
+package enum OfficeCommand: Sendable, Codable {
     /// A citizen opens a thread. `department`: nil routes it to the triage department (the mayor's office reads every
     /// letter first and routes it on). `held`: the screening word that holds it for review.
     case openThread(citizen: CitizenID, clientID: String, draft: ThreadDraft, code: QueryCode, department: String?,
@@ -49,7 +49,7 @@ package enum OfficeCommand: Sendable {
 }
 
 /// What an admin changes (the password arrives hashed: hashing is slow and never runs on the writer).
-package enum AdminChange: Sendable, Equatable {
+package enum AdminChange: Sendable, Equatable, Codable {
     case addUser(name: String, displayName: String?, role: StaffRole, departments: [String], passwordHash: String)
     case setDisabled(name: String, disabled: Bool)
     case setPassword(name: String, passwordHash: String)
@@ -60,8 +60,8 @@ package enum AdminChange: Sendable, Equatable {
 }
 
 /// A screening word an admin added in the console.
-package struct WordRule: Sendable, Equatable {
-    package enum Action: String, Sendable { case block, hold }
+package struct WordRule: Sendable, Equatable, Codable {
+    package enum Action: String, Sendable, Codable { case block, hold }
     package var word: String
     package var action: Action
     package var addedBy: String
@@ -76,7 +76,7 @@ package struct WordRule: Sendable, Equatable {
 }
 
 /// Which follow-up: a letter's (its row) or a project rating's (the rating, as it was when listed).
-package enum FollowUpTarget: Sendable, Equatable {
+package enum FollowUpTarget: Sendable, Equatable, Codable {
     case letter(id: Int64)
     case rating(citizen: Int64, project: String, ratedAt: Int64)
 }
@@ -92,7 +92,7 @@ package enum OfficeOutcome: Sendable, Equatable {
 }
 
 /// What a committed office command did.
-package struct OfficeReceipt: Sendable, Equatable {
+package struct OfficeReceipt: Sendable, Equatable, Codable {
     /// The thread as the command left it.
     package var thread: ThreadRecord?
     /// The entries the command added (in `seq` order).
@@ -133,7 +133,7 @@ package struct OfficeReceipt: Sendable, Equatable {
     }
 }
 
-package struct CannedReply: Sendable, Equatable {
+package struct CannedReply: Sendable, Equatable, Codable {
     package var id: Int64
     package var department: String
     package var title: String

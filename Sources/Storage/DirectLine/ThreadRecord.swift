@@ -2,7 +2,7 @@ import Domain
 import Foundation
 
 /// A thread as stored, with what staff may see (`contact`, `assignee`, …); the application decides what a citizen sees.
-package struct ThreadRecord: Sendable, Equatable {
+package struct ThreadRecord: Sendable, Equatable, Codable {
     package var id: Int64
     package var code: String
     package var kind: ThreadKind
@@ -95,7 +95,7 @@ package struct ThreadRecord: Sendable, Equatable {
 }
 
 /// One entry of a thread: something said (by the citizen, by staff, or an internal note) or done (an event).
-package struct EntryRecord: Sendable, Equatable {
+package struct EntryRecord: Sendable, Equatable, Codable {
     package enum Kind: String, Sendable, Codable {
         case citizen, staff, note, event
     }

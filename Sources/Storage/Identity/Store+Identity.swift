@@ -2,7 +2,7 @@ import Domain
 import Foundation
 
 /// A staff account as the operator and the console see it (never its password hash).
-package struct StaffUserRecord: Sendable, Equatable {
+package struct StaffUserRecord: Sendable, Equatable, Codable {
     package var id: Int64
     package var name: String
     package var displayName: String

@@ -1,7 +1,7 @@
 import Domain
 
 /// One revision of a thread's public version, with what the queue, the console and the board need of its thread.
-package struct PublicVersionRecord: Sendable, Equatable {
+package struct PublicVersionRecord: Sendable, Equatable, Codable {
     package var id: Int64
     package var thread: Int64
     package var revision: Int64
@@ -77,8 +77,8 @@ package struct PublicVersionRecord: Sendable, Equatable {
 }
 
 /// A moderator's decision on a public version.
-package struct ModerationDecisionRecord: Sendable, Equatable {
-    package enum Action: String, Sendable {
+package struct ModerationDecisionRecord: Sendable, Equatable, Codable {
+    package enum Action: String, Sendable, Codable {
         case approved, edited, rejected, withdrawn
     }
 
@@ -93,7 +93,7 @@ package struct ModerationDecisionRecord: Sendable, Equatable {
 }
 
 /// What a moderator decides, as the application hands it over.
-package enum ModerationDecision: Sendable, Equatable {
+package enum ModerationDecision: Sendable, Equatable, Codable {
     /// Approve; `question` and `answer` are the moderator's edits (nil: as submitted).
     case approve(question: String?, answer: String?)
     case reject(ModerationCategory, note: String)
@@ -101,7 +101,7 @@ package enum ModerationDecision: Sendable, Equatable {
 }
 
 /// The moderation queue after a command: how many wait, and since when the oldest has.
-package struct QueueState: Sendable, Equatable {
+package struct QueueState: Sendable, Equatable, Codable {
     package var depth: Int
     package var oldestSubmittedAt: Int64?
 

@@ -2,8 +2,8 @@ import Domain
 
 /// A rating of 1 or 2 its department must act on: of an answer (a letter's follow-up row) or of a project (the rating
 /// itself, until the outcome is recorded).
-package struct FollowUpRecord: Sendable, Equatable {
-    package enum Kind: String, Sendable {
+package struct FollowUpRecord: Sendable, Equatable, Codable {
+    package enum Kind: String, Sendable, Codable {
         case letter, rating
     }
 

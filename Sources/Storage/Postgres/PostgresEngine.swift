@@ -1,4 +1,5 @@
 import PostgresClient
+import Synchronization
 import Transport
 
 /// What a store on PostgreSQL holds: event loops of its own for the database's connections (never the server's, so a
@@ -8,6 +9,9 @@ final class PostgresEngine: Sendable {
     let loops: EventLoopGroup
     let pool: PostgresPool
     let writer: PostgresWriterDatabase
+    let feed: ChangeFeed
+    /// The feed's head when the live tallies were read (`Store.loadTallyBoard`).
+    let feedStart = Mutex<Int64>(0)
 
     init(url: String, poolSize: Int) throws(StorageError) {
         loops = EventLoopGroup(count: 2)
@@ -17,10 +21,12 @@ final class PostgresEngine: Sendable {
             loops.shutdown()
             throw error
         }
-        writer = PostgresWriterDatabase(url: url, loop: loops.loops[0])
+        feed = ChangeFeed(url: url, loop: loops.loops[1])
+        writer = PostgresWriterDatabase(url: url, loop: loops.loops[0], feed: feed)
     }
 
     func close() {
+        feed.stop()
         writer.close()
         pool.close()
     }

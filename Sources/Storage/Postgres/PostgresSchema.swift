@@ -24,6 +24,7 @@ enum PostgresSchema {
         StoreSchema.Migration(name: "v3", sql: v3),
         StoreSchema.Migration(name: "v4", sql: v4),
         StoreSchema.Migration(name: "v5", sql: v5),
+        StoreSchema.Migration(name: "pg1", sql: pg1),
     ]
 
     /// Which migrations a database has had, in order: one row per migration, written in the migration's own
@@ -364,5 +365,23 @@ enum PostgresSchema {
             added_by text NOT NULL,
             added_at bigint NOT NULL
         );
+        """
+
+    /// PostgreSQL's own (SQLite, one node, needs none): the change feed between nodes (`ChangeFeed`). A row per
+    /// committed batch with a live change, numbered densely in commit order through the head row; `changes` is the
+    /// batch's changes as JSON (commands and receipts, never token or password hashes); pruned after an hour.
+    static let pg1 = """
+        CREATE TABLE change_feed (
+            seq bigint PRIMARY KEY CHECK (seq >= 1),
+            node text NOT NULL CHECK (length(node) BETWEEN 1 AND 64),
+            at bigint NOT NULL,
+            changes text NOT NULL
+        );
+        CREATE INDEX change_feed_by_time ON change_feed (at);
+        CREATE TABLE change_feed_head (
+            id bigint PRIMARY KEY CHECK (id = 1),
+            seq bigint NOT NULL CHECK (seq >= 0)
+        );
+        INSERT INTO change_feed_head (id, seq) VALUES (1, 0);
         """
 }

@@ -156,10 +156,31 @@ final class PostgresWriterDatabase: WriterDatabase {
     let url: String
     private let loop: EventLoop
     private let current = Mutex<PostgresConnection?>(nil)
+    let feed: ChangeFeed
 
-    init(url: String, loop: EventLoop) {
+    init(url: String, loop: EventLoop, feed: ChangeFeed) {
         self.url = url
         self.loop = loop
+        self.feed = feed
+    }
+
+    var recordsChanges: Bool { true }
+
+    /// The batch's live changes as the feed's next row, and a NOTIFY that PostgreSQL delivers at COMMIT (see
+    /// `ChangeFeed`: the head's row lock, held to COMMIT, numbers batches in commit order).
+    func recordChanges(_ changes: [CommittedChange], on connection: PostgresWriterConnection) throws -> Int64? {
+        guard !changes.isEmpty else { return nil }
+        let encoded = try ChangeFeed.encode(changes)
+        guard let row = try connection.row("UPDATE change_feed_head SET seq = seq + 1 WHERE id = 1 RETURNING seq") else {
+            throw SQLError(kind: .other, message: "the change feed's head row is missing")
+        }
+        let seq: Int64 = row[0]
+        let now = Int64(Date().timeIntervalSince1970 * 1_000)
+        try connection.execute("INSERT INTO change_feed (seq, node, at, changes) VALUES (?1, ?2, ?3, ?4)",
+                               seq, feed.node, now, encoded)
+        _ = try connection.rows("SELECT pg_notify('\(ChangeFeed.channel)', ?1)", String(seq))
+        feed.expect(seq)
+        return seq
     }
 
     func withWriterConnection<T>(_ body: (PostgresWriterConnection) throws -> T) throws -> T {

@@ -30,4 +30,22 @@ extension Store {
         }
         return try database.write { db in try body(GRDBConnection(db: db)) }
     }
+
+    /// Runs `body` on one snapshot of the database, however many statements it reads: SQLite's read (WAL) or a
+    /// PostgreSQL transaction at REPEATABLE READ, read only.
+    func snapshot<Value>(_ body: (any SQLConnection) throws -> Value) throws -> Value {
+        guard let postgres else { return try read(body) }
+        return try postgres.pool.withConnection { connection in
+            let sql = PostgresSQLConnection(connection: connection)
+            try sql.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", [])
+            do {
+                let value = try body(sql)
+                try sql.execute("COMMIT", [])
+                return value
+            } catch {
+                if connection.isOpen { _ = try? connection.querySync("ROLLBACK") }
+                throw error
+            }
+        }
+    }
 }

@@ -32,8 +32,13 @@ package final class StoreWriter: Sendable {
         self.init(writerDatabase: GRDBWriterDatabase(database: database), configuration: configuration, observer: observer)
     }
 
-    init(writerDatabase: any WriterDatabase, configuration: StorageConfiguration, observer: (any WriterObserver)? = nil) {
-        core = Core(database: writerDatabase, maxBatch: configuration.maxBatch, maxQueue: configuration.maxQueue, observer: observer)
+    /// `feed`: PostgreSQL's change feed — each batch's completions run once the feed reached the batch, in the order
+    /// of every node's commits (see `ChangeFeed`); nil on SQLite, where they run at once in this writer's order.
+    init(writerDatabase: any WriterDatabase, configuration: StorageConfiguration, observer: (any WriterObserver)? = nil,
+         feed: ChangeFeed? = nil) {
+        core = Core(database: writerDatabase, maxBatch: configuration.maxBatch, maxQueue: configuration.maxQueue, observer: observer,
+                    feed: feed)
+        feed?.attach(queue: core.completions)
         let core = core
         let thread = Thread { core.run() }
         thread.name = "lastword.writer"
@@ -105,6 +110,8 @@ extension StoreWriter {
         var failure: String?
         var citizens: [String: Int64]
         var projects: [String: WriterProject?]
+        /// The change feed's number the batch took (PostgreSQL, a batch with a live change); nil otherwise.
+        var feedSeq: Int64?
     }
 
     fileprivate struct State: Sendable {
@@ -139,8 +146,10 @@ extension StoreWriter {
         /// A slot per batch from the moment the writer takes it until its completions have run: two, so the writer
         /// writes one batch while the previous one's completions run, and takes no more while both are busy.
         let completionSlots = DispatchSemaphore(value: 2)
+        let feed: ChangeFeed?
 
-        init(database: any WriterDatabase, maxBatch: Int, maxQueue: Int, observer: (any WriterObserver)?) {
+        init(database: any WriterDatabase, maxBatch: Int, maxQueue: Int, observer: (any WriterObserver)?, feed: ChangeFeed?) {
+            self.feed = feed
             self.database = database
             self.maxBatch = maxBatch
             self.maxQueue = maxQueue
@@ -259,6 +268,7 @@ extension StoreWriter {
             var outcomes: [Answer]
             var committed = true
             var failure: String?
+            var feedSeq: Int64?
             let started = observer == nil ? nil : ContinuousClock.now
             do {
                 let result: TransactionResult
@@ -270,6 +280,7 @@ extension StoreWriter {
                     result = try runTransaction(batch, cache: cache, careful: true)
                 }
                 outcomes = result.outcomes
+                feedSeq = result.feedSeq
                 failure = result.failure ?? failure
                 // The executor (and its view of the cache) is gone: the cache is mutated in place, not copied.
                 cache.adopt(citizens: result.citizens)
@@ -281,6 +292,8 @@ extension StoreWriter {
                 committed = false
                 failure = String(describing: error)
                 outcomes = batch.map { Answer.failed($0, .storageFailure) }
+                // Its feed number, if it took one: a COMMIT that failed may still have happened.
+                feed?.batchFailed()
             }
             if let observer, let started {
                 observer.writerRan(WriterBatchReport(commands: batch.count, queued: queued, duration: ContinuousClock.now - started,
@@ -308,7 +321,7 @@ extension StoreWriter {
             // The next batch is written while these run (see the type's notes on threading); the slot this batch took
             // is given back once they have.
             let answered = outcomes
-            completions.async { [completionSlots] in
+            let answer: @Sendable () -> Void = { [completionSlots] in
                 for (pending, outcome) in zip(batch, answered) {
                     switch (pending, outcome) {
                     case (.tally(_, let completion), .tally(let outcome)): completion(outcome)
@@ -318,6 +331,11 @@ extension StoreWriter {
                     }
                 }
                 completionSlots.signal()
+            }
+            if let feed, let feedSeq {
+                feed.committed(seq: feedSeq, answer)
+            } else {
+                completions.async(execute: answer)
             }
         }
     }
@@ -347,6 +365,7 @@ extension WriterDatabase {
                     }
                 }
                 try executor.finish()
+                let feedSeq = recordsChanges ? try recordChanges(Self.liveChanges(batch, outcomes), on: connection) : nil
                 // The database may have ended the transaction by itself (SQLite does after some errors): then there
                 // is nothing to commit.
                 guard connection.isInsideTransaction else {
@@ -355,7 +374,7 @@ extension WriterDatabase {
                 try connection.commit()
                 return StoreWriter.TransactionResult(
                     outcomes: outcomes, failure: executor.lastFailure, citizens: executor.newCitizens,
-                    projects: executor.lookedUpProjects)
+                    projects: executor.lookedUpProjects, feedSeq: feedSeq)
             } catch {
                 // The first error is the one reported, as GRDB's `inTransaction` did. (A rollback that fails as well
                 // leaves the transaction open, which GRDB refuses when the connection is handed back, as before.)
@@ -363,5 +382,27 @@ extension WriterDatabase {
                 throw error
             }
         }
+    }
+}
+
+extension WriterDatabase {
+    /// SQLite keeps no feed: one node.
+    var recordsChanges: Bool { false }
+
+    func recordChanges(_ changes: [CommittedChange], on connection: Connection) throws -> Int64? { nil }
+
+    /// The applied commands of a batch that other nodes must hear of, in order.
+    static func liveChanges(_ batch: [StoreWriter.Pending], _ outcomes: [StoreWriter.Answer]) -> [CommittedChange] {
+        var changes: [CommittedChange] = []
+        for (pending, outcome) in zip(batch, outcomes) {
+            let change: CommittedChange
+            switch (pending, outcome) {
+            case (.tally(let command, _), .tally(.applied(let receipt))): change = .write(command, receipt)
+            case (.office(let command, _), .office(.applied(let receipt))): change = .office(command, receipt)
+            default: continue
+            }
+            if change.isLive { changes.append(change) }
+        }
+        return changes
     }
 }

@@ -1,7 +1,7 @@
 import Domain
 
 /// A citizen's write, as the application hands it to the `StoreWriter`.
-package enum WriteCommand: Sendable, Equatable {
+package enum WriteCommand: Sendable, Equatable, Codable {
     /// Rate a project, or revise the rating: the new level and suggestion replace the old ones (a revision without
     /// a suggestion drops the previous one). The id and the suggestion were checked where the request was read
     /// (their types say so); the writer does not check them again. `at` is the time the server received it, milliseconds since 1970 UTC: the campaign's window is checked at

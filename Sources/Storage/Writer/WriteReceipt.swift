@@ -1,7 +1,7 @@
 import Domain
 
 /// What an applied write did. Stored with the action, so that a retry with the same client id gets the same receipt.
-package struct WriteReceipt: Sendable, Equatable {
+package struct WriteReceipt: Sendable, Equatable, Codable {
     package var clientID: String
     /// The project's slug.
     package var project: String

@@ -92,4 +92,12 @@ protocol WriterDatabase: Sendable {
     /// is specialized for each database's connection (see there).
     func runTransaction(_ batch: [StoreWriter.Pending], cache: WriterCache, careful: Bool) throws
         -> StoreWriter.TransactionResult
+
+    /// Whether the database keeps a change feed for other nodes (PostgreSQL): then `recordChanges` runs in every
+    /// batch's transaction, just before COMMIT.
+    var recordsChanges: Bool { get }
+
+    /// Records the batch's live changes for the other nodes inside its transaction; returns the feed's number it took
+    /// (nil: nothing recorded).
+    func recordChanges(_ changes: [CommittedChange], on connection: Connection) throws -> Int64?
 }
