@@ -31,6 +31,11 @@ RESULTS = REPO / "test-results"
 CHROMIUM = os.environ.get("LASTWORD_CHROMIUM", "/usr/bin/chromium")
 START_TIMEOUT_S = 30
 STOP_TIMEOUT_S = 20
+# An existing server to test instead of starting one (e.g. scripts/cluster's proxy, http://127.0.0.1:8080): the tests
+# that only use the shared `server` run against it; those that need a server of their own (their configuration, a
+# restart, its database file, TLS, a closed campaign) are skipped.
+EXTERNAL_URL = os.environ.get("LASTWORD_E2E_URL", "").rstrip("/")
+NEEDS_OWN_SERVER = "needs a server of its own; LASTWORD_E2E_URL points at an existing one"
 
 
 def server_binary() -> str:
@@ -96,6 +101,8 @@ class LastWordServer:
         return config
 
     def start(self) -> None:
+        if EXTERNAL_URL:
+            pytest.skip(NEEDS_OWN_SERVER)
         config = self._write_config()
         env = {k: v for k, v in os.environ.items() if not k.startswith("LASTWORD_")}  # the file, not the environment
         self.log = open(self.directory / "server.log", "ab")
@@ -165,8 +172,27 @@ class LastWordServer:
             return json.load(response)
 
 
+class ExternalServer:
+    """The server at LASTWORD_E2E_URL: its URL and API; anything else a test asks of it (restart, directory, …) skips."""
+
+    ssl_context = None
+
+    def __init__(self, url: str):
+        self.url = url
+
+    def api(self, path: str) -> dict:
+        with urllib.request.urlopen(self.url + path, timeout=5) as response:
+            return json.load(response)
+
+    def __getattr__(self, name: str):
+        pytest.skip(f"{NEEDS_OWN_SERVER} (server.{name})")
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory):
+    if EXTERNAL_URL:
+        yield ExternalServer(EXTERNAL_URL)
+        return
     instance = LastWordServer(tmp_path_factory.mktemp("lastword"))
     instance.start()
     yield instance
