@@ -2,8 +2,8 @@
 .build/release/lastword) and HAProxy on free loopback ports in a temporary directory, detached; `scripts/cluster stop`
 takes them down at the end.
 
-Tests marked `postgres` need nodes that share one PostgreSQL (`lastword serve --database postgres://…`); while the
-binary refuses PostgreSQL URLs they are skipped with that reason. The others run the nodes on SQLite files of their
+Tests marked `postgres` need nodes that share one PostgreSQL (`lastword serve --database postgres://…`); a binary
+that refuses PostgreSQL URLs fails them. The others run the nodes on SQLite files of their
 own (`scripts/cluster --sqlite`): nothing is shared between those nodes, so they check the plumbing only (the proxy,
 health checks, a dead node taken out, WebSocket clients reconnecting through the proxy, start and stop).
 """
@@ -60,14 +60,6 @@ def serves_postgres() -> bool:
 def pytest_configure(config):
     config.addinivalue_line("markers", "postgres: needs LastWord nodes sharing one PostgreSQL (skipped while the "
                                        "binary refuses PostgreSQL URLs)")
-
-
-def pytest_collection_modifyitems(config, items):
-    if serves_postgres():
-        return
-    for item in items:
-        if "postgres" in item.keywords:
-            item.add_marker(pytest.mark.skip(reason=NO_POSTGRES))
 
 
 def port_free(port: int) -> bool:
@@ -137,7 +129,7 @@ class Cluster:
     def start(self) -> None:
         result = self.script("start", *self.start_args, check=False, timeout=300)
         if result.returncode == 3:
-            pytest.skip(NO_POSTGRES + ":\n" + result.stderr[-1500:])
+            raise RuntimeError(NO_POSTGRES + ":\n" + result.stderr[-1500:])
         if result.returncode != 0:
             raise RuntimeError(f"scripts/cluster start failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
         if not self.sqlite:
