@@ -65,7 +65,7 @@ extension Connection {
                 http!.generation &+= 1
                 http!.requestKeepAlive = head.keepAlive
                 http!.requestIsHEAD = head.method == "HEAD"
-                var request = HTTPRequest(head: head, body: body, peer: peer, connectionID: id)
+                var request = HTTPRequest(head: head, body: body, peer: clientAddress(head), connectionID: id)
                 request.isSecure = tls != nil
                 if service.acceptsUpgrades, head.headers.containsToken("websocket", in: "Upgrade") {
                     upgradeToWebSocket(request)
@@ -179,5 +179,23 @@ extension Connection {
                       since: http?.requestStartedAt ?? 0, bytes: bytes)
         }
         closeAfterFlush()
+    }
+}
+
+extension Connection {
+    /// The request's client: the socket's peer, or — when that peer is a trusted proxy (`trustedProxies`) — the
+    /// address the proxy put in X-Forwarded-For: the rightmost one that is not itself a trusted proxy. A client cannot
+    /// choose it: whatever it sent in the header stands left of what its proxy appended. A header that does not parse
+    /// leaves the proxy's own address (limits then count the proxy, as without the setting).
+    func clientAddress(_ head: HTTPRequestHead) -> SocketAddress? {
+        let trusted = context.configuration.trustedProxies
+        guard let peer, !trusted.isEmpty, trusted.contains(peer.ip) else { return peer }
+        let hops = head.headers.values("X-Forwarded-For").flatMap { $0.split(separator: ",") }
+        for hop in hops.reversed() {
+            let text = String(hop.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+            guard let address = SocketAddress(ip: text, port: 0) else { return peer }
+            if !trusted.contains(address.ip) { return address }
+        }
+        return peer
     }
 }

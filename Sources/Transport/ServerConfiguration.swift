@@ -62,6 +62,10 @@ package struct ServerConfiguration: Sendable {
     package var allowedOrigins: [String] = []
     /// Whether a handshake without an Origin header (a non-browser client) is accepted. Browsers always send one.
     package var allowMissingOrigin: Bool = true
+    /// Load balancers in front of this server (their addresses, as the server sees them): a request from one of them
+    /// counts as from the client it names in X-Forwarded-For (`Connection.clientAddress`), so per-address limits
+    /// count citizens, not the proxy. Empty (the default): the socket's peer, whatever the request says.
+    package var trustedProxies: Set<IPAddress> = []
     /// permessage-deflate (RFC 7692) settings.
     package var deflate: PerMessageDeflateConfiguration = .default
 

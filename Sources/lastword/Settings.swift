@@ -62,6 +62,14 @@ struct Settings {
         server.port = s.int(forKey: "port", default: server.port)
         server.backlog = Int32(clamping: s.int(forKey: "backlog", default: Int(server.backlog)))
         server.eventLoops = s.int(forKey: "eventLoops", default: server.eventLoops)
+        var proxies = Set<IPAddress>()
+        for text in s.stringArray(forKey: "trustedProxies", default: []) {
+            guard let address = SocketAddress(ip: text, port: 0) else {
+                throw SettingsError("server.trustedProxies: \(text) is not an IP address (a load balancer's address, as 127.0.0.1 or ::1)")
+            }
+            proxies.insert(address.ip)
+        }
+        server.trustedProxies = proxies
         let readiness = s.string(forKey: "readiness", default: server.readiness.rawValue)
         guard let mode = ReadinessMode(rawValue: readiness) else {
             throw SettingsError("server.readiness must be loop-epoll or dispatch-sources (got \(readiness))")

@@ -34,6 +34,10 @@ TEST_SETTINGS = [
     "integrity.perCitizenPerSecond=100000", "integrity.perCitizenBurst=100000",
     "directLine.threadsPerCitizenPerHour=100000", "directLine.messagesPerCitizenPerMinute=100000",
     "timeouts.shutdownMs=5000", "log.level=notice",
+    # Every simulated citizen comes from 127.0.0.1, directly or through the proxy: the per-address limits too.
+    "integrity.perIpPerSecond=100000", "integrity.perIpBurst=100000", "integrity.newCitizensPerIpPerHour=1000000",
+    "directLine.threadsPerIpPerHour=100000", "directLine.messagesPerIpPerMinute=100000",
+    "directLine.codeLookupsPerIpPerMinute=100000",
 ]
 
 NO_POSTGRES = ("needs LastWord nodes sharing one PostgreSQL (`lastword serve --database postgres://…`); "
