@@ -167,10 +167,12 @@ struct CommandExecutor<Connection: WriterConnection> {
     /// Writes the summed tally and participant changes; call once, after the batch's last command.
     mutating func finish() throws {
         do {
-            for (projectID, entry) in tallyDeltas {
+            // In one order, by key: on PostgreSQL several nodes' writers update the same tally rows at once, and two
+            // transactions that lock the same rows in different orders deadlock (one is then refused whole).
+            for (projectID, entry) in tallyDeltas.sorted(by: { $0.key < $1.key }) {
                 try moveTally(projectID: projectID, slug: entry.slug, deltas: entry.deltas)
             }
-            for (campaignID, count) in participantDeltas {
+            for (campaignID, count) in participantDeltas.sorted(by: { $0.key < $1.key }) {
                 try countParticipants(campaignID: campaignID, count: count)
             }
         } catch let error as SQLError where error.kind == .constraint {
