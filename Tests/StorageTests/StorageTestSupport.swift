@@ -25,9 +25,16 @@ enum StoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
     case inMemory, file, postgres
     var description: String { rawValue }
 
-    static var allCases: [StoreKind] { TestPostgres.url != nil ? [.inMemory, .file, .postgres] : [.inMemory, .file] }
+    static var allCases: [StoreKind] { TestPostgres.isAvailable ? [.inMemory, .file, .postgres] : [.inMemory, .file] }
     /// The SQLite kinds, for tests of what only SQLite has (its files, its schema tables, GRDB directly).
     static let sqlite: [StoreKind] = [.inMemory, .file]
+
+    /// The kind of a test that is not about SQLite: in memory, or PostgreSQL when the suite runs on it
+    /// (`LASTWORD_TEST_DATABASE=postgres`, see `TestDatabase`).
+    static var standard: StoreKind { TestDatabase.engine == .postgres ? .postgres : .inMemory }
+    /// The same for a test that wants a database other connections reach (a SQLite file, with its pool of readers
+    /// beside the writer): a file, or PostgreSQL when the suite runs on it.
+    static var standardShared: StoreKind { TestDatabase.engine == .postgres ? .postgres : .file }
 }
 
 /// A store with the fixture campaign imported, on memory or on a temporary file.

@@ -6,10 +6,29 @@ import Synchronization
 /// are installed, one throwaway server per test process (scripts/postgres, on a free loopback port, in a temporary
 /// directory), stopped and removed when the process exits; otherwise none, and the tests that need one are skipped:
 ///
-///     @Test(.enabled(if: TestPostgres.url != nil, "needs PostgreSQL: set LASTWORD_TEST_POSTGRES_URL or install Debian's postgresql"))
+///     @Test(.enabled(if: TestPostgres.isAvailable, "needs PostgreSQL: set LASTWORD_TEST_POSTGRES_URL or install Debian's postgresql"))
+///
+/// unless `LASTWORD_REQUIRE_POSTGRES=1` (CI) or `LASTWORD_TEST_DATABASE=postgres` says a PostgreSQL must be there: then
+/// `isAvailable` stops the test process with the reason instead of letting those tests be skipped.
 package enum TestPostgres {
     /// The server's URL (its database `lastword`), or nil when there is no PostgreSQL to test with.
     package static var url: String? { server.url }
+
+    /// Whether the tests that need PostgreSQL run: true when there is one; false when there is none and none is
+    /// required; when one is required (`LASTWORD_REQUIRE_POSTGRES=1`) and there is none, the process stops, naming why.
+    package static var isAvailable: Bool {
+        if url != nil { return true }
+        if let value = ProcessInfo.processInfo.environment["LASTWORD_REQUIRE_POSTGRES"], !value.isEmpty, value != "0" {
+            require(because: "LASTWORD_REQUIRE_POSTGRES=\(value)")
+        }
+        return false
+    }
+
+    /// Stops the test process when there is no PostgreSQL, naming `reason` (what asked for one) and why there is none.
+    package static func require(because reason: String) {
+        guard url == nil else { return }
+        TestDatabase.fail("\(reason), but there is no PostgreSQL to test with: \(server.why)")
+    }
 
     /// A database of its own (`t_` and 16 random hex digits) on the test server, and its URL: parallel tests do
     /// not see each other's tables or notifications. On a server of the environment's, the databases made are
