@@ -148,14 +148,17 @@ extension AppIntegrationTests {
         @Test func anExistingDatabaseIsOpenedWithItsRatingsAndTallies() throws {
             // Tallies are rebuilt from the database at start: a restart shows what was committed before.
             let directory: TemporaryDirectory
+            let database: String
             do {
                 let app = try TestApp()
                 directory = app.directory
+                database = app.databasePath
                 #expect(try app.rate("new-schools", id: "r-1", level: 5, as: app.newCitizen()).status == 200)
                 #expect(try app.like("new-schools", id: "l-1", liked: true, as: app.newCitizen()).status == 200)
                 app.shutdown()
             }
-            let restarted = try TestApp { $0.databasePath = directory.path + "/data/lastword.sqlite" }
+            let restarted = try TestApp { $0.databasePath = database }
+            _ = directory  // a SQLite database stays in the first app's directory
             defer { restarted.shutdown() }
             let tally = try restarted.tally("new-schools")
             #expect(tally["counts"]?.ints == [0, 0, 0, 0, 1])

@@ -41,6 +41,9 @@ enum StoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
 struct TestStore: Sendable {
     let store: Store
     let directory: TemporaryDirectory?
+    /// Closes a PostgreSQL store's connections when the last copy of this value goes (releasing a store on PostgreSQL
+    /// does not close them, and the test server takes 200 connections at most).
+    private let closer: StoreCloser
 
     init(_ kind: StoreKind, maxBatch: Int = 512, maxQueue: Int = 20_000, importFixture: Bool = true) throws {
         switch kind {
@@ -57,6 +60,7 @@ struct TestStore: Sendable {
             store = try Store(configuration: StorageConfiguration(
                 path: try TestPostgres.freshDatabase(), maxBatch: maxBatch, maxQueue: maxQueue))
         }
+        closer = StoreCloser(store)
         if importFixture { _ = try store.importCampaign(Fixtures.campaign()) }
     }
 
@@ -64,6 +68,13 @@ struct TestStore: Sendable {
     func reopen() throws -> Store {
         try Store(configuration: StorageConfiguration(path: store.configuration.path))
     }
+}
+
+/// See `TestStore.closer`.
+final class StoreCloser: Sendable {
+    let store: Store
+    init(_ store: Store) { self.store = store }
+    deinit { store.postgres?.close() }
 }
 
 enum Fixtures {
