@@ -4,7 +4,7 @@ import Foundation
 import Synchronization
 import Testing
 
-@Suite struct StoreWriterTests {
+@Suite(.postgresSlots) struct StoreWriterTests {
     // MARK: - Rating, revising, liking
 
     @Test(arguments: StoreKind.allCases)
@@ -277,7 +277,7 @@ import Testing
         defer { writer.shutdown() }
         _ = try #require(await writer.outcome(of: Fixtures.rate(7, "bus-12", .basicallySatisfied)).applied)
         // Damage the derived state: the tally forgets citizen 7's level 3, so moving it away would go below zero.
-        try test.store.write { db in try db.execute("UPDATE tally SET level3 = 0") }
+        _ = try test.store.write { db in try db.execute("UPDATE tally SET level3 = 0") }
 
         let hold = await writer.hold(with: Fixtures.rate(0, .satisfied))
         let collector = OutcomeCollector(count: 3)

@@ -3,7 +3,7 @@ import Domain
 import Testing
 
 /// `Store.pruneReceipts`: receipts older than the retention go, oldest first, and nothing a tally depends on.
-@Suite struct ReceiptPruningTests {
+@Suite(.postgresSlots) struct ReceiptPruningTests {
     @Test(arguments: StoreKind.allCases)
     func deletesOnlyReceiptsOlderThanTheCutoffOldestFirstUpToTheLimit(_ kind: StoreKind) async throws {
         let test = try TestStore(kind)

@@ -4,6 +4,7 @@ import Foundation
 @testable import Storage
 import Synchronization
 import TestSupport
+import Testing
 
 /// A directory under the system's temporary directory, removed when the value is released.
 final class TemporaryDirectory: Sendable {
@@ -57,8 +58,10 @@ struct TestStore: Sendable {
                 path: directory.databasePath, maxBatch: maxBatch, maxQueue: maxQueue))
         case .postgres:
             directory = nil
+            // A copy of a database migrated once; two reading connections (and the writer's) are plenty for a test.
             store = try Store(configuration: StorageConfiguration(
-                path: try TestPostgres.freshDatabase(), maxBatch: maxBatch, maxQueue: maxQueue))
+                path: try TestPostgres.freshDatabase(template: "migrated", preparedBy: Store.migrateForTests),
+                maxBatch: maxBatch, maxQueue: maxQueue, postgresPoolSize: 2))
         }
         closer = StoreCloser(store)
         if importFixture { _ = try store.importCampaign(Fixtures.campaign()) }
@@ -67,6 +70,60 @@ struct TestStore: Sendable {
     /// Another `Store` on the same file: its own connections, as another process would have.
     func reopen() throws -> Store {
         try Store(configuration: StorageConfiguration(path: store.configuration.path))
+    }
+}
+
+extension Store {
+    /// Migrates the PostgreSQL database at `url` and closes the connections it opened (a template must have none).
+    static func migrateForTests(_ url: String) throws {
+        let store = try Store(configuration: StorageConfiguration(path: url, postgresPoolSize: 1))
+        store.postgres?.close()
+    }
+}
+
+/// At most a few storage tests at a time on PostgreSQL (`LASTWORD_TEST_DATABASE=postgres`): Swift Testing starts every
+/// test of these suites at once, each test's store takes three or more connections, and the test server takes 200.
+/// On SQLite it changes nothing.
+struct PostgresSlots: TestTrait, SuiteTrait, TestScoping {
+    var isRecursive: Bool { true }
+
+    func provideScope(for test: Test, testCase: Test.Case?,
+                      performing function: @Sendable () async throws -> Void) async throws {
+        guard TestDatabase.engine == .postgres, testCase != nil else { return try await function() }
+        await Self.slots.acquire()
+        do {
+            try await function()
+        } catch {
+            await Self.slots.release()
+            throw error
+        }
+        await Self.slots.release()
+    }
+
+    static let slots = AsyncSlots(6)
+}
+
+extension Trait where Self == PostgresSlots {
+    static var postgresSlots: PostgresSlots { PostgresSlots() }
+}
+
+/// A counting semaphore that suspends instead of blocking a thread.
+actor AsyncSlots {
+    private var free: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(_ count: Int) { free = count }
+
+    func acquire() async {
+        if free > 0 {
+            free -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
     }
 }
 

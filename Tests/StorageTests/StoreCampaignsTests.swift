@@ -2,7 +2,7 @@ import Domain
 @testable import Storage
 import Testing
 
-@Suite struct StoreCampaignsTests {
+@Suite(.postgresSlots) struct StoreCampaignsTests {
     @Test(arguments: StoreKind.allCases)
     func importsACampaignAndReadsItBackInFileOrder(_ kind: StoreKind) throws {
         let test = try TestStore(kind, importFixture: false)

@@ -2,7 +2,7 @@ import Domain
 @testable import Storage
 import Testing
 
-@Suite struct StoreQueriesTests {
+@Suite(.postgresSlots) struct StoreQueriesTests {
     @Test func lowRatingsListLevelsOneAndTwoByDepartmentProjectAndTime() async throws {
         let test = try TestStore(.standard)
         _ = try test.store.importCampaign(Fixtures.campaign(id: "county-2025", slugs: ["county-road"]))

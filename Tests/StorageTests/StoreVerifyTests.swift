@@ -2,7 +2,7 @@ import Domain
 @testable import Storage
 import Testing
 
-@Suite struct StoreVerifyTests {
+@Suite(.postgresSlots) struct StoreVerifyTests {
     static func populated(_ kind: StoreKind) async throws -> TestStore {
         let test = try TestStore(kind)
         let writer = test.store.makeWriter()

@@ -5,7 +5,7 @@ import Testing
 
 /// A citizen takes a rating back while the window is open: the rating and its suggestion go, the tally moves back,
 /// and the campaign loses the participant when it was their last rating there.
-@Suite struct WithdrawTests {
+@Suite(.postgresSlots) struct WithdrawTests {
     static func withdraw(_ citizen: Int, _ project: String = "school-a", id: String? = nil, at: Int64 = Fixtures.now) -> WriteCommand {
         .withdraw(citizen: Fixtures.citizen(citizen), project: project,
                   clientID: Fixtures.clientID(id ?? "withdraw-\(citizen)-\(project)-\(UUID().uuidString.prefix(8))"), at: at)
@@ -112,7 +112,7 @@ import Testing
     }
 }
 
-@Suite struct HistoryAndRevisionTests {
+@Suite(.postgresSlots) struct HistoryAndRevisionTests {
     @Test func samplesAreReadBackOldestFirstWithTheirProjects() throws {
         let test = try TestStore(.standard)
         try test.store.recordSample(campaignID: "city-2025", TallySample(

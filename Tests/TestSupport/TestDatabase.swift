@@ -27,14 +27,17 @@ package enum TestDatabase {
         return engine
     }()
 
-    /// Where a test's database lives: `sqliteFile` on SQLite, a new database of its own on PostgreSQL.
-    package static func location(sqliteFile: String) -> String {
+    /// Where a test's database lives: `sqliteFile` on SQLite, a new database of its own on PostgreSQL. `migrate`, given
+    /// a PostgreSQL URL, migrates that database (opens a `Store` on it and closes its connections): then every new
+    /// database is a copy of one migrated once (`TestPostgres.freshDatabase(template:preparedBy:)`).
+    package static func location(sqliteFile: String, migrate: ((String) throws -> Void)? = nil) -> String {
         switch engine {
         case .sqlite:
             return sqliteFile
         case .postgres:
             do {
-                return try TestPostgres.freshDatabase()
+                guard let migrate else { return try TestPostgres.freshDatabase() }
+                return try TestPostgres.freshDatabase(template: "migrated", preparedBy: migrate)
             } catch {
                 fail("LASTWORD_TEST_DATABASE=postgres, but no database could be made: \(error)")
             }

@@ -130,7 +130,10 @@ final class TestApp {
         try directory.write("public/404.html", "<!doctype html><title>not found page</title>")
         var configuration = ApplicationConfiguration()
         configuration.publicDirectory = directory.path + "/public"
-        configuration.databasePath = TestDatabase.location(sqliteFile: directory.path + "/data/lastword.sqlite")
+        configuration.databasePath = TestDatabase.location(sqliteFile: directory.path + "/data/lastword.sqlite") { url in
+            // PostgreSQL: each test's database is a copy of one migrated once by a store closed again.
+            try Store(configuration: StorageConfiguration(path: url, postgresPoolSize: 1)).postgres?.close()
+        }
         // Commit without fsync by default: the tests are about visibility and order, and stay fast on a busy disk.
         configuration.synchronousFull = false
         configuration.webSocketTestEndpoints = false
