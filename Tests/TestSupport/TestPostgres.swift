@@ -138,7 +138,16 @@ package enum TestPostgres {
     /// environment's server.
     private static func cleanUp() {
         if let directory = startedDirectory.withLock({ $0 }) {
-            _ = run(["\(repositoryRoot)/scripts/postgres", "stop", directory])
+            // The server and its data go together: an immediate shutdown (SIGQUIT to the postmaster) skips the
+            // shutdown checkpoint, which after a few hundred test databases syncs tens of thousands of files (minutes)
+            // only for them to be removed.
+            if let contents = FileManager.default.contents(atPath: directory + "/data/postmaster.pid"),
+               let pid = String(decoding: contents, as: UTF8.self).split(separator: "\n").first.flatMap({ pid_t($0) }),
+               kill(pid, SIGQUIT) == 0 {
+                for _ in 0..<200 where kill(pid, 0) == 0 { usleep(50_000) }
+            } else {
+                _ = run(["\(repositoryRoot)/scripts/postgres", "stop", directory])
+            }
             _ = run(["rm", "-rf", directory])
             return
         }
