@@ -114,7 +114,8 @@ package enum StartupCheck {
     /// Why the database cannot be opened or created at `path`, or nil: an existing file must be writable; a new
     /// one needs its nearest existing ancestor directory to be writable (the missing directories are made).
     static func databaseProblem(_ path: String) -> String? {
-        if path == ":memory:" { return nil }
+        // PostgreSQL's database is the server's: whether it answers shows when the store connects.
+        if path == ":memory:" || path.hasPrefix("postgres://") || path.hasPrefix("postgresql://") { return nil }
         if access(path, F_OK) == 0 {
             if isDirectory(path) { return "\(path) is a directory; name the database file" }
             return access(path, R_OK | W_OK) == 0 ? nil : "\(path) exists but cannot be written by this user"

@@ -1,7 +1,6 @@
 @testable import App
 import TestSupport
 import Domain
-import GRDB
 import Testing
 
 extension AppIntegrationTests {
@@ -115,14 +114,17 @@ extension AppIntegrationTests {
         @Test func cookiesSurviveARestartOnTheSameDatabase() throws {
             // The secret is kept with the data, so a restart does not turn every citizen into a stranger.
             let directory: TemporaryDirectory
+            let database: String
             let cookie: String
             do {
                 let app = try TestApp()
                 directory = app.directory
+                database = app.databasePath
                 cookie = TestApp.cookieHeader(fromSetCookie: try #require(Self.citizenCookies(try app.get("/api/session")).first))
                 app.shutdown()
             }
-            let restarted = try TestApp { $0.databasePath = directory.path + "/data/lastword.sqlite" }
+            let restarted = try TestApp { $0.databasePath = database }
+            _ = directory  // a SQLite database stays in the first app's directory
             defer { restarted.shutdown() }
             let response = try restarted.get("/api/session", cookie: cookie)
             #expect(response.status == 200)
@@ -198,7 +200,7 @@ extension AppIntegrationTests {
             #expect(tally["suggestions"] == .number(1))
             #expect(tally["average"] == .number(4))
             let participants = try app.readDatabase { db in
-                try Int.fetchOne(db, sql: "SELECT participants FROM campaign_tally WHERE campaign = 'city-2026'")
+                try db.value(Int.self, "SELECT participants FROM campaign_tally WHERE campaign = 'city-2026'")
             }
             #expect(participants == 1)
         }
@@ -210,7 +212,7 @@ extension AppIntegrationTests {
             #expect(try app.rate("new-schools", id: "r-1", level: 5, suggestion: "好", as: citizen).status == 200)
             let before = try app.tally("new-schools")
 
-            let first = try app.readDatabase { db in try String.fetchOne(db, sql: "SELECT code FROM thread") }
+            let first = try app.readDatabase { db in try db.value(String.self, "SELECT code FROM thread") }
             let again = try app.rate("new-schools", id: "r-1", level: 5, suggestion: "好", as: citizen)
             #expect(again.status == 200)
             #expect(try again.json() == .object([
@@ -218,7 +220,7 @@ extension AppIntegrationTests {
                 "project": .string("new-schools"), "level": .number(5), "suggestion": .string("好"), "liked": .null,
                 "thread": first.map(JSON.string) ?? .null,
             ]))
-            #expect(try app.readDatabase { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM thread_entry") } == 1,
+            #expect(try app.readDatabase { db in try db.value(Int.self, "SELECT count(*) FROM thread_entry") } == 1,
                     "a retried rating does not write its suggestion twice")
             #expect(try app.tally("new-schools") == before)
             #expect(try app.storedRows("applied_action", for: "new-schools") == 1)
@@ -416,7 +418,7 @@ extension AppIntegrationTests {
             #expect(tally["likes"] == .number(0))
             #expect(try app.storedRows("rating", for: "old-road") == 0)
             #expect(try app.storedRows("applied_action", for: "old-road") == 0)
-            #expect(try app.readDatabase { try Int.fetchOne($0, sql: "SELECT count(*) FROM citizen") } == 0,
+            #expect(try app.readDatabase { try $0.value(Int.self, "SELECT count(*) FROM citizen") } == 0,
                     "a refused write leaves no trace, not even the citizen")
         }
 

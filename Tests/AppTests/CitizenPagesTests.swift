@@ -1,7 +1,6 @@
 @testable import App
 import Domain
 import Foundation
-import GRDB
 import Storage
 import TestSupport
 import Transport

@@ -1,7 +1,6 @@
 import App
 import Domain
 import Foundation
-import GRDB
 import Storage
 import TestSupport
 import Testing
@@ -47,7 +46,7 @@ extension TestApp {
     }
 
     func threadID(code: String) throws -> Int64 {
-        try readDatabase { db in try Int64.fetchOne(db, sql: "SELECT id FROM thread WHERE code = ?", arguments: [code]) } ?? -1
+        try readDatabase { db in try db.value(Int64.self, "SELECT id FROM thread WHERE code = ?1", [code.sqlValue]) } ?? -1
     }
 
     func staffLive(_ staff: TestStaff) throws -> LiveClient {
@@ -234,7 +233,7 @@ extension AppIntegrationTests {
             #expect(claim.errorCode == "thread.claimed")
             #expect(try claim.json()["message"]?.string?.contains("wang.fang") == true)
             let assignee = try app.readDatabase { db in
-                try String.fetchOne(db, sql: "SELECT u.name FROM thread t JOIN staff_user u ON u.id = t.assignee WHERE t.id = ?", arguments: [id])
+                try db.value(String.self, "SELECT u.name FROM thread t JOIN staff_user u ON u.id = t.assignee WHERE t.id = ?1", [id.sqlValue])
             }
             #expect(assignee == "wang.fang")
         }
@@ -271,7 +270,7 @@ extension AppIntegrationTests {
             #expect(try page.next("typing")["by"] == .string("staff"))
             try console.send(#"{"type":"read","id":"rd2","topic":"case:\#(id)","seq":1}"#)
             #expect(try page.next("read")["by"] == .string("staff"))
-            let staffRead = try app.readDatabase { db in try Int.fetchOne(db, sql: "SELECT staff_read_seq FROM thread WHERE id = ?", arguments: [id]) }
+            let staffRead = try app.readDatabase { db in try db.value(Int.self, "SELECT staff_read_seq FROM thread WHERE id = ?1", [id.sqlValue]) }
             #expect(staffRead == 1)
         }
 
@@ -311,7 +310,7 @@ extension AppIntegrationTests {
                 #expect(try console.next()["type"] == .string("pong"))
                 // The touch is written by the writer; wait for it before moving the clock on.
                 #expect(eventually { (try? app.readDatabase { db in
-                    try Int64.fetchOne(db, sql: "SELECT max(last_seen_at) FROM staff_session")
+                    try db.value(Int64.self, "SELECT max(last_seen_at) FROM staff_session")
                 }) == clock.now() })
             }
             #expect(try app.get("/api/staff/me", cookie: staff.cookie).status == 200)
@@ -394,9 +393,9 @@ extension AppIntegrationTests {
                 #expect(response.errorCode == code, "\(body)")
                 #expect(response.status >= 400 && response.status < 500)
             }
-            #expect(try app.readDatabase { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM thread") } == 0)
+            #expect(try app.readDatabase { db in try db.value(Int.self, "SELECT count(*) FROM thread") } == 0)
             let held = try app.letter(citizen, id: "h", body: "楼下有爆炸声")
-            #expect(try app.readDatabase { db in try String.fetchOne(db, sql: "SELECT held FROM thread WHERE code = ?", arguments: [held]) } == "爆炸")
+            #expect(try app.readDatabase { db in try db.value(String.self, "SELECT held FROM thread WHERE code = ?1", [held.sqlValue]) } == "爆炸")
             let duplicate = try app.post("/api/threads", json: #"{"id":"i","kind":"enquiry","subject":"again","body":"楼下有爆炸声"}"#,
                                          cookie: citizen.cookie)
             #expect(duplicate.errorCode == "thread.duplicate")
@@ -495,18 +494,19 @@ extension AppIntegrationTests {
                                                    cookie: cookie) }),
                 ]
                 // Everything a refused request could have changed.
-                let state = """
-                    SELECT (SELECT group_concat(status || department || coalesce(assignee, '') || last_seq) FROM thread),
-                        (SELECT group_concat(status) FROM public_version), (SELECT count(*) FROM follow_up WHERE recorded_at IS NOT NULL),
-                        (SELECT count(*) FROM word_rule), (SELECT count(*) FROM department), (SELECT count(*) FROM staff_user),
-                        (SELECT count(*) FROM canned_reply)
-                    """
+                let state = [
+                    "SELECT id, status, department, assignee, last_seq FROM thread ORDER BY id",
+                    "SELECT id, status FROM public_version ORDER BY id",
+                    "SELECT count(*) FROM follow_up WHERE recorded_at IS NOT NULL",
+                    "SELECT count(*) FROM word_rule", "SELECT count(*) FROM department", "SELECT count(*) FROM staff_user",
+                    "SELECT count(*) FROM canned_reply",
+                ]
                 for (action, run) in actions where !allowed.contains(action) {
-                    let before = try app.readDatabase { db in try Row.fetchOne(db, sql: state) }
+                    let before = try app.readDatabase { db in try state.map { try db.rows($0, []).map(\.values) } }
                     let response = try run()
                     let expected: Set<Int> = person == nil ? [401] : [403, 404]
                     #expect(expected.contains(response.status), "\(who) may not \(action): got \(response.status)")
-                    let after = try app.readDatabase { db in try Row.fetchOne(db, sql: state) }
+                    let after = try app.readDatabase { db in try state.map { try db.rows($0, []).map(\.values) } }
                     #expect(before == after, "\(who) \(action) changed nothing")
                 }
             }
@@ -545,7 +545,7 @@ extension AppIntegrationTests {
             let page = try app.live(citizen)
             try page.send(#"{"type":"post","id":"p-2","topic":"thread:23456789AB","body":"hi"}"#)
             #expect(try page.next()["error"] == .string("request.invalid"))
-            #expect(try app.readDatabase { db in try Int.fetchOne(db, sql: "SELECT last_seq FROM thread") } == 1)
+            #expect(try app.readDatabase { db in try db.value(Int.self, "SELECT last_seq FROM thread") } == 1)
         }
 
         // MARK: the live conversation
@@ -595,7 +595,7 @@ extension AppIntegrationTests {
             #expect(try console.next("entry")["entry"]?["body"] == .string("谢谢！"))
             try page.send(#"{"type":"post","id":"c-1","topic":"thread:\#(code)","body":"谢谢！"}"#)
             #expect(try page.next("ack")["status"] == .string("duplicate"), "a retry is applied once")
-            #expect(try app.readDatabase { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM thread_entry") } == 3)
+            #expect(try app.readDatabase { db in try db.value(Int.self, "SELECT count(*) FROM thread_entry") } == 3)
         }
 
         @Test func aPageThatReconnectsGetsExactlyTheEntriesItMissedInOrderOnce() throws {
@@ -674,7 +674,7 @@ extension AppIntegrationTests {
             let next = try console.next("entry")
             #expect(next["entry"]?["seq"] == .number(3), "no second copy of seq 2 came before the reply")
             let stored = try app.readDatabase { db in
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM thread_entry WHERE thread = ? AND client_id = 'm-1'", arguments: [id])
+                try db.value(Int.self, "SELECT count(*) FROM thread_entry WHERE thread = ?1 AND client_id = 'm-1'", [id.sqlValue])
             }
             #expect(stored == 1)
         }
@@ -698,7 +698,7 @@ extension AppIntegrationTests {
             #expect(try app.rate("new-schools", id: "r-2", level: 3, suggestion: "放学时段加开班次", as: citizen).status == 200)
             #expect(try app.rate("new-schools", id: "r-3", level: 3, suggestion: "另外希望增加绿化", as: citizen).status == 200)
             let counts = try app.readDatabase { db in
-                (try Int.fetchOne(db, sql: "SELECT count(*) FROM thread"), try Int.fetchOne(db, sql: "SELECT count(*) FROM thread_entry"))
+                (try db.value(Int.self, "SELECT count(*) FROM thread"), try db.value(Int.self, "SELECT count(*) FROM thread_entry"))
             }
             #expect(counts.0 == 1)
             #expect(counts.1 == 2)

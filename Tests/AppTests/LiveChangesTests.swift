@@ -52,7 +52,11 @@ final class OtherNode {
 
 extension AppIntegrationTests {
     /// `LiveChanges`: a change committed elsewhere (another node's writer) applied to this node's live state.
-    @Suite struct LiveChangesTests {
+    /// These play the change feed by hand: another store's writer commits, and the test applies the receipts. On
+    /// PostgreSQL the feed itself applies them (another store on the same database is another node), so the "nothing
+    /// before apply" half cannot hold there; Tests/cluster checks the feed end to end, across real nodes.
+    @Suite(.enabled(if: TestDatabase.engine == .sqlite, "on PostgreSQL the change feed applies another node's changes by itself"))
+    struct LiveChangesTests {
         /// Sends a ping and returns what came before the pong: the server answers a connection's messages in order,
         /// and anything published to it before the ping was queued on its loop first.
         static func beforePong(_ client: LiveClient) throws -> [JSON] {

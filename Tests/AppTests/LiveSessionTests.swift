@@ -203,7 +203,7 @@ extension AppIntegrationTests {
             let stored = try app.storedRating(of: citizen.id, for: "new-schools")
             #expect(stored?.level == 4, "committed before the ack was sent")
             #expect(stored?.suggestion == "放学时段加开班次")
-            let code = try app.readDatabase { db in try String.fetchOne(db, sql: "SELECT code FROM thread") }
+            let code = try app.readDatabase { db in try db.value(String.self, "SELECT code FROM thread") }
             #expect(ack == .object([
                 "type": .string("ack"), "id": .string("r-17"), "status": .string("applied"), "action": .string("rate"),
                 "project": .string("new-schools"), "level": .number(4), "suggestion": .string("放学时段加开班次"), "liked": .null,
@@ -258,7 +258,7 @@ extension AppIntegrationTests {
             #expect(like["error"] == .string("citizen.invalid"))
             #expect(like["id"] == .string("l-1"))
             #expect(try app.storedRows("applied_action", for: "new-schools") == 0)
-            #expect(try app.readDatabase { try Int.fetchOne($0, sql: "SELECT count(*) FROM citizen") } == 0)
+            #expect(try app.readDatabase { try $0.value(Int.self, "SELECT count(*) FROM citizen") } == 0)
         }
 
         @Test func refusedWritesEchoTheRequestsId() throws {

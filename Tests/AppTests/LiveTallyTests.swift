@@ -1,7 +1,6 @@
 @testable import App
 import TestSupport
 import Domain
-import GRDB
 import Testing
 
 extension AppIntegrationTests {
@@ -299,10 +298,10 @@ extension AppIntegrationTests {
             #expect(final["average"] == .number(3))
             #expect(try app.storedRows("rating", for: "new-schools") == ratings)
             let counts = try app.readDatabase { db in
-                try Row.fetchOne(db, sql: """
+                try db.row("""
                     SELECT level1, level2, level3, level4, level5 FROM tally JOIN project p ON p.id = tally.project
                     WHERE p.slug = 'new-schools'
-                    """).map { row in (0..<5).map { row[$0] as Int } }
+                    """, []).map { row in (0..<5).map { row[$0] as Int } }
             }
             #expect(counts == final["counts"]?.ints)
         }

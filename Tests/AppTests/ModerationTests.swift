@@ -1,7 +1,6 @@
 import App
 import Domain
 import Foundation
-import GRDB
 import Storage
 import TestSupport
 import Testing
@@ -90,7 +89,7 @@ extension AppIntegrationTests {
             #expect(decision["detail"]?["before"]?["question"] == .string("小区门口的路灯坏了两周，电话13800138000"))
             #expect(decision["detail"]?["after"]?["question"] == .string("小区门口的路灯坏了两周。"))
             // The original text is kept.
-            let original = try app.readDatabase { db in try String.fetchOne(db, sql: "SELECT question FROM public_version WHERE id = ?", arguments: [version]) }
+            let original = try app.readDatabase { db in try db.value(String.self, "SELECT question FROM public_version WHERE id = ?1", [version.sqlValue]) }
             #expect(original == "小区门口的路灯坏了两周，电话13800138000")
         }
 
@@ -104,7 +103,7 @@ extension AppIntegrationTests {
                                         cookie: app.newCitizen().cookie)
             let unanswered = try app.threadID(code: try #require(try response.json()["thread"]?["code"]?.string))
             #expect(try app.submitPublic(unanswered, office: office).errorCode == "public.not_answered")
-            #expect(try app.readDatabase { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM public_version") } == 0)
+            #expect(try app.readDatabase { db in try db.value(Int.self, "SELECT count(*) FROM public_version") } == 0)
         }
 
         @Test func rejectedItGoesBackToItsAuthorWhoRevisesAndSubmitsAgain() throws {
@@ -135,7 +134,7 @@ extension AppIntegrationTests {
             let third = try app.submitPublic(thread, office: office, id: "p-3", answer: "已安排维修，12月8日前修好。")
             #expect(try third.json()["version"]?["revision"] == .number(3))
             let statuses = try app.readDatabase { db in
-                try String.fetchAll(db, sql: "SELECT status FROM public_version WHERE thread = ? ORDER BY revision", arguments: [thread])
+                try db.values(String.self, "SELECT status FROM public_version WHERE thread = ?1 ORDER BY revision", [thread.sqlValue])
             }
             #expect(statuses == ["rejected", "superseded", "pending"])
             // The same request again is the same revision.

@@ -1,7 +1,6 @@
 import App
 import Domain
 import Foundation
-import GRDB
 import TestSupport
 import Testing
 

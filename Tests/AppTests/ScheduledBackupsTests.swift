@@ -14,7 +14,9 @@ import Glibc
 
 /// Scheduled backups follow the injected clock: one at start when the directory has none younger than the interval,
 /// then one per interval, the oldest beyond `keep` deleted, every success and failure logged.
-@Suite struct ScheduledBackupsTests {
+/// SQLite only: backups are copies of a SQLite file, and the server's lock a file beside it.
+@Suite(.enabled(if: TestDatabase.engine == .sqlite, "about SQLite's backup files and database lock"))
+struct ScheduledBackupsTests {
     static let start = UTCStamp("20260506T120000Z")!.milliseconds
     static let hour: Int64 = 3_600_000
 

@@ -11,7 +11,7 @@ import Glibc
 extension Trait where Self == ConditionTrait {
     /// Skips a test when there is no PostgreSQL to run it on (see TestPostgres).
     static var needsPostgres: Self {
-        .enabled(if: TestPostgres.url != nil, "needs PostgreSQL: set LASTWORD_TEST_POSTGRES_URL or install Debian's postgresql")
+        .enabled(if: TestPostgres.isAvailable, "needs PostgreSQL: set LASTWORD_TEST_POSTGRES_URL or install Debian's postgresql")
     }
 }
 

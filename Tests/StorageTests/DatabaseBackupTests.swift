@@ -7,6 +7,7 @@ import Testing
 
 /// Backups are taken by SQLite's backup API on a read connection while the single writer commits: each is the
 /// database as one transaction saw it, whole in one file, and appears under its name only once complete.
+/// SQLite only, whatever `LASTWORD_TEST_DATABASE` says: backups are SQLite files (PostgreSQL has its own tools).
 @Suite struct DatabaseBackupTests {
     /// A file store with the fixture campaign and `ratings` ratings of school-a, by citizens 1…`ratings`.
     static func store(ratings: Int, in directory: TemporaryDirectory) async throws -> (Store, StoreWriter) {

@@ -7,6 +7,7 @@ import Glibc
 
 /// A serving store holds `<database>.lock` for its life: a restore, or a second server, is refused meanwhile; the
 /// commands that work beside a server are not.
+/// SQLite only, whatever `LASTWORD_TEST_DATABASE` says: the lock is a file beside a SQLite database.
 @Suite struct DatabaseLockTests {
     static func serving(_ path: String) throws -> Store {
         try Store(configuration: StorageConfiguration(path: path, synchronousFull: false, holdsServerLock: true))

@@ -6,6 +6,7 @@ import Testing
 
 /// A restore checks the backup before it replaces anything, refuses — changing nothing — whatever it cannot vouch
 /// for, and sets the replaced database aside whole.
+/// SQLite only, whatever `LASTWORD_TEST_DATABASE` says: a restore replaces a SQLite file.
 @Suite struct DatabaseRestoreTests {
     static let now: Int64 = 1_778_068_800_000   // 2026-05-06T12:00:00Z
 

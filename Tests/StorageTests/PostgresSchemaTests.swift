@@ -141,7 +141,7 @@ import Transport
             """),
     ]
 
-    @Test(.enabled(if: TestPostgres.url != nil, "needs PostgreSQL: set LASTWORD_TEST_POSTGRES_URL or install Debian's postgresql"))
+    @Test(.enabled(if: TestPostgres.isAvailable, "needs PostgreSQL: set LASTWORD_TEST_POSTGRES_URL or install Debian's postgresql"))
     func bothDatabasesTakeTheSameRowsAndRefuseTheSameRows() throws {
         let sqlite = try DatabaseQueue()
         try StoreSchema.makeMigrator().migrate(sqlite)
@@ -178,7 +178,7 @@ import Transport
         }
     }
 
-    @Test(.enabled(if: TestPostgres.url != nil, "needs PostgreSQL: set LASTWORD_TEST_POSTGRES_URL or install Debian's postgresql"))
+    @Test(.enabled(if: TestPostgres.isAvailable, "needs PostgreSQL: set LASTWORD_TEST_POSTGRES_URL or install Debian's postgresql"))
     func bothDatabasesHaveTheSameTablesAndColumns() throws {
         let sqlite = try DatabaseQueue()
         try StoreSchema.makeMigrator().migrate(sqlite)
@@ -199,7 +199,7 @@ import Transport
         #expect(postgresColumns == sqliteColumns)
     }
 
-    @Test(.enabled(if: TestPostgres.url != nil, "needs PostgreSQL: set LASTWORD_TEST_POSTGRES_URL or install Debian's postgresql"))
+    @Test(.enabled(if: TestPostgres.isAvailable, "needs PostgreSQL: set LASTWORD_TEST_POSTGRES_URL or install Debian's postgresql"))
     func migratingTwiceChangesNothingAndANewerDatabaseIsRefused() throws {
         let postgres = try PostgresTestDatabase()
         defer { postgres.close() }
@@ -216,7 +216,7 @@ import Transport
         }
     }
 
-    @Test(.enabled(if: TestPostgres.url != nil, "needs PostgreSQL: set LASTWORD_TEST_POSTGRES_URL or install Debian's postgresql"))
+    @Test(.enabled(if: TestPostgres.isAvailable, "needs PostgreSQL: set LASTWORD_TEST_POSTGRES_URL or install Debian's postgresql"))
     func aFailedMigrationLeavesNothingOfItself() throws {
         let postgres = try PostgresTestDatabase()
         defer { postgres.close() }

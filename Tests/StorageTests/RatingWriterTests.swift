@@ -1,11 +1,10 @@
 import Domain
 import Foundation
-import GRDB
 @testable import Storage
 import Synchronization
 import Testing
 
-@Suite struct StoreWriterTests {
+@Suite(.postgresSlots) struct StoreWriterTests {
     // MARK: - Rating, revising, liking
 
     @Test(arguments: StoreKind.allCases)
@@ -30,7 +29,7 @@ import Testing
     }
 
     @Test func aRevisionMovesTheTallyFromTheOldLevelToTheNewOne() async throws {
-        let test = try TestStore(.inMemory)
+        let test = try TestStore(.standard)
         let writer = test.store.makeWriter()
         defer { writer.shutdown() }
 
@@ -50,7 +49,7 @@ import Testing
     }
 
     @Test func aCitizenCountsOnceAsParticipantAcrossTheProjectsOfACampaign() async throws {
-        let test = try TestStore(.inMemory)
+        let test = try TestStore(.standard)
         _ = try test.store.importCampaign(Fixtures.campaign(id: "county-2025", slugs: ["county-road"]))
         let writer = test.store.makeWriter()
         defer { writer.shutdown() }
@@ -71,7 +70,7 @@ import Testing
     }
 
     @Test func likesCountOnceAndCanBeTakenBack() async throws {
-        let test = try TestStore(.inMemory)
+        let test = try TestStore(.standard)
         let writer = test.store.makeWriter()
         defer { writer.shutdown() }
 
@@ -95,7 +94,7 @@ import Testing
     }
 
     @Test func theBoardFedWithReceiptsEqualsTheBoardLoadedFromTheDatabase() async throws {
-        let test = try TestStore(.file)
+        let test = try TestStore(.standardShared)
         var board = try test.store.loadTallyBoard()
         let writer = test.store.makeWriter()
         var generator = SystemRandomNumberGenerator()
@@ -122,7 +121,7 @@ import Testing
     // MARK: - Exactly once
 
     @Test func aRetryWithTheSameClientIDReturnsTheOriginalReceiptAndCountsNothing() async throws {
-        let test = try TestStore(.inMemory)
+        let test = try TestStore(.standard)
         let writer = test.store.makeWriter()
         defer { writer.shutdown() }
 
@@ -143,7 +142,7 @@ import Testing
     }
 
     @Test func aDuplicateIsRecognisedEvenAfterTheWindowClosed() async throws {
-        let test = try TestStore(.inMemory)
+        let test = try TestStore(.standard)
         let writer = test.store.makeWriter()
         defer { writer.shutdown() }
         let original = try #require(await writer.outcome(of: Fixtures.rate(1, .satisfied, id: "late-ack", at: 1_999)).applied)
@@ -157,7 +156,7 @@ import Testing
         ("a like", Fixtures.like(1, "school-a", id: "same")),
     ])
     func aClientIDReusedForAnotherActionIsRefused(_ what: String, _ reuse: WriteCommand) async throws {
-        let test = try TestStore(.inMemory)
+        let test = try TestStore(.standard)
         let writer = test.store.makeWriter()
         defer { writer.shutdown() }
         _ = try #require(await writer.outcome(of: Fixtures.rate(1, .satisfied, id: "same")).applied)
@@ -169,7 +168,7 @@ import Testing
     }
 
     @Test func clientIDsBelongToOneCitizen() async throws {
-        let test = try TestStore(.inMemory)
+        let test = try TestStore(.standard)
         let writer = test.store.makeWriter()
         defer { writer.shutdown() }
         let outcomes = await writer.outcomes(of: [Fixtures.rate(1, .satisfied, id: "same"), Fixtures.rate(2, .satisfied, id: "same")])
@@ -185,7 +184,7 @@ import Testing
         (Int64.max, .campaignClosed),
     ] as [(Int64, DomainError)])
     func outsideTheWindowNothingIsStored(_ at: Int64, _ error: DomainError) async throws {
-        let test = try TestStore(.inMemory)
+        let test = try TestStore(.standard)
         let writer = test.store.makeWriter()
         defer { writer.shutdown() }
         let outcomes = await writer.outcomes(of: [
@@ -201,7 +200,7 @@ import Testing
     }
 
     @Test func anUnknownProjectIsRefused() async throws {
-        let test = try TestStore(.inMemory)
+        let test = try TestStore(.standard)
         let writer = test.store.makeWriter()
         defer { writer.shutdown() }
         #expect(await writer.outcome(of: Fixtures.rate(1, "no-such-project", .satisfied)) == .rejected(.unknownProject("no-such-project")))
@@ -212,7 +211,7 @@ import Testing
     // MARK: - Group commit
 
     @Test func commandsThatQueueDuringATransactionShareTheNextOne() async throws {
-        let test = try TestStore(.file)
+        let test = try TestStore(.standardShared)
         let writer = test.store.makeWriter()
         defer { writer.shutdown() }
 
@@ -234,7 +233,7 @@ import Testing
     }
 
     @Test func aBatchIsAtMostMaxBatchCommands() async throws {
-        let test = try TestStore(.inMemory, maxBatch: 16)
+        let test = try TestStore(.standard, maxBatch: 16)
         let writer = test.store.makeWriter()
         defer { writer.shutdown() }
         let hold = await writer.hold(with: Fixtures.rate(0, .satisfied))
@@ -248,7 +247,7 @@ import Testing
     }
 
     @Test func everyCompletionFindsItsRowCommittedThroughAnotherConnection() async throws {
-        let test = try TestStore(.file)
+        let test = try TestStore(.standardShared)
         let writer = test.store.makeWriter()
         defer { writer.shutdown() }
         let reader = try test.reopen()          // its own connections to the same file
@@ -273,12 +272,12 @@ import Testing
     }
 
     @Test func aCommandTheDatabaseRefusesDoesNotUndoTheOthersInItsBatch() async throws {
-        let test = try TestStore(.inMemory)
+        let test = try TestStore(.standard)
         let writer = test.store.makeWriter()
         defer { writer.shutdown() }
         _ = try #require(await writer.outcome(of: Fixtures.rate(7, "bus-12", .basicallySatisfied)).applied)
         // Damage the derived state: the tally forgets citizen 7's level 3, so moving it away would go below zero.
-        try await test.store.database.write { db in try db.execute(sql: "UPDATE tally SET level3 = 0") }
+        _ = try test.store.write { db in try db.execute("UPDATE tally SET level3 = 0") }
 
         let hold = await writer.hold(with: Fixtures.rate(0, .satisfied))
         let collector = OutcomeCollector(count: 3)
@@ -292,7 +291,8 @@ import Testing
         #expect(outcomes[1] == .rejected(.storageFailure))
         #expect(outcomes[2].applied != nil)
         #expect(writer.statistics.largestBatch == 3)
-        #expect(writer.statistics.lastFailure?.contains("CHECK constraint failed") == true)
+        // SQLite: "CHECK constraint failed: …"; PostgreSQL: "… violates check constraint …".
+        #expect(writer.statistics.lastFailure?.lowercased().contains("check constraint") == true, "\(writer.statistics.lastFailure ?? "")")
         // Citizen 7's rating and receipt are untouched; the two others are stored and counted.
         #expect(try test.store.citizenRecord(Fixtures.citizen(7), campaignID: nil).ratings["bus-12"]?.level == .basicallySatisfied)
         #expect(try test.store.citizenRecord(Fixtures.citizen(1), campaignID: nil).ratings["bus-12"]?.level == .satisfied)
@@ -307,7 +307,7 @@ import Testing
     // MARK: - Back-pressure and shutdown
 
     @Test func aFullQueueRefusesAtOnceWithOverloaded() async throws {
-        let test = try TestStore(.inMemory, maxQueue: 3)
+        let test = try TestStore(.standard, maxQueue: 3)
         let writer = test.store.makeWriter()
         defer { writer.shutdown() }
         let hold = await writer.hold(with: Fixtures.rate(0, .satisfied))
@@ -325,7 +325,7 @@ import Testing
     }
 
     @Test func shutdownFinishesTheQueueThenRefuses() async throws {
-        let test = try TestStore(.file)
+        let test = try TestStore(.standardShared)
         let writer = test.store.makeWriter()
         let hold = await writer.hold(with: Fixtures.rate(0, .satisfied))
         let collector = OutcomeCollector(count: 50)
@@ -341,7 +341,7 @@ import Testing
     }
 
     @Test func shutdownFromACompletionDoesNotDeadlock() async throws {
-        let test = try TestStore(.inMemory)
+        let test = try TestStore(.standard)
         let writer = test.store.makeWriter()
         let outcome = await withCheckedContinuation { continuation in
             writer.submit(Fixtures.rate(1, .satisfied)) { outcome in

@@ -3,7 +3,7 @@ import Domain
 import Testing
 
 /// `Store.pruneReceipts`: receipts older than the retention go, oldest first, and nothing a tally depends on.
-@Suite struct ReceiptPruningTests {
+@Suite(.postgresSlots) struct ReceiptPruningTests {
     @Test(arguments: StoreKind.allCases)
     func deletesOnlyReceiptsOlderThanTheCutoffOldestFirstUpToTheLimit(_ kind: StoreKind) async throws {
         let test = try TestStore(kind)
@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func aRetryWhoseReceiptWasPrunedIsAppliedAsANewAction() async throws {
-        let test = try TestStore(.inMemory)
+        let test = try TestStore(.standard)
         let writer = test.store.makeWriter()
         defer { writer.shutdown() }
         let original = try #require(await writer.outcome(of: Fixtures.rate(1, .dissatisfied, suggestion: "更多班次", id: "r1", at: 1_100)).applied)

@@ -4,6 +4,7 @@ import Foundation
 @testable import Storage
 import Synchronization
 import TestSupport
+import Testing
 
 /// A directory under the system's temporary directory, removed when the value is released.
 final class TemporaryDirectory: Sendable {
@@ -25,15 +26,25 @@ enum StoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
     case inMemory, file, postgres
     var description: String { rawValue }
 
-    static var allCases: [StoreKind] { TestPostgres.url != nil ? [.inMemory, .file, .postgres] : [.inMemory, .file] }
+    static var allCases: [StoreKind] { TestPostgres.isAvailable ? [.inMemory, .file, .postgres] : [.inMemory, .file] }
     /// The SQLite kinds, for tests of what only SQLite has (its files, its schema tables, GRDB directly).
     static let sqlite: [StoreKind] = [.inMemory, .file]
+
+    /// The kind of a test that is not about SQLite: in memory, or PostgreSQL when the suite runs on it
+    /// (`LASTWORD_TEST_DATABASE=postgres`, see `TestDatabase`).
+    static var standard: StoreKind { TestDatabase.engine == .postgres ? .postgres : .inMemory }
+    /// The same for a test that wants a database other connections reach (a SQLite file, with its pool of readers
+    /// beside the writer): a file, or PostgreSQL when the suite runs on it.
+    static var standardShared: StoreKind { TestDatabase.engine == .postgres ? .postgres : .file }
 }
 
 /// A store with the fixture campaign imported, on memory or on a temporary file.
 struct TestStore: Sendable {
     let store: Store
     let directory: TemporaryDirectory?
+    /// Closes a PostgreSQL store's connections when the last copy of this value goes (releasing a store on PostgreSQL
+    /// does not close them, and the test server takes 200 connections at most).
+    private let closer: StoreCloser
 
     init(_ kind: StoreKind, maxBatch: Int = 512, maxQueue: Int = 20_000, importFixture: Bool = true) throws {
         switch kind {
@@ -47,9 +58,12 @@ struct TestStore: Sendable {
                 path: directory.databasePath, maxBatch: maxBatch, maxQueue: maxQueue))
         case .postgres:
             directory = nil
+            // A copy of a database migrated once; two reading connections (and the writer's) are plenty for a test.
             store = try Store(configuration: StorageConfiguration(
-                path: try TestPostgres.freshDatabase(), maxBatch: maxBatch, maxQueue: maxQueue))
+                path: try TestPostgres.freshDatabase(template: "migrated", preparedBy: Store.migrateForTests),
+                maxBatch: maxBatch, maxQueue: maxQueue, postgresPoolSize: 2))
         }
+        closer = StoreCloser(store)
         if importFixture { _ = try store.importCampaign(Fixtures.campaign()) }
     }
 
@@ -57,6 +71,67 @@ struct TestStore: Sendable {
     func reopen() throws -> Store {
         try Store(configuration: StorageConfiguration(path: store.configuration.path))
     }
+}
+
+extension Store {
+    /// Migrates the PostgreSQL database at `url` and closes the connections it opened (a template must have none).
+    static func migrateForTests(_ url: String) throws {
+        let store = try Store(configuration: StorageConfiguration(path: url, postgresPoolSize: 1))
+        store.postgres?.close()
+    }
+}
+
+/// At most a few storage tests at a time on PostgreSQL (`LASTWORD_TEST_DATABASE=postgres`): Swift Testing starts every
+/// test of these suites at once, each test's store takes three or more connections, and the test server takes 200.
+/// On SQLite it changes nothing.
+struct PostgresSlots: TestTrait, SuiteTrait, TestScoping {
+    var isRecursive: Bool { true }
+
+    func provideScope(for test: Test, testCase: Test.Case?,
+                      performing function: @Sendable () async throws -> Void) async throws {
+        guard TestDatabase.engine == .postgres, testCase != nil else { return try await function() }
+        await Self.slots.acquire()
+        do {
+            try await function()
+        } catch {
+            await Self.slots.release()
+            throw error
+        }
+        await Self.slots.release()
+    }
+
+    static let slots = AsyncSlots(6)
+}
+
+extension Trait where Self == PostgresSlots {
+    static var postgresSlots: PostgresSlots { PostgresSlots() }
+}
+
+/// A counting semaphore that suspends instead of blocking a thread.
+actor AsyncSlots {
+    private var free: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(_ count: Int) { free = count }
+
+    func acquire() async {
+        if free > 0 {
+            free -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
+    }
+}
+
+/// See `TestStore.closer`.
+final class StoreCloser: Sendable {
+    let store: Store
+    init(_ store: Store) { self.store = store }
+    deinit { store.postgres?.close() }
 }
 
 enum Fixtures {

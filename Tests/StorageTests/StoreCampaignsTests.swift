@@ -2,7 +2,7 @@ import Domain
 @testable import Storage
 import Testing
 
-@Suite struct StoreCampaignsTests {
+@Suite(.postgresSlots) struct StoreCampaignsTests {
     @Test(arguments: StoreKind.allCases)
     func importsACampaignAndReadsItBackInFileOrder(_ kind: StoreKind) throws {
         let test = try TestStore(kind, importFixture: false)
@@ -29,7 +29,7 @@ import Testing
     }
 
     @Test func editedTextsAndWindowReplaceTheOldOnesAndKeepEveryRating() async throws {
-        let test = try TestStore(.inMemory)
+        let test = try TestStore(.standard)
         let writer = test.store.makeWriter()
         defer { writer.shutdown() }
         _ = try #require(await writer.outcome(of: Fixtures.rate(1, "bus-12", .dissatisfied, suggestion: "more buses")).applied)
@@ -53,7 +53,7 @@ import Testing
     }
 
     @Test func projectsMissingFromTheFileAreKeptAfterTheOthersAndReported() async throws {
-        let test = try TestStore(.inMemory)
+        let test = try TestStore(.standard)
         let writer = test.store.makeWriter()
         defer { writer.shutdown() }
         _ = try #require(await writer.outcome(of: Fixtures.rate(1, "school-a", .verySatisfied)).applied)
@@ -69,7 +69,7 @@ import Testing
     }
 
     @Test func refusesASlugThatBelongsToAnotherCampaignAndChangesNothing() throws {
-        let test = try TestStore(.inMemory)
+        let test = try TestStore(.standard)
         let other = Fixtures.campaign(id: "county-2025", slugs: ["county-road", "bus-12"])
         #expect(throws: DomainError.slugBelongsToAnotherCampaign(slug: "bus-12", campaignID: "city-2025")) {
             try test.store.importCampaign(other)
@@ -79,7 +79,7 @@ import Testing
     }
 
     @Test func validatesBeforeWritingAnything() throws {
-        let test = try TestStore(.inMemory, importFixture: false)
+        let test = try TestStore(.standard, importFixture: false)
         var invalid = Fixtures.campaign()
         invalid.projects[2].slug = "school-a"
         #expect(throws: DomainError.self) { try test.store.importCampaign(invalid) }
@@ -87,7 +87,7 @@ import Testing
     }
 
     @Test func campaignsAreListedByOpeningTime() throws {
-        let test = try TestStore(.inMemory, importFixture: false)
+        let test = try TestStore(.standard, importFixture: false)
         _ = try test.store.importCampaign(Fixtures.campaign(id: "later", slugs: ["l-1"], opensAt: 5_000, closesAt: 6_000))
         _ = try test.store.importCampaign(Fixtures.campaign(id: "earlier", slugs: ["e-1"], opensAt: 1_000, closesAt: 9_000))
         #expect(try test.store.campaigns().map(\.id) == ["earlier", "later"])

@@ -2,9 +2,9 @@ import Domain
 @testable import Storage
 import Testing
 
-@Suite struct StoreQueriesTests {
+@Suite(.postgresSlots) struct StoreQueriesTests {
     @Test func lowRatingsListLevelsOneAndTwoByDepartmentProjectAndTime() async throws {
-        let test = try TestStore(.inMemory)
+        let test = try TestStore(.standard)
         _ = try test.store.importCampaign(Fixtures.campaign(id: "county-2025", slugs: ["county-road"]))
         let writer = test.store.makeWriter()
         defer { writer.shutdown() }
@@ -37,7 +37,7 @@ import Testing
     }
 
     @Test func aCitizensRecordIsOnlyTheirs() async throws {
-        let test = try TestStore(.inMemory)
+        let test = try TestStore(.standard)
         let writer = test.store.makeWriter()
         defer { writer.shutdown() }
         _ = await writer.outcomes(of: [

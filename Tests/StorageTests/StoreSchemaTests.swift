@@ -4,6 +4,8 @@ import GRDB
 @testable import Storage
 import Testing
 
+/// SQLite's schema and files, whatever `LASTWORD_TEST_DATABASE` says: its schema tables, pragmas, WAL, GRDB's
+/// migrations table and old SQLite files. PostgreSQL's schema is checked against this one in PostgresSchemaTests.
 @Suite struct StoreSchemaTests {
     /// Shipped migrations are frozen: editing one would leave databases migrated by the old text with a different
     /// schema than new ones. Add a migration instead. (FNV-1a 64 of the SQL text.)
@@ -203,6 +205,7 @@ import Testing
         ("short server secret", "INSERT INTO server_secret VALUES (1, zeroblob(16))"),
         ("text in an integer column (STRICT)", "UPDATE campaign SET opens_at = 'soon'"),
     ])
+    /// SQLite's own SQL (printf, zeroblob, STRICT); PostgresSchemaTests checks that PostgreSQL refuses the same rows.
     func constraintsLiveInTheSchema(_ rule: String, _ sql: String) throws {
         let test = try TestStore(.inMemory)
         try test.store.database.write { db in

@@ -1,9 +1,8 @@
 import Domain
-import GRDB
 @testable import Storage
 import Testing
 
-@Suite struct StoreVerifyTests {
+@Suite(.postgresSlots) struct StoreVerifyTests {
     static func populated(_ kind: StoreKind) async throws -> TestStore {
         let test = try TestStore(kind)
         let writer = test.store.makeWriter()
@@ -29,13 +28,11 @@ import Testing
     }
 
     @Test func reportsAHandCorruptedTallyRowAndRebuildsIt() async throws {
-        let test = try await Self.populated(.inMemory)
+        let test = try await Self.populated(.standard)
         let before = try test.store.loadTallyBoard()
-        try await test.store.database.write { db in
-            try db.execute(sql: """
-                UPDATE tally SET level4 = level4 + 5, likes = 9 WHERE project = (SELECT id FROM project WHERE slug = 'school-a');
-                UPDATE campaign_tally SET participants = 1;
-                """)
+        try test.store.write { db in
+            try db.execute("UPDATE tally SET level4 = level4 + 5, likes = 9 WHERE project = (SELECT id FROM project WHERE slug = 'school-a')")
+            try db.execute("UPDATE campaign_tally SET participants = 1")
         }
         let found = try test.store.verify()
         #expect(found == [
@@ -51,12 +48,10 @@ import Testing
     }
 
     @Test func reportsAMissingTallyRowAndMissingParticipants() async throws {
-        let test = try await Self.populated(.inMemory)
-        try await test.store.database.write { db in
-            try db.execute(sql: """
-                DELETE FROM tally WHERE project = (SELECT id FROM project WHERE slug = 'bus-12');
-                DELETE FROM participant WHERE citizen = (SELECT id FROM citizen WHERE token = ?);
-                """, arguments: [Fixtures.citizen(2).rawValue])
+        let test = try await Self.populated(.standard)
+        try test.store.write { db in
+            try db.execute("DELETE FROM tally WHERE project = (SELECT id FROM project WHERE slug = 'bus-12')")
+            try db.execute("DELETE FROM participant WHERE citizen = (SELECT id FROM citizen WHERE token = ?1)", Fixtures.citizen(2).rawValue)
         }
         let found = try test.store.verify()
         #expect(found.contains(TallyDiscrepancy(campaignID: "city-2025", projectSlug: "bus-12", field: .level2, stored: nil, recomputed: 1)))
@@ -67,7 +62,7 @@ import Testing
     }
 
     @Test func aReopenedFileKeepsEverything() async throws {
-        let test = try await Self.populated(.file)
+        let test = try await Self.populated(.standardShared)
         let board = try test.store.loadTallyBoard()
         let campaigns = try test.store.campaigns()
         let record = try test.store.citizenRecord(Fixtures.citizen(1), campaignID: nil)

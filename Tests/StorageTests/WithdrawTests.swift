@@ -1,12 +1,11 @@
 import Domain
 import Foundation
-import GRDB
 @testable import Storage
 import Testing
 
 /// A citizen takes a rating back while the window is open: the rating and its suggestion go, the tally moves back,
 /// and the campaign loses the participant when it was their last rating there.
-@Suite struct WithdrawTests {
+@Suite(.postgresSlots) struct WithdrawTests {
     static func withdraw(_ citizen: Int, _ project: String = "school-a", id: String? = nil, at: Int64 = Fixtures.now) -> WriteCommand {
         .withdraw(citizen: Fixtures.citizen(citizen), project: project,
                   clientID: Fixtures.clientID(id ?? "withdraw-\(citizen)-\(project)-\(UUID().uuidString.prefix(8))"), at: at)
@@ -34,7 +33,7 @@ import Testing
     }
 
     @Test func withdrawingOneOfTwoRatingsKeepsTheParticipant() async throws {
-        let test = try TestStore(.inMemory)
+        let test = try TestStore(.standard)
         let writer = test.store.makeWriter()
         defer { writer.shutdown() }
         _ = try #require(await writer.outcome(of: Fixtures.rate(1, "school-a", .satisfied)).applied)
@@ -51,7 +50,7 @@ import Testing
     }
 
     @Test func withdrawingWhatWasNeverRatedIsRefusedAndChangesNothing() async throws {
-        let test = try TestStore(.inMemory)
+        let test = try TestStore(.standard)
         let writer = test.store.makeWriter()
         defer { writer.shutdown() }
         #expect(await writer.outcome(of: Self.withdraw(7)).rejection == .ratingNotFound("school-a"))
@@ -62,7 +61,7 @@ import Testing
     }
 
     @Test func aRetriedWithdrawalIsADuplicateAndAReusedIdIsRefused() async throws {
-        let test = try TestStore(.inMemory)
+        let test = try TestStore(.standard)
         let writer = test.store.makeWriter()
         defer { writer.shutdown() }
         _ = try #require(await writer.outcome(of: Fixtures.rate(1, .satisfied)).applied)
@@ -77,7 +76,7 @@ import Testing
     }
 
     @Test func aWithdrawalOutsideTheWindowIsRefused() async throws {
-        let test = try TestStore(.inMemory)
+        let test = try TestStore(.standard)
         let writer = test.store.makeWriter()
         defer { writer.shutdown() }
         _ = try #require(await writer.outcome(of: Fixtures.rate(1, .satisfied)).applied)
@@ -86,7 +85,7 @@ import Testing
     }
 
     @Test func ratingAgainAfterWithdrawingCountsAsANewParticipant() async throws {
-        let test = try TestStore(.inMemory)
+        let test = try TestStore(.standard)
         let writer = test.store.makeWriter()
         defer { writer.shutdown() }
         _ = try #require(await writer.outcome(of: Fixtures.rate(1, .satisfied)).applied)
@@ -99,7 +98,7 @@ import Testing
     }
 
     @Test func withdrawalsInOneBatchAreCountedOnTheFastPath() async throws {
-        let test = try TestStore(.inMemory)
+        let test = try TestStore(.standard)
         let writer = test.store.makeWriter()
         defer { writer.shutdown() }
         _ = await writer.outcomes(of: (1...20).map { Fixtures.rate($0, .satisfied) })
@@ -113,9 +112,9 @@ import Testing
     }
 }
 
-@Suite struct HistoryAndRevisionTests {
+@Suite(.postgresSlots) struct HistoryAndRevisionTests {
     @Test func samplesAreReadBackOldestFirstWithTheirProjects() throws {
-        let test = try TestStore(.inMemory)
+        let test = try TestStore(.standard)
         try test.store.recordSample(campaignID: "city-2025", TallySample(
             at: 200, participants: 2, projects: ["school-a": ProjectTally(counts: [0, 0, 1, 1, 0], likes: 3, suggestions: 1)]))
         try test.store.recordSample(campaignID: "city-2025", TallySample(
@@ -130,7 +129,7 @@ import Testing
     }
 
     @Test func theCatalogRevisionMovesOnlyWhenAnImportChangesSomething() throws {
-        let test = try TestStore(.inMemory)
+        let test = try TestStore(.standard)
         let start = try test.store.catalogRevision()
         _ = try test.store.importCampaign(Fixtures.campaign())
         #expect(try test.store.catalogRevision() == start, "the same file again changes nothing")

@@ -6,22 +6,77 @@ import Synchronization
 /// are installed, one throwaway server per test process (scripts/postgres, on a free loopback port, in a temporary
 /// directory), stopped and removed when the process exits; otherwise none, and the tests that need one are skipped:
 ///
-///     @Test(.enabled(if: TestPostgres.url != nil, "needs PostgreSQL: set LASTWORD_TEST_POSTGRES_URL or install Debian's postgresql"))
+///     @Test(.enabled(if: TestPostgres.isAvailable, "needs PostgreSQL: set LASTWORD_TEST_POSTGRES_URL or install Debian's postgresql"))
+///
+/// unless `LASTWORD_REQUIRE_POSTGRES=1` (CI) or `LASTWORD_TEST_DATABASE=postgres` says a PostgreSQL must be there: then
+/// `isAvailable` stops the test process with the reason instead of letting those tests be skipped.
 package enum TestPostgres {
     /// The server's URL (its database `lastword`), or nil when there is no PostgreSQL to test with.
     package static var url: String? { server.url }
+
+    /// Whether the tests that need PostgreSQL run: true when there is one; false when there is none and none is
+    /// required; when one is required (`LASTWORD_REQUIRE_POSTGRES=1`) and there is none, the process stops, naming why.
+    package static var isAvailable: Bool {
+        if url != nil { return true }
+        if let value = ProcessInfo.processInfo.environment["LASTWORD_REQUIRE_POSTGRES"], !value.isEmpty, value != "0" {
+            require(because: "LASTWORD_REQUIRE_POSTGRES=\(value)")
+        }
+        return false
+    }
+
+    /// Stops the test process when there is no PostgreSQL, naming `reason` (what asked for one) and why there is none.
+    package static func require(because reason: String) {
+        guard url == nil else { return }
+        TestDatabase.fail("\(reason), but there is no PostgreSQL to test with: \(server.why)")
+    }
 
     /// A database of its own (`t_` and 16 random hex digits) on the test server, and its URL: parallel tests do
     /// not see each other's tables or notifications. On a server of the environment's, the databases made are
     /// dropped when the process exits; a throwaway server goes with all of them.
     package static func freshDatabase() throws -> String {
         guard let url else { throw TestPostgresError("no PostgreSQL to test with (\(server.why))") }
-        let name = "t_" + String(UInt64.random(in: .min ... .max), radix: 16).leftPadded(to: 16)
+        let name = newDatabaseName()
         try psql(url, "CREATE DATABASE \(name)")
         if server.directory == nil {
             createdDatabases.withLock { $0.append(name) }
         }
         return replacingDatabase(in: url, with: name)
+    }
+
+    /// A fresh database (as `freshDatabase()`) made as a copy of a template: the first call for `template` makes a
+    /// database and has `prepare` set it up (given its URL; it must leave no connection open to it, which PostgreSQL's
+    /// copy needs), later calls copy it (`CREATE DATABASE … TEMPLATE`) instead of setting up again. For the stores of
+    /// the storage and application tests, `prepare` migrates: each test's database starts migrated, which on a server
+    /// that syncs every commit saves most of a store's opening.
+    package static func freshDatabase(template: String, preparedBy prepare: (String) throws -> Void) throws -> String {
+        let source = try templates.withLock { made throws -> String in
+            if let name = made[template] { return name }
+            let url = try freshDatabase()
+            try prepare(url)
+            let name = databaseName(in: url)
+            made[template] = name
+            return name
+        }
+        guard let url else { throw TestPostgresError("no PostgreSQL to test with (\(server.why))") }
+        let name = newDatabaseName()
+        try psql(url, "CREATE DATABASE \(name) TEMPLATE \(source)")
+        if server.directory == nil {
+            createdDatabases.withLock { $0.append(name) }
+        }
+        return replacingDatabase(in: url, with: name)
+    }
+
+    /// The templates made so far by `freshDatabase(template:preparedBy:)`: their databases by template name.
+    private static let templates = Mutex<[String: String]>([:])
+
+    private static func newDatabaseName() -> String {
+        "t_" + String(UInt64.random(in: .min ... .max), radix: 16).leftPadded(to: 16)
+    }
+
+    /// The database a URL names (its path, without the query).
+    static func databaseName(in url: String) -> String {
+        let base = url[..<(url.firstIndex(of: "?") ?? url.endIndex)]
+        return String(base[base.index(after: base.lastIndex(of: "/") ?? base.startIndex)...])
     }
 
     // MARK: the server
@@ -83,7 +138,16 @@ package enum TestPostgres {
     /// environment's server.
     private static func cleanUp() {
         if let directory = startedDirectory.withLock({ $0 }) {
-            _ = run(["\(repositoryRoot)/scripts/postgres", "stop", directory])
+            // The server and its data go together: an immediate shutdown (SIGQUIT to the postmaster) skips the
+            // shutdown checkpoint, which after a few hundred test databases syncs tens of thousands of files (minutes)
+            // only for them to be removed.
+            if let contents = FileManager.default.contents(atPath: directory + "/data/postmaster.pid"),
+               let pid = String(decoding: contents, as: UTF8.self).split(separator: "\n").first.flatMap({ pid_t($0) }),
+               kill(pid, SIGQUIT) == 0 {
+                for _ in 0..<200 where kill(pid, 0) == 0 { usleep(50_000) }
+            } else {
+                _ = run(["\(repositoryRoot)/scripts/postgres", "stop", directory])
+            }
             _ = run(["rm", "-rf", directory])
             return
         }

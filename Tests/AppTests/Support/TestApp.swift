@@ -4,9 +4,9 @@ import CoreMetrics
 import Dispatch
 import Domain
 import FoundationEssentials
-import GRDB
 import Logging
 import PrometheusExport
+@testable import Storage
 import Synchronization
 import Transport
 #if canImport(Glibc)
@@ -76,7 +76,8 @@ struct TestCitizen {
 
 /// The whole application in-process, as `lastword serve` wires it: a temporary database and campaign files, the
 /// application's router served by a `Transport.Server` on 127.0.0.1 and a port the kernel picks, with two event
-/// loops (so a watcher and a rater are usually on different loops, as in production).
+/// loops (so a watcher and a rater are usually on different loops, as in production). The database is a SQLite file
+/// in the temporary directory, or a fresh PostgreSQL database under `LASTWORD_TEST_DATABASE=postgres` (`TestDatabase`).
 final class TestApp {
     let directory: TemporaryDirectory
     let loops: EventLoopGroup
@@ -85,7 +86,10 @@ final class TestApp {
     let port: Int
     /// The `/metrics` listener on a port of its own (`metrics: true`), as `lastword serve` runs it.
     let metricsServer: MetricsServer?
+    /// The database's location: a SQLite file, or a PostgreSQL URL.
     let databasePath: String
+    /// The test's own store on the database, opened by the first `readDatabase`.
+    private var reader: Store?
     /// Cookies signed with this server's secret, for minting citizens.
     let cookies: CitizenCookies
     private var stopped = false
@@ -126,7 +130,10 @@ final class TestApp {
         try directory.write("public/404.html", "<!doctype html><title>not found page</title>")
         var configuration = ApplicationConfiguration()
         configuration.publicDirectory = directory.path + "/public"
-        configuration.databasePath = directory.path + "/data/lastword.sqlite"
+        configuration.databasePath = TestDatabase.location(sqliteFile: directory.path + "/data/lastword.sqlite") { url in
+            // PostgreSQL: each test's database is a copy of one migrated once by a store closed again.
+            try Store(configuration: StorageConfiguration(path: url, postgresPoolSize: 1)).postgres?.close()
+        }
         // Commit without fsync by default: the tests are about visibility and order, and stay fast on a busy disk.
         configuration.synchronousFull = false
         configuration.webSocketTestEndpoints = false
@@ -180,6 +187,9 @@ final class TestApp {
         server.shutdown()
         application.shutdown()
         loops.shutdown()
+        // A store on PostgreSQL keeps its connections until they are closed (releasing it does not); SQLite's go with it.
+        application.store.postgres?.close()
+        reader?.postgres?.close()
     }
 
     var host: String { "127.0.0.1:\(port)" }
@@ -252,31 +262,31 @@ final class TestApp {
 
     // MARK: the database, through a connection of the test's own
 
-    /// Reads the database file with a separate read-only connection, as another process would.
-    func readDatabase<T>(_ body: (Database) throws -> T) throws -> T {
-        var configuration = Configuration()
-        configuration.readonly = true
-        let queue = try DatabaseQueue(path: databasePath, configuration: configuration)
-        return try queue.read(body)
+    /// Reads the database through a store of the test's own on the same location (its own connections, as another
+    /// process would have), in either engine's SQL: numbered parameters `?1`, `?2` ….
+    func readDatabase<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
+        if reader == nil {
+            reader = try Store(configuration: StorageConfiguration(path: databasePath, synchronousFull: false, postgresPoolSize: 1))
+        }
+        return try reader!.read(body)
     }
 
     /// The stored rating of `citizen` for `slug`, if any.
     func storedRating(of citizen: CitizenID, for slug: String) throws -> (level: Int, suggestion: String?)? {
         try readDatabase { db in
-            let row = try Row.fetchOne(db, sql: """
+            let row = try db.row("""
                 SELECT r.level, r.suggestion FROM rating r
                 JOIN citizen c ON c.id = r.citizen JOIN project p ON p.id = r.project
-                WHERE c.token = ? AND p.slug = ?
-                """, arguments: [citizen.rawValue, slug])
-            return row.map { (level: $0["level"], suggestion: $0["suggestion"]) }
+                WHERE c.token = ?1 AND p.slug = ?2
+                """, citizen.rawValue, slug)
+            return row.map { (level: $0["level"] as Int, suggestion: $0["suggestion"] as String?) }
         }
     }
 
     /// Rows of `table` (rating, "like", applied_action) that belong to project `slug`.
     func storedRows(_ table: String, for slug: String) throws -> Int {
         try readDatabase { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table) t JOIN project p ON p.id = t.project WHERE p.slug = ?",
-                             arguments: [slug]) ?? -1
+            try db.value(Int.self, "SELECT count(*) FROM \(table) t JOIN project p ON p.id = t.project WHERE p.slug = ?1", [slug.sqlValue]) ?? -1
         }
     }
 }
