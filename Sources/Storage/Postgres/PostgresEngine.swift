@@ -30,4 +30,21 @@ final class PostgresEngine: Sendable {
         writer.close()
         pool.close()
     }
+
+    /// Runs `body` in a transaction on a pool connection, opened by `begin` (`BEGIN`, or with an isolation level),
+    /// committed when it returns and rolled back when it throws.
+    func transaction<Value>(_ begin: String, _ body: (any SQLConnection) throws -> Value) throws -> Value {
+        try pool.withConnection { connection in
+            let sql = PostgresSQLConnection(connection: connection)
+            try sql.execute(begin, [])
+            do {
+                let value = try body(sql)
+                try sql.execute("COMMIT", [])
+                return value
+            } catch {
+                if connection.isOpen { _ = try? connection.querySync("ROLLBACK") }
+                throw error
+            }
+        }
+    }
 }

@@ -14,20 +14,7 @@ extension Store {
 
     /// Runs `body` in a transaction of its own, committed when it returns and rolled back when it throws.
     func write<Value>(_ body: (any SQLConnection) throws -> Value) throws -> Value {
-        if let postgres {
-            return try postgres.pool.withConnection { connection in
-                let sql = PostgresSQLConnection(connection: connection)
-                try sql.execute("BEGIN", [])
-                do {
-                    let value = try body(sql)
-                    try sql.execute("COMMIT", [])
-                    return value
-                } catch {
-                    if connection.isOpen { _ = try? connection.querySync("ROLLBACK") }
-                    throw error
-                }
-            }
-        }
+        if let postgres { return try postgres.transaction("BEGIN", body) }
         return try database.write { db in try body(GRDBConnection(db: db)) }
     }
 
@@ -35,17 +22,6 @@ extension Store {
     /// PostgreSQL transaction at REPEATABLE READ, read only.
     func snapshot<Value>(_ body: (any SQLConnection) throws -> Value) throws -> Value {
         guard let postgres else { return try read(body) }
-        return try postgres.pool.withConnection { connection in
-            let sql = PostgresSQLConnection(connection: connection)
-            try sql.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", [])
-            do {
-                let value = try body(sql)
-                try sql.execute("COMMIT", [])
-                return value
-            } catch {
-                if connection.isOpen { _ = try? connection.querySync("ROLLBACK") }
-                throw error
-            }
-        }
+        return try postgres.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
     }
 }
