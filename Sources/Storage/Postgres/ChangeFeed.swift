@@ -138,8 +138,9 @@ package final class ChangeFeed: @unchecked Sendable {
             // wait for it (`drain`), not apply it as another node's.
             own.withLock { _ = $0.waiting.remove(seq) }
             if !started || stopped || seq <= applied {
-                // Not reading yet (start-up's demo data, before the live state exists), or already passed: at once.
-                if started && seq > applied { applied = seq }
+                // Not reading yet (start-up's demo data), stopping, or already passed: at once — and its row, when
+                // reading reaches it, is skipped, not applied a second time.
+                if seq > applied { answeredAhead.insert(seq) }
                 answer()
                 return
             }
