@@ -25,7 +25,7 @@ struct BackupCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            var settings = try await options.settings()
+            let settings = try await options.settings()
             let databasePath = settings.application.databasePath
             if databasePath.hasPrefix("postgres") { return try postgresBackup(url: databasePath) }
             guard databasePath != ":memory:" else { throw OperatorError(message: "database.path is :memory:; there is no file to back up") }

@@ -26,7 +26,7 @@ struct ExportCommand: AsyncParsableCommand {
     func run() async throws {
         do {
             guard format == "csv" else { throw OperatorError(message: "--format must be csv") }
-            var settings = try await options.settings()
+            let settings = try await options.settings()
             let checked = try StartupCheck.calendar(settings.application)
             guard settings.application.databasePath.hasPrefix("postgres") || FileManager.default.fileExists(atPath: settings.application.databasePath) else {
                 throw OperatorError(message: "there is no database at \(settings.application.databasePath) (database.path, or --database)")
