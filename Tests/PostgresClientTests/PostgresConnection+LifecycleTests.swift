@@ -162,8 +162,7 @@ import Glibc
         // Opened and closed in a function of its own, so that no strong reference outlives it here.
         func openAndClose() throws -> (pid: Int64, reference: Weak) {
             let connection = try PostgresTesting.connect(url)
-            let rows = try connection.run("SELECT pg_backend_pid()").rows
-            let pid = try #require(rows[0].int(0))
+            let pid = try #require(connection.run("SELECT pg_backend_pid()").rows[0].int(0))
             #expect(try observer.run("SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int", [.int(pid)]).rows[0].int(0) == 1)
             connection.close()
             return (pid, Weak(connection))
