@@ -48,18 +48,40 @@ struct EncodedStatement {
         return .success(EncodedStatement(sql: sql, values: values, starts: starts, types: parameters.map(\.typeOID)))
     }
 
-    /// PQsendQueryParams in text format, each value with its type (0: inferred by the server). False when libpq
-    /// refused (PQerrorMessage says why).
-    func send(on connection: OpaquePointer) -> Bool {
+    /// The parameters' type OIDs in order, the key (with the SQL) a prepared statement is kept under.
+    var parameterTypes: [UInt32] { types }
+
+    /// PQsendPrepare: the statement parsed and planned under `name`, its parameters typed as this one's. False when
+    /// libpq refused.
+    func sendPrepare(name: String, on connection: OpaquePointer) -> Bool {
+        types.withUnsafeBufferPointer { types in
+            PQsendPrepare(connection, name, sql, Int32(types.count), types.baseAddress) == 1
+        }
+    }
+
+    /// PQsendQueryPrepared: runs the statement prepared under `name` with this one's values, in text format.
+    func sendPrepared(name: String, on connection: OpaquePointer) -> Bool {
+        withValuePointers { pointers in
+            PQsendQueryPrepared(connection, name, Int32(pointers.count), pointers.baseAddress, nil, nil, 0) == 1
+        }
+    }
+
+    private func withValuePointers<T>(_ body: (UnsafeBufferPointer<UnsafePointer<CChar>?>) -> T) -> T {
         values.withUnsafeBytes { raw in
             let base = raw.baseAddress?.assumingMemoryBound(to: CChar.self)
             let pointers: [UnsafePointer<CChar>?] = starts.map { start in
                 start < 0 ? nil : UnsafePointer(base! + start)
             }
-            return pointers.withUnsafeBufferPointer { pointers in
-                types.withUnsafeBufferPointer { types in
-                    PQsendQueryParams(connection, sql, Int32(pointers.count), types.baseAddress, pointers.baseAddress, nil, nil, 0) == 1
-                }
+            return pointers.withUnsafeBufferPointer(body)
+        }
+    }
+
+    /// PQsendQueryParams in text format, each value with its type (0: inferred by the server). False when libpq
+    /// refused (PQerrorMessage says why).
+    func send(on connection: OpaquePointer) -> Bool {
+        withValuePointers { pointers in
+            types.withUnsafeBufferPointer { types in
+                PQsendQueryParams(connection, sql, Int32(pointers.count), types.baseAddress, pointers.baseAddress, nil, nil, 0) == 1
             }
         }
     }

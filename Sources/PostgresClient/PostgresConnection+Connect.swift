@@ -92,11 +92,17 @@ extension PostgresConnection {
         connecting.completion(.failure(error))
     }
 
+    func connectError(url: String, reason: String? = nil) -> PostgresError {
+        Self.connectError(conn: conn, url: url, reason: reason)
+    }
+
+    func currentAddress() -> String? { Self.address(of: conn) }
+
     /// `could not connect to PostgreSQL at 127.0.0.1:5 (connection refused)`: libpq's reasons per address, in plain
     /// words, the URL's password (should libpq quote the URL) replaced by `***`.
-    func connectError(url: String, reason: String? = nil) -> PostgresError {
+    static func connectError(conn: OpaquePointer?, url: String, reason: String? = nil) -> PostgresError {
         if let reason {
-            let at = currentAddress().map { " at \($0)" } ?? ""
+            let at = address(of: conn).map { " at \($0)" } ?? ""
             return PostgresError(kind: .connection, message: "could not connect to PostgreSQL\(at) (\(reason))")
         }
         let text = conn.flatMap { PQerrorMessage($0) }.map { String(cString: $0) } ?? ""
@@ -110,7 +116,7 @@ extension PostgresConnection {
                     return (failure.address ?? "") + reason
                 }.joined(separator: ", ")
         } else {
-            let at = currentAddress().map { " at \($0)" } ?? ""
+            let at = address(of: conn).map { " at \($0)" } ?? ""
             let reason = failures.map(\.reason).filter { !$0.isEmpty }.joined(separator: "; ")
             message = "could not connect to PostgreSQL\(at)" + (reason.isEmpty ? "" : " (\(reason))")
         }
@@ -118,7 +124,7 @@ extension PostgresConnection {
     }
 
     /// `host:port` libpq is connecting or connected to, when it knows.
-    func currentAddress() -> String? {
+    static func address(of conn: OpaquePointer?) -> String? {
         guard let conn, let host = PQhost(conn), let port = PQport(conn) else { return nil }
         let hostText = String(cString: host)
         if hostText.isEmpty { return nil }
