@@ -84,6 +84,12 @@ package final class Store: Sendable {
         try Self.migrate(sqlite!, path: path)
     }
 
+    /// On PostgreSQL, the store's connections end with it (a command-line tool's, a test's): the feed's, the
+    /// writer's (a writer still running then fails its batches: "the store is closed") and the pool's.
+    deinit {
+        postgres?.close()
+    }
+
     /// Foundation's errors describe themselves as "Error Domain=NSCocoaErrorDomain Code=4 …"; the POSIX error under
     /// one ("No such file or directory") is what an operator can act on.
     private static func reason(_ error: any Error) -> String {

@@ -22,7 +22,7 @@ final class PostgresEngine: Sendable {
             throw error
         }
         feed = ChangeFeed(url: url, loop: loops.loops[1])
-        writer = PostgresWriterDatabase(url: url, loop: loops.loops[0], feed: feed)
+        writer = PostgresWriterDatabase(url: url, feed: feed)
     }
 
     func close() {

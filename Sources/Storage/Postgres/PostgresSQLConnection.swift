@@ -2,17 +2,17 @@ import Foundation
 import PostgresClient
 import Synchronization
 
-/// PostgreSQL's `SQLConnection`: one libpq connection (`PostgresConnection`, driven by a storage event loop), used by
-/// one caller at a time (a read, a transaction, the writer). Each statement waits for its result: the calling thread
-/// blocks, the connection's I/O runs on its loop — never the caller's own, so a server loop that reads cannot wait on
-/// itself.
+/// PostgreSQL's `SQLConnection`: one libpq connection used by one caller at a time. Each statement waits for its
+/// result. A pool connection (`PostgresConnection`, for a read or a transaction) runs its I/O on a storage event loop
+/// while the caller blocks — never the caller's own loop, so a server loop that reads cannot wait on itself; the
+/// writer's (`PostgresThreadConnection`) runs it on the writer's thread.
 ///
 /// The SQL is the common dialect (SQLConnection): `?N` becomes `$N` (the translation is cached per statement text),
 /// every parameter is sent with its type (`.text(nil)` is a null text), and results are decoded by their columns'
 /// types: integers (int2/4/8, and numeric when whole, as `sum()` returns), booleans as 0/1, bytea as bytes, float
 /// and non-whole numerics as doubles, anything else as text.
 struct PostgresSQLConnection: SQLConnection {
-    let connection: PostgresConnection
+    let connection: any PostgresSynchronousQuerying
 
     var dialect: SQLDialect { .postgres }
 

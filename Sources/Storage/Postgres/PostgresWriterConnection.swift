@@ -1,22 +1,23 @@
 import Foundation
 import PostgresClient
 import Synchronization
-import Transport
 
 /// PostgreSQL's writer connection: one libpq connection of the node's single writer, for one batch at a time. The
 /// write path's statements run as they do on SQLite, one after another; each is a round trip to the server (the
-/// transaction's reads decide its writes). Transaction control is the same SQL as SQLite's, sent as statements.
+/// transaction's reads decide its writes). The connection is a `PostgresThreadConnection`: the writer thread sends
+/// each statement and waits for its result itself (no event loop between them), and each statement text is prepared
+/// once per session. Transaction control is the same SQL as SQLite's, sent as statements.
 ///
 /// After an error inside the transaction PostgreSQL refuses every statement until a `ROLLBACK [TO SAVEPOINT]`: the
 /// transaction is then still "inside" (`isInsideTransaction`), which the careful path's savepoints recover, as the
 /// writer expects. A lost connection ends it (false).
 final class PostgresWriterConnection: WriterConnection, @unchecked Sendable {
     // @unchecked Sendable: used by the writer thread alone, during one batch (WriterDatabase's contract).
-    let connection: PostgresConnection
+    let connection: PostgresThreadConnection
     private let sql: PostgresSQLConnection
     private var began = false
 
-    init(_ connection: PostgresConnection) {
+    init(_ connection: PostgresThreadConnection) {
         self.connection = connection
         sql = PostgresSQLConnection(connection: connection)
     }
@@ -72,14 +73,14 @@ final class PostgresWriterConnection: WriterConnection, @unchecked Sendable {
 /// reads them (a boolean as 0 or 1).
 final class PostgresWriteStatement: WriteStatement, @unchecked Sendable {
     // @unchecked Sendable: the writer thread's alone, as its connection.
-    private let connection: PostgresConnection
+    private let connection: PostgresThreadConnection
     private let sql: String
     private var parameters: [PostgresParameter] = []
     private var result: PostgresResult?
     private var row = -1
     private(set) var changes = 0
 
-    init(connection: PostgresConnection, sql: String) {
+    init(connection: PostgresThreadConnection, sql: String) {
         self.connection = connection
         self.sql = sql
     }
@@ -154,13 +155,12 @@ final class PostgresWriteStatement: WriteStatement, @unchecked Sendable {
 /// clients); the next batch connects afresh.
 final class PostgresWriterDatabase: WriterDatabase {
     let url: String
-    private let loop: EventLoop
-    private let current = Mutex<PostgresConnection?>(nil)
+    /// The connection between batches (nil while a batch has it, or once lost), and whether `close()` was called.
+    private let current = Mutex<(idle: PostgresThreadConnection?, closed: Bool)>((nil, false))
     let feed: ChangeFeed
 
-    init(url: String, loop: EventLoop, feed: ChangeFeed) {
+    init(url: String, feed: ChangeFeed) {
         self.url = url
-        self.loop = loop
         self.feed = feed
     }
 
@@ -184,15 +184,29 @@ final class PostgresWriterDatabase: WriterDatabase {
     }
 
     func withWriterConnection<T>(_ body: (PostgresWriterConnection) throws -> T) throws -> T {
-        let connection = try current.withLock { current throws -> PostgresConnection in
-            if let open = current, open.isOpen { return open }
-            current?.close()
+        // The connection is taken out while a batch uses it: a `close()` meanwhile (another thread) leaves it to the
+        // batch's end, since a PostgresThreadConnection is one thread's at a time.
+        let connection = try current.withLock { current throws -> PostgresThreadConnection in
+            if current.closed { throw SQLError(kind: .connection, message: "the store is closed") }
+            if let open = current.idle, open.isOpen {
+                current.idle = nil
+                return open
+            }
+            current.idle?.close()
+            current.idle = nil
             do {
-                let made = try PostgresConnection.connectSync(url: url, on: loop)
-                current = made
-                return made
+                return try PostgresThreadConnection.connect(url: url)
             } catch {
                 throw SQLError(kind: .connection, message: "PostgreSQL at \(PostgresURL.redacted(url)) cannot be reached: \(error)")
+            }
+        }
+        defer {
+            current.withLock { current in
+                if current.closed || !connection.isOpen {
+                    connection.close()
+                } else {
+                    current.idle = connection
+                }
             }
         }
         return try body(PostgresWriterConnection(connection))
@@ -200,8 +214,9 @@ final class PostgresWriterDatabase: WriterDatabase {
 
     func close() {
         current.withLock { current in
-            current?.close()
-            current = nil
+            current.closed = true
+            current.idle?.close()
+            current.idle = nil
         }
     }
 }
