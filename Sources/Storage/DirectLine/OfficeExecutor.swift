@@ -227,8 +227,7 @@ struct OfficeExecutor<Connection: WriterConnection> {
 
     private mutating func citizenMessage(citizen: CitizenID, code: String, clientID: String, body: String, at: Int64) throws -> OfficeOutcome {
         let citizenID = try citizenRow(citizen, at: at)
-        guard let before = try one(SQLRow.self, sql: "SELECT \(ThreadRecord.selection) WHERE t.code = ?1", arguments: [code])
-            .map(ThreadRecord.init(row:)) else { throw OfficeRefusal(error: .threadNotFound) }
+        guard let before = try threadRecordIfAny(code: code) else { throw OfficeRefusal(error: .threadNotFound) }
         let threadID = before.id
         if let original = try entry(citizen: citizenID, clientID: clientID) {
             guard original.thread == threadID, original.body == body else { throw OfficeRefusal(error: .clientIDReused) }
@@ -470,8 +469,19 @@ struct OfficeExecutor<Connection: WriterConnection> {
                          arguments: [thread, seq, limit]).map(EntryRecord.init(row:))
     }
 
+    /// The thread as a command about to change it reads it. On PostgreSQL its row is locked first, until COMMIT
+    /// (`FOR UPDATE`): several nodes' writers may act on one thread at once, and each decides from what it read (two
+    /// staff answering, a claim and a close), so the second waits for the first to commit and then reads its outcome.
+    /// The lock is a statement of its own: a locking read that waited returns the row's new version but keeps the
+    /// rows it had joined (the assignee's name) from before. SQLite has one writer, which is the lock.
     func threadRecordIfAny(id: Int64) throws -> ThreadRecord? {
-        try one(SQLRow.self, sql: "SELECT \(ThreadRecord.selection) WHERE t.id = ?1", arguments: [id]).map(ThreadRecord.init(row:))
+        if db.dialect == .postgres { _ = try one(Int64.self, sql: "SELECT id FROM thread WHERE id = ?1 FOR UPDATE", arguments: [id]) }
+        return try one(SQLRow.self, sql: "SELECT \(ThreadRecord.selection) WHERE t.id = ?1", arguments: [id]).map(ThreadRecord.init(row:))
+    }
+
+    func threadRecordIfAny(code: String) throws -> ThreadRecord? {
+        if db.dialect == .postgres { _ = try one(Int64.self, sql: "SELECT id FROM thread WHERE code = ?1 FOR UPDATE", arguments: [code]) }
+        return try one(SQLRow.self, sql: "SELECT \(ThreadRecord.selection) WHERE t.code = ?1", arguments: [code]).map(ThreadRecord.init(row:))
     }
 
     func threadRecord(id: Int64) throws -> ThreadRecord {

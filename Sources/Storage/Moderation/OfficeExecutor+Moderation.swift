@@ -123,8 +123,7 @@ extension OfficeExecutor {
     // MARK: satisfaction and follow-ups
 
     mutating func rateAnswer(code: String, level: SatisfactionLevel, at: Int64) throws -> OfficeOutcome {
-        guard let before = try one(SQLRow.self, sql: "SELECT \(ThreadRecord.selection) WHERE t.code = ?1", arguments: [code])
-            .map(ThreadRecord.init(row:)) else { throw OfficeRefusal(error: .threadNotFound) }
+        guard let before = try threadRecordIfAny(code: code) else { throw OfficeRefusal(error: .threadNotFound) }
         switch before.status {
         case .closed, .invalid:
             throw OfficeRefusal(error: .invalidTransition(from: before.status.rawValue, action: "rated"))

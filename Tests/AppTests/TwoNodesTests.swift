@@ -1,0 +1,80 @@
+import Dispatch
+import Foundation
+@testable import Storage
+import Synchronization
+import TestSupport
+import Testing
+
+/// Two applications on one PostgreSQL database: two nodes of a cluster, each with its own writer.
+@Suite(.enabled(if: TestDatabase.engine == .postgres, "two nodes share a database on PostgreSQL only"))
+struct TwoNodesTests {
+    /// A claim decides from the letter's state. While another node's transaction holds the letter (here: a
+    /// transaction that locks its row, then assigns it to li.wei and commits), this node's claim waits for it and
+    /// then reads li.wei's claim — refused, naming her — instead of deciding from what it read before and
+    /// overwriting her claim when its own UPDATE got the row.
+    @Test func aClaimWaitsForAnotherNodesChangeOfTheLetterAndDecidesFromIt() throws {
+        let nodeA = try TestApp()
+        defer { nodeA.shutdown() }
+        let nodeB = try TestApp { $0.databasePath = nodeA.databasePath }
+        defer { nodeB.shutdown() }
+        let code = try nodeA.letter(nodeA.newCitizen())
+        let id = try nodeA.threadID(code: code)
+        _ = try nodeA.staff("li.wei", departments: ["mayors-office"])
+        let wang = try nodeB.staff("wang.fang", departments: ["mayors-office"])
+        let li = try #require(try nodeA.readDatabase { db in try db.value(Int64.self, "SELECT id FROM staff_user WHERE name = 'li.wei'") })
+
+        let other = try Store(configuration: StorageConfiguration(path: nodeA.databasePath, postgresPoolSize: 2))
+        let locked = DispatchSemaphore(value: 0), proceed = DispatchSemaphore(value: 0), committed = DispatchSemaphore(value: 0)
+        let otherFailure = Mutex<String?>(nil)
+        Thread {
+            do {
+                try other.write { db in
+                    _ = try db.rows("SELECT id FROM thread WHERE id = ?1 FOR UPDATE", id)
+                    locked.signal()
+                    _ = proceed.wait(timeout: .now() + 30)
+                    try db.execute("UPDATE thread SET status = 'assigned', assignee = ?1 WHERE id = ?2", li, id)
+                }
+            } catch {
+                otherFailure.withLock { $0 = String(describing: error) }
+                locked.signal()
+            }
+            committed.signal()
+        }.start()
+        #expect(locked.wait(timeout: .now() + 20) == .success)
+
+        let claim = Mutex<TestHTTPResponse?>(nil), answered = DispatchSemaphore(value: 0)
+        // The test's own client, used by this thread alone until it signals.
+        nonisolated(unsafe) let client = nodeB
+        Thread {
+            let response = try? client.post("/api/staff/threads/\(id)/claim", json: #"{"id":"w1"}"#, cookie: wang.cookie)
+            claim.withLock { $0 = response }
+            answered.signal()
+        }.start()
+        // Node B's writer is waiting for the row (PostgreSQL shows it waiting on a lock), and has not answered.
+        let deadline = ContinuousClock.now + .seconds(20)
+        var waiting = 0
+        while waiting == 0, ContinuousClock.now < deadline {
+            waiting = try other.read { db in
+                try db.value(Int.self, """
+                    SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
+                    """) ?? 0
+            }
+            if waiting == 0 { Thread.sleep(forTimeInterval: 0.005) }  // a condition polled, not a guess at a duration
+        }
+        #expect(waiting == 1)
+        #expect(claim.withLock { $0 } == nil)
+
+        proceed.signal()
+        #expect(committed.wait(timeout: .now() + 20) == .success)
+        #expect(otherFailure.withLock { $0 } == nil)
+        #expect(answered.wait(timeout: .now() + 20) == .success)
+        let response = try #require(claim.withLock { $0 })
+        #expect(response.status == 409)
+        #expect(response.errorCode == "thread.claimed")
+        #expect(try response.json()["message"]?.string?.contains("li.wei") == true)
+        let assignee = try nodeA.readDatabase { db in
+            try db.value(String.self, "SELECT u.name FROM thread t JOIN staff_user u ON u.id = t.assignee WHERE t.id = ?1", [id.sqlValue])
+        }
+        #expect(assignee == "li.wei")
+    }
+}
