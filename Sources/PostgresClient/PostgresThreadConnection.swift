@@ -25,6 +25,11 @@ extension PostgresConnection: PostgresSynchronousQuerying {}
 /// with PQsendQueryPrepared: the server parses and plans it once, not at every call, as `pgbench -M prepared` does.
 /// At most `maxPreparedStatements` are kept; later texts run unprepared (PQsendQueryParams).
 ///
+/// Pipeline mode: a statement whose result nobody reads (a lock, an INSERT whose failure is all that matters) can be
+/// `enqueue`d instead of run: it is sent with the next `querySync`, in the same round trip, ahead of that statement.
+/// A queued statement that fails makes that `querySync` throw its error (the statements after it in the pipeline
+/// are skipped by the server, as in a transaction they would fail anyway).
+///
 /// A statement that has not completed after `statementWait` ends the session (the server rolls back its open
 /// transaction), as does a lost connection: the statement fails with `.connection`, and so does every later one.
 package final class PostgresThreadConnection: PostgresSynchronousQuerying, @unchecked Sendable {
@@ -38,6 +43,10 @@ package final class PostgresThreadConnection: PostgresSynchronousQuerying, @unch
     private var conn: OpaquePointer?
     private var closedWith: PostgresError?
     private var prepared: [PreparedKey: String] = [:]
+    /// Statements `enqueue`d, sent with the next `querySync`.
+    private var queued: [EncodedStatement] = []
+    /// At most this many statements wait in `queued`; one more sends them (as `querySync` would).
+    package static let maxQueuedStatements = 256
     /// `host:port` of the server, for messages.
     package private(set) var address = "PostgreSQL"
 
@@ -79,30 +88,143 @@ package final class PostgresThreadConnection: PostgresSynchronousQuerying, @unch
         if let conn { PQfinish(conn) }
         conn = nil
         prepared = [:]
+        queued = []
     }
 
-    /// One statement with bound parameters (`$1`, `$2`…), waited for on this thread.
+    /// Statements enqueued and not yet sent.
+    package var queuedCount: Int { queued.count }
+
+    /// Queues a statement whose result is not needed: it runs, in order, ahead of the next `querySync`'s statement,
+    /// in the same round trip, and its failure is that call's. Checked against the limits now.
+    package func enqueue(_ sql: String, _ parameters: [PostgresParameter] = []) throws(PostgresError) {
+        if let closedWith { throw closedWith }
+        switch EncodedStatement.encode(sql, parameters, limits: limits) {
+        case .success(let encoded): queued.append(encoded)
+        case .failure(let error): throw error
+        }
+        if queued.count >= Self.maxQueuedStatements { _ = try send([]) }
+    }
+
+    /// Forgets the queued statements without sending them (before a ROLLBACK: a failing one would make the server
+    /// skip the ROLLBACK sent after it in the same pipeline).
+    package func discardQueued() {
+        queued = []
+    }
+
+    /// Sends the queued statements now and waits for them; throws the first one's failure.
+    package func sendQueued() throws(PostgresError) {
+        if let closedWith { throw closedWith }
+        _ = try send([])
+    }
+
+    /// One statement with bound parameters (`$1`, `$2`…), waited for on this thread, after the queued ones.
     package func querySync(_ sql: String, _ parameters: [PostgresParameter] = []) throws(PostgresError) -> PostgresResult {
         if let closedWith { throw closedWith }
-        guard let conn else { throw PostgresError.usedAfterClose() }
         let statement: EncodedStatement
         switch EncodedStatement.encode(sql, parameters, limits: limits) {
         case .success(let encoded): statement = encoded
         case .failure(let error): throw error
         }
+        guard let result = try send([statement]) else { throw lose(reason: "the server sent no result for the statement") }
+        return result
+    }
+
+    /// What one message of a pipeline was: preparing a statement (its name, kept once it succeeded) or running one.
+    private enum Sent {
+        case prepare(PreparedKey, String)
+        case run
+    }
+
+    /// Sends the queued statements and `own` (none or one) as one pipeline closed by a sync point, and reads every
+    /// result: the first failure is thrown, else `own`'s result is returned (nil without one).
+    private func send(_ own: [EncodedStatement]) throws(PostgresError) -> PostgresResult? {
+        guard let conn else { throw PostgresError.usedAfterClose() }
+        let statements = queued + own
+        queued = []
+        guard !statements.isEmpty else { return nil }
         let deadline = ContinuousClock.now + statementWait
-        let key = PreparedKey(sql: sql, types: statement.parameterTypes)
-        var name = prepared[key]
-        if name == nil, prepared.count < Self.maxPreparedStatements {
-            let fresh = "lw_\(prepared.count + 1)"
-            guard statement.sendPrepare(name: fresh, on: conn) else { throw lose() }
-            _ = try finish(conn, deadline: deadline)
-            prepared[key] = fresh
-            name = fresh
+        var sent: [Sent] = []
+        sent.reserveCapacity(statements.count + 2)
+        var preparing: [PreparedKey: String] = [:]
+        for statement in statements {
+            let key = PreparedKey(sql: statement.sql, types: statement.parameterTypes)
+            var name = prepared[key] ?? preparing[key]
+            if name == nil, prepared.count + preparing.count < Self.maxPreparedStatements {
+                let fresh = "lw_\(prepared.count + preparing.count + 1)"
+                guard statement.sendPrepare(name: fresh, on: conn) else { throw lose() }
+                sent.append(.prepare(key, fresh))
+                preparing[key] = fresh
+                name = fresh
+            }
+            let ok = if let name { statement.sendPrepared(name: name, on: conn) } else { statement.send(on: conn) }
+            guard ok else { throw lose() }
+            sent.append(.run)
         }
-        let sent = if let name { statement.sendPrepared(name: name, on: conn) } else { statement.send(on: conn) }
-        guard sent else { throw lose() }
-        return try finish(conn, deadline: deadline)
+        guard PQpipelineSync(conn) == 1 else { throw lose() }
+        // Flush: 1 means some output is left; the server may be waiting for us to read meanwhile (PQconsumeInput).
+        while true {
+            let flushed = PQflush(conn)
+            if flushed == 0 { break }
+            if flushed < 0 { throw lose() }
+            try waitFor(conn, read: true, write: true, deadline: deadline)
+            if PQconsumeInput(conn) == 0 { throw lose() }
+        }
+        // One result per message sent, in order (NULLs between them), then the sync point.
+        var firstError: PostgresError?
+        var last: PostgresResult?
+        var index = 0
+        var nulls = 0
+        while true {
+            while PQisBusy(conn) == 1 {
+                try waitFor(conn, read: true, write: false, deadline: deadline)
+                if PQconsumeInput(conn) == 0 { throw lose() }
+            }
+            guard let result = PQgetResult(conn) else {
+                // A NULL ends one message's results. Two in a row: libpq has nothing more yet.
+                nulls += 1
+                if nulls > 1 {
+                    try waitFor(conn, read: true, write: false, deadline: deadline)
+                    if PQconsumeInput(conn) == 0 { throw lose() }
+                    nulls = 0
+                }
+                continue
+            }
+            nulls = 0
+            let status = PQresultStatus(result)
+            if status == PGRES_PIPELINE_SYNC {
+                PQclear(result)
+                break
+            }
+            guard index < sent.count else {
+                PQclear(result)
+                throw lose(reason: "libpq returned more results than statements were sent")
+            }
+            let message = sent[index]
+            index += 1
+            switch status {
+            case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+                switch message {
+                case .prepare(let key, let name): prepared[key] = name
+                case .run: last = PostgresResult(copying: result)
+                }
+                PQclear(result)
+            case PGRES_FATAL_ERROR:
+                let (error, sessionEnding) = PostgresError.fromResult(result, connection: conn)
+                PQclear(result)
+                if sessionEnding { throw lose(reason: error.message, sqlState: error.sqlState) }
+                if firstError == nil { firstError = error }
+            case PGRES_PIPELINE_ABORTED:
+                PQclear(result)
+            default:
+                // COPY, or a status this code does not know: the session can no longer be followed.
+                let name = PQresStatus(status).map { String(cString: $0) } ?? "\(status.rawValue)"
+                PQclear(result)
+                throw lose(reason: "unexpected result \(name); COPY is not supported")
+            }
+        }
+        if let firstError { throw firstError }
+        guard index == sent.count else { throw lose(reason: "the server sent no result for the statement") }
+        return own.isEmpty ? nil : last
     }
 
     // MARK: connecting
@@ -135,8 +257,9 @@ package final class PostgresThreadConnection: PostgresSynchronousQuerying, @unch
             }
             polling = PQconnectPoll(started)
         }
-        // Nonblocking: PQsendQueryParams and PQflush never wait on the socket; this thread waits in poll(2).
-        guard PQsetnonblocking(started, 1) == 0 else {
+        // Nonblocking: PQsendQueryParams and PQflush never wait on the socket; this thread waits in poll(2). Pipeline
+        // mode: queued statements go out with the next one, in one round trip.
+        guard PQsetnonblocking(started, 1) == 0, PQenterPipelineMode(started) == 1 else {
             throw failConnect(PostgresConnection.connectError(conn: started, url: url))
         }
         address = PostgresConnection.address(of: started) ?? address
@@ -149,46 +272,7 @@ package final class PostgresThreadConnection: PostgresSynchronousQuerying, @unch
         return error
     }
 
-    // MARK: one statement
-
-    /// Sends what libpq holds and collects the statement's results until libpq has no more: the last one is the
-    /// statement's (there is one, outside pipeline mode).
-    private func finish(_ conn: OpaquePointer, deadline: ContinuousClock.Instant) throws(PostgresError) -> PostgresResult {
-        // Flush: 1 means some output is left; the socket may also need reading meanwhile (PQconsumeInput).
-        while true {
-            let flushed = PQflush(conn)
-            if flushed == 0 { break }
-            if flushed < 0 { throw lose() }
-            try waitFor(conn, read: true, write: true, deadline: deadline)
-            if PQconsumeInput(conn) == 0 { throw lose() }
-        }
-        var outcome: Result<PostgresResult, PostgresError>?
-        while true {
-            while PQisBusy(conn) == 1 {
-                try waitFor(conn, read: true, write: false, deadline: deadline)
-                if PQconsumeInput(conn) == 0 { throw lose() }
-            }
-            guard let result = PQgetResult(conn) else { break }
-            let status = PQresultStatus(result)
-            switch status {
-            case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
-                if outcome == nil { outcome = .success(PostgresResult(copying: result)) }
-                PQclear(result)
-            case PGRES_FATAL_ERROR:
-                let (error, sessionEnding) = PostgresError.fromResult(result, connection: conn)
-                PQclear(result)
-                if sessionEnding { throw lose(reason: error.message, sqlState: error.sqlState) }
-                if outcome == nil { outcome = .failure(error) }
-            default:
-                // COPY, or a status this code does not know: the session can no longer be followed.
-                let name = PQresStatus(status).map { String(cString: $0) } ?? "\(status.rawValue)"
-                PQclear(result)
-                throw lose(reason: "unexpected result \(name); COPY is not supported")
-            }
-        }
-        guard let outcome else { throw lose(reason: "the server sent no result for the statement") }
-        return try outcome.get()
-    }
+    // MARK: waiting
 
     private func waitFor(_ conn: OpaquePointer, read: Bool, write: Bool, deadline: ContinuousClock.Instant) throws(PostgresError) {
         switch wait(on: conn, read: read, write: write, until: deadline) {
@@ -231,6 +315,7 @@ package final class PostgresThreadConnection: PostgresSynchronousQuerying, @unch
         if let conn { PQfinish(conn) }
         conn = nil
         prepared = [:]
+        queued = []
         return error
     }
 }

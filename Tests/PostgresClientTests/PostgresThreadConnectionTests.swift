@@ -54,6 +54,61 @@ import Glibc
         #expect(try connection.querySync("SELECT count(*) FROM item").rows.first?.int(0) == 0)
     }
 
+    @Test(.needsPostgres) func queuedStatementsRunInOrderAheadOfTheNextQuery() throws {
+        let connection = try connect(try TestPostgres.freshDatabase())
+        defer { connection.close() }
+        _ = try connection.querySync("CREATE TABLE item (id bigint PRIMARY KEY, name text NOT NULL)")
+        try connection.enqueue("INSERT INTO item VALUES ($1, $2)", [.int(1), .text("one")])
+        try connection.enqueue("UPDATE item SET name = $1 WHERE id = $2", [.text("uno"), .int(1)])
+        try connection.enqueue("INSERT INTO item VALUES ($1, $2)", [.int(2), .text("two")])
+        #expect(connection.queuedCount == 3)
+        let rows = try connection.querySync("SELECT id, name FROM item ORDER BY id")
+        #expect(connection.queuedCount == 0)
+        #expect(rows.rows.map { $0.string(1) } == ["uno", "two"])
+        // sendQueued waits for them without a statement of its own.
+        try connection.enqueue("DELETE FROM item WHERE id = $1", [.int(2)])
+        try connection.sendQueued()
+        #expect(try connection.querySync("SELECT count(*) FROM item").rows.first?.int(0) == 1)
+    }
+
+    @Test(.needsPostgres) func aFailingQueuedStatementIsTheNextQuerysFailureAndSkipsIt() throws {
+        let connection = try connect(try TestPostgres.freshDatabase())
+        defer { connection.close() }
+        _ = try connection.querySync("CREATE TABLE item (id bigint PRIMARY KEY)")
+        _ = try connection.querySync("BEGIN")
+        try connection.enqueue("INSERT INTO item VALUES ($1)", [.int(1)])
+        try connection.enqueue("INSERT INTO item VALUES ($1)", [.int(1)])
+        let error = #expect(throws: PostgresError.self) {
+            try connection.querySync("INSERT INTO item VALUES ($1) RETURNING id", [.int(2)])
+        }
+        #expect(error?.isUniqueViolation == true, "the queued statement's failure, not the skipped one's")
+        #expect(connection.isOpen)
+        // Queued statements are dropped before a ROLLBACK (the server would skip a ROLLBACK sent after a failure).
+        try connection.enqueue("INSERT INTO item VALUES ($1)", [.int(3)])
+        connection.discardQueued()
+        _ = try connection.querySync("ROLLBACK")
+        #expect(try connection.querySync("SELECT count(*) FROM item").rows.first?.int(0) == 0)
+        // Outside a transaction the pipeline up to its sync point is one implicit transaction: all or nothing.
+        try connection.enqueue("INSERT INTO item VALUES ($1)", [.int(4)])
+        #expect(throws: PostgresError.self) { try connection.querySync("INSERT INTO item VALUES ($1)", [.int(4)]) }
+        #expect(try connection.querySync("SELECT count(*) FROM item").rows.first?.int(0) == 0)
+    }
+
+    @Test(.needsPostgres) func aQueueAtItsLimitIsSent() throws {
+        let url = try TestPostgres.freshDatabase()
+        let connection = try connect(url)
+        defer { connection.close() }
+        _ = try connection.querySync("CREATE TABLE item (id bigint PRIMARY KEY)")
+        for id in 1...PostgresThreadConnection.maxQueuedStatements {
+            try connection.enqueue("INSERT INTO item VALUES ($1)", [.int(Int64(id))])
+        }
+        #expect(connection.queuedCount == 0)
+        // Committed (each pipeline outside a transaction is one): another session sees them.
+        let reader = try PostgresTesting.connect(url)
+        defer { reader.close() }
+        #expect(try reader.run("SELECT count(*) FROM item").rows.first?.int(0) == Int64(PostgresThreadConnection.maxQueuedStatements))
+    }
+
     @Test(.needsPostgres) func sendsAndReceivesMoreThanASocketBufferHolds() throws {
         let connection = try connect(try TestPostgres.freshDatabase())
         defer { connection.close() }

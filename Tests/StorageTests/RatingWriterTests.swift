@@ -306,6 +306,43 @@ import Testing
 
     // MARK: - Back-pressure and shutdown
 
+    /// A refused change of a rating: on PostgreSQL the fast path sends it ahead with the next command's first
+    /// statement (`runDeferred`), so the refusal surfaces in the next command; the batch still runs again carefully
+    /// and only the refused command is refused.
+    @Test func aRefusalOfAStatementSentAheadRefusesItsOwnCommandOnly() async throws {
+        let test = try TestStore(.standard)
+        let writer = test.store.makeWriter()
+        defer { writer.shutdown() }
+        _ = try #require(await writer.outcome(of: Fixtures.rate(3, "bus-12", .satisfied)).applied)
+        _ = try test.store.write { db in
+            if db.dialect == .postgres {
+                try db.execute("""
+                    CREATE FUNCTION refuse_five() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+                    IF NEW.level = 5 THEN RAISE EXCEPTION 'no fives' USING ERRCODE = 'check_violation'; END IF;
+                    RETURN NEW; END $$
+                    """)
+                try db.execute("CREATE TRIGGER refuse_five BEFORE INSERT ON rating FOR EACH ROW EXECUTE FUNCTION refuse_five()")
+            } else {
+                try db.execute("CREATE TRIGGER refuse_five BEFORE INSERT ON rating WHEN NEW.level = 5 BEGIN SELECT RAISE(ABORT, 'no fives'); END")
+            }
+        }
+        let hold = await writer.hold(with: Fixtures.rate(0, .satisfied))
+        let collector = OutcomeCollector(count: 3)
+        writer.submit(Fixtures.rate(1, "bus-12", .satisfied)) { collector.record($0, at: 0) }
+        writer.submit(Fixtures.rate(3, "bus-12", .verySatisfied)) { collector.record($0, at: 1) }
+        writer.submit(Fixtures.rate(2, "bus-12", .dissatisfied)) { collector.record($0, at: 2) }
+        hold.release()
+        let outcomes = await collector.all()
+
+        #expect(outcomes[0].applied != nil)
+        #expect(outcomes[1] == .rejected(.storageFailure))
+        #expect(outcomes[2].applied != nil)
+        #expect(writer.statistics.largestBatch == 3)
+        #expect(writer.statistics.lastFailure?.contains("no fives") == true, "\(writer.statistics.lastFailure ?? "")")
+        #expect(try test.store.citizenRecord(Fixtures.citizen(3), campaignID: nil).ratings["bus-12"]?.level == .satisfied)
+        #expect(try test.store.loadTallyBoard().campaigns["city-2025"]?.projects["bus-12"] == ProjectTally(counts: [0, 1, 0, 2, 0], suggestions: 0))
+    }
+
     @Test func aFullQueueRefusesAtOnceWithOverloaded() async throws {
         let test = try TestStore(.standard, maxQueue: 3)
         let writer = test.store.makeWriter()

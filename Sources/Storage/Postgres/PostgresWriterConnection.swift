@@ -50,14 +50,27 @@ final class PostgresWriterConnection: WriterConnection, @unchecked Sendable {
     func rollback() throws {
         guard began else { return }
         began = false
+        connection.discardQueued()
         if connection.isOpen { try control("ROLLBACK") }
     }
 
     func savepoint(_ name: String) throws { try control("SAVEPOINT \(name)") }
     func releaseSavepoint(_ name: String) throws { try control("RELEASE SAVEPOINT \(name)") }
-    func rollbackToSavepoint(_ name: String) throws { try control("ROLLBACK TO SAVEPOINT \(name)") }
+    func rollbackToSavepoint(_ name: String) throws {
+        connection.discardQueued()
+        try control("ROLLBACK TO SAVEPOINT \(name)")
+    }
 
     var isInsideTransaction: Bool { began && connection.isOpen }
+
+    func flushDeferred() throws {
+        guard connection.queuedCount > 0 else { return }
+        do {
+            try connection.sendQueued()
+        } catch {
+            throw PostgresSQLConnection.error(error, sql: "(statements sent ahead)")
+        }
+    }
 
     private func control(_ statement: String) throws {
         do {
@@ -112,6 +125,17 @@ final class PostgresWriteStatement: WriteStatement, @unchecked Sendable {
     func run() throws {
         _ = try send()
         reset()
+    }
+
+    /// Queued on the connection, sent ahead of the next statement that waits (see `PostgresThreadConnection`).
+    func runDeferred() throws {
+        defer { reset() }
+        changes = 0
+        do {
+            try connection.enqueue(sql, parameters)
+        } catch {
+            throw PostgresSQLConnection.error(error, sql: sql)
+        }
     }
 
     func step() throws -> Bool {

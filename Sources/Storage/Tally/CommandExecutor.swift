@@ -167,6 +167,7 @@ struct CommandExecutor<Connection: WriterConnection> {
     /// Writes the summed tally and participant changes; call once, after the batch's last command.
     mutating func finish() throws {
         do {
+            try db.flushDeferred()
             // In one order, by key: on PostgreSQL several nodes' writers update the same tally rows at once, and two
             // transactions that lock the same rows in different orders deadlock (one is then refused whole).
             for (projectID, entry) in tallyDeltas.sorted(by: { $0.key < $1.key }) {
@@ -185,8 +186,10 @@ struct CommandExecutor<Connection: WriterConnection> {
         newCitizens.merge(office.newCitizens) { current, _ in current }
     }
 
-    /// Runs one office command in its own savepoint (see `OfficeExecutor`).
+    /// Runs one office command in its own savepoint (see `OfficeExecutor`), after the statements the commands before
+    /// it left waiting (`runDeferred`): their failure is theirs, never the office command's.
     mutating func execute(_ command: OfficeCommand) throws -> OfficeOutcome {
+        try refusedOnTheFastPath { try db.flushDeferred() }
         let outcome = try office.execute(command)
         if let failure = office.lastFailure { lastFailure = failure }
         return outcome
@@ -210,10 +213,27 @@ struct CommandExecutor<Connection: WriterConnection> {
 
     /// Validates and applies one command. Returns `.rejected` for what the domain refuses and for a command the
     /// database refuses (undone alone, through its savepoint); throws only when the transaction itself is lost.
+    ///
+    /// On the fast path a statement may be sent ahead with a later one (`runDeferred`), so a refusal can surface in a
+    /// later statement, even the next command's first: on the fast path any refusal sends the batch to the careful
+    /// path, where every statement runs at once, inside its command's savepoint.
     mutating func execute(_ command: WriteCommand) throws -> WriteOutcome {
+        try refusedOnTheFastPath { try executeOnce(command) }
+    }
+
+    /// `body`, with a constraint violation on the fast path as `FastPathRefused`.
+    private func refusedOnTheFastPath<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as SQLError where error.kind == .constraint && !careful {
+            throw FastPathRefused(description: String(describing: error))
+        }
+    }
+
+    private mutating func executeOnce(_ command: WriteCommand) throws -> WriteOutcome {
         if let lock = statements.lockCitizen {
             lock.bind(1, command.citizen.rawValue)
-            try lock.run()
+            try careful ? lock.run() : lock.runDeferred()
         }
         // A citizen seen for the first time has no receipt and no rating yet: two lookups fewer.
         let knownCitizen = try findCitizen(command.citizen)
@@ -296,7 +316,7 @@ struct CommandExecutor<Connection: WriterConnection> {
         save.bind(3, level.rawValue)
         save.bind(4, suggestion)
         save.bind(5, at)
-        try save.run()
+        try careful ? save.run() : save.runDeferred()
 
         let suggestionsDelta = (suggestion == nil ? 0 : 1) - (hadSuggestion ? 1 : 0)
 
@@ -433,7 +453,7 @@ struct CommandExecutor<Connection: WriterConnection> {
         record.bind(11, change.newParticipant)
         record.bind(12, at)
         record.bind(13, change.leftParticipant)
-        try record.run()
+        try careful ? record.run() : record.runDeferred()
     }
 
     private func findCitizen(_ citizen: CitizenID) throws -> Int64? {

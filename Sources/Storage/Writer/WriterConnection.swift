@@ -17,6 +17,10 @@ package protocol WriteStatement {
 
     /// Runs a statement that returns no rows, then resets it.
     func run() throws
+    /// As `run`, for a statement whose `changes` nobody reads: the engine may send it with the next statement that
+    /// waits for a result (PostgreSQL pipelines it: no round trip of its own), and then its failure is that later
+    /// statement's (the writer's fast path, which re-runs the batch carefully after any refusal). SQLite runs it.
+    func runDeferred() throws
     /// Steps a query: true when a row is available (read it, then `reset()` or step on), false when done (reset).
     func step() throws -> Bool
     func reset()
@@ -31,6 +35,8 @@ package protocol WriteStatement {
 }
 
 extension WriteStatement {
+    func runDeferred() throws { try run() }
+
     @inline(__always)
     func bind(_ index: Int32, _ value: Int) { bind(index, Int64(value)) }
 
@@ -79,6 +85,13 @@ package protocol WriterConnection: SQLConnection {
     /// (PostgreSQL's connection answers true for a transaction in its failed state, which a rollback to a savepoint
     /// recovers.)
     var isInsideTransaction: Bool { get }
+
+    /// Sends the statements `runDeferred` left waiting, if any, and throws the first one's failure.
+    func flushDeferred() throws
+}
+
+extension WriterConnection {
+    func flushDeferred() throws {}
 }
 
 /// What the writer needs of a database: its one writing connection, for the duration of a batch. `Sendable`: the
