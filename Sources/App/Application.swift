@@ -294,6 +294,8 @@ package final class Application: Sendable {
             for change in batch { changes.apply(change, origin: .remote) }
         }, onGap: { first, last in
             logger.warning("change feed: rows \(first) to \(last) were pruned before this node read them; live tallies may be off until it restarts")
+        }, onSignal: { payload in
+            if let signal = LiveSignal(encoded: payload) { directLine.received(signal) }
         })
         figures.start()
         receipts.start()

@@ -98,10 +98,18 @@ extension Store {
     /// PostgreSQL: starts applying the other nodes' changes, from where `loadTallyBoard` read the board. `onRemote`
     /// runs on the writer's completion queue, in feed order with this node's own completions; `onGap` when rows were
     /// pruned before this node read them (it was away longer than the feed keeps them). Nothing on SQLite.
+    /// `onSignal`: another node's `publishSignal`, on the same queue.
     package func startChangeFeed(onRemote: @escaping @Sendable ([CommittedChange]) -> Void,
-                                 onGap: @escaping @Sendable (Int64, Int64) -> Void) {
+                                 onGap: @escaping @Sendable (Int64, Int64) -> Void,
+                                 onSignal: @escaping @Sendable (String) -> Void = { _ in }) {
         guard let postgres else { return }
-        postgres.feed.start(after: postgres.feedStart.withLock { $0 }, onRemote: onRemote, onGap: onGap)
+        postgres.feed.start(after: postgres.feedStart.withLock { $0 }, onRemote: onRemote, onGap: onGap, onSignal: onSignal)
+    }
+
+    /// Something shown live but never stored (someone typing), for the other nodes' `onSignal`: best effort, without
+    /// waiting. Nothing on SQLite (one node).
+    package func publishSignal(_ payload: String) {
+        postgres?.feed.signal(payload)
     }
 
     /// Stops the feed (after the writer's shutdown): batches still waiting for their turn are answered.

@@ -8,6 +8,37 @@ import Testing
 /// Two applications on one PostgreSQL database: two nodes of a cluster, each with its own writer.
 @Suite(.enabled(if: TestDatabase.engine == .postgres, "two nodes share a database on PostgreSQL only"))
 struct TwoNodesTests {
+    /// The office on node A, the citizen's page on node B: the office's typing (never stored, sent as a signal) and
+    /// its reply (committed, through the change feed) both reach the page.
+    @Test func theOfficesTypingAndReplyOnOneNodeReachTheCitizensPageOnAnother() throws {
+        let nodeA = try TestApp()
+        defer { nodeA.shutdown() }
+        let nodeB = try TestApp { $0.databasePath = nodeA.databasePath }
+        defer { nodeB.shutdown() }
+        let office = try nodeA.staff("li.wei", departments: ["mayors-office"])
+        let citizen = nodeB.newCitizen()
+        let code = try nodeB.letter(citizen)
+        let id = try nodeA.threadID(code: code)
+
+        let page = try nodeB.live(citizen)
+        try page.subscribe("thread:\(code)")
+        #expect(try page.next()["entry"]?["seq"] == .number(1))
+        #expect(try page.next()["type"] == .string("caught_up"))
+        let console = try nodeA.staffLive(office)
+        try console.subscribe("case:\(id)")
+        _ = try console.next("caught_up")
+
+        try console.send(#"{"type":"typing","topic":"case:\#(id)"}"#)
+        let typing = try page.next()
+        #expect(typing["type"] == .string("typing"))
+        #expect(typing["by"] == .string("staff"))
+        try console.send(#"{"type":"post","id":"p-1","topic":"case:\#(id)","body":"我们已派人查看。"}"#)
+        #expect(try console.next("ack")["status"] == .string("applied"))
+        let entry = try page.next("entry")
+        #expect(entry["entry"]?["seq"] == .number(2))
+        #expect(entry["entry"]?["body"] == .string("我们已派人查看。"))
+    }
+
     /// A claim decides from the letter's state. While another node's transaction holds the letter (here: a
     /// transaction that locks its row, then assigns it to li.wei and commits), this node's claim waits for it and
     /// then reads li.wei's claim — refused, naming her — instead of deciding from what it read before and

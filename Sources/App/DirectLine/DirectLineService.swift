@@ -129,13 +129,29 @@ package struct DirectLineService: Sendable {
         submit(.markRead(code: code, thread: thread, by: reader, seq: seq, staff: staff), completion: completion)
     }
 
-    /// Someone is typing: passed on to the thread's other watchers, not stored.
+    /// Someone is typing: passed on to the thread's other watchers, on this node and (a cluster) the others, not
+    /// stored.
     func typing(thread: ThreadRecord, by reader: ThreadReader, name: String?, except connection: UInt64) {
-        let citizenTopic = "thread:" + thread.code
-        let staffTopic = "case:\(thread.id)"
+        showTyping(thread: thread.id, code: thread.code, by: reader, name: name, except: connection)
+        if let signal = LiveSignal.typing(thread: thread.id, code: thread.code, by: reader, name: name).encoded {
+            store.publishSignal(signal)
+        }
+    }
+
+    /// Another node's signal, shown to this node's watchers.
+    func received(_ signal: LiveSignal) {
+        switch signal {
+        case .typing(let thread, let code, let reader, let name):
+            showTyping(thread: thread, code: code, by: reader, name: name, except: nil)
+        }
+    }
+
+    private func showTyping(thread: Int64, code: String, by reader: ThreadReader, name: String?, except connection: UInt64?) {
+        let citizenTopic = "thread:" + code
+        let staffTopic = "case:\(thread)"
         var renderings = [(key: staffTopic, bytes: DirectLineJSON.typingMessage(topic: staffTopic, by: reader, name: name))]
         if reader == .staff {
-            renderings.append((key: "thread:\(thread.id)", bytes: DirectLineJSON.typingMessage(topic: citizenTopic, by: reader, name: nil)))
+            renderings.append((key: "thread:\(thread)", bytes: DirectLineJSON.typingMessage(topic: citizenTopic, by: reader, name: nil)))
         }
         topics.publish(renderings, seq: nil, except: connection)
     }

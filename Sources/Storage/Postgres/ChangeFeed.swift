@@ -21,11 +21,17 @@ import Transport
 /// with a dropped connection costs nothing — the listener reconnects, listens again and reads from where it was;
 /// and a read every `pollInterval` covers what no notification announced.
 ///
+/// Signals: what is shown live but never stored (someone typing) goes to the other nodes as a bare NOTIFY on a
+/// channel of its own (`signal`), best effort: a signal lost with a dropped connection is not sent again.
+///
 /// Threading: everything runs on the writer's completion queue (`attach(queue:)`), where the writer's own
 /// completions run, so local and remote changes are applied one at a time in feed order.
 package final class ChangeFeed: @unchecked Sendable {
     // @unchecked Sendable: the mutable state below is touched only on `queue` (attach happens before start).
     static let channel = "lastword_changes"
+    static let signalChannel = "lastword_signals"
+    /// A signal's payload, at most (PostgreSQL's limit for a NOTIFY is 8,000 bytes, the node's name included).
+    package static let maxSignalBytes = 7_000
 
     /// This process's name in the feed (its rows' `node`): random per start, so a restarted node never mistakes its
     /// predecessor's rows for batches it is waiting for.
@@ -57,6 +63,7 @@ package final class ChangeFeed: @unchecked Sendable {
     private var lastPrune = ContinuousClock.now
     private var onRemote: (@Sendable ([CommittedChange]) -> Void)?
     private var onGap: (@Sendable (Int64, Int64) -> Void)?
+    private var onSignal: (@Sendable (String) -> Void)?
 
     /// This node's numbers between the writer's `recordChanges` and their hand-over on the queue (`committed`): a
     /// row read in between is this node's batch about to be answered, never another node's. `open`: the number of
@@ -89,14 +96,17 @@ package final class ChangeFeed: @unchecked Sendable {
     /// Starts reading after `seq` (the feed's head when the live state was loaded: `Store.loadTallyBoard`).
     /// `onRemote`: another node's changes, in feed order, on the completion queue. `onGap`: rows between the two
     /// numbers were pruned before this node read them; the live state should be loaded again.
+    /// `onSignal`: another node's `signal`, on the completion queue.
     package func start(after seq: Int64, onRemote: @escaping @Sendable ([CommittedChange]) -> Void,
-                       onGap: @escaping @Sendable (Int64, Int64) -> Void) {
+                       onGap: @escaping @Sendable (Int64, Int64) -> Void,
+                       onSignal: @escaping @Sendable (String) -> Void = { _ in }) {
         queue.async { [self] in
             guard !started else { return }
             started = true
             if applied < 0 { applied = seq }
             self.onRemote = onRemote
             self.onGap = onGap
+            self.onSignal = onSignal
             let timer = DispatchSource.makeTimerSource(queue: queue)
             let period = Int(pollInterval.components.seconds * 1_000 + pollInterval.components.attoseconds / 1_000_000_000_000_000)
             timer.schedule(deadline: .now(), repeating: .milliseconds(max(period, 50)))
@@ -196,11 +206,16 @@ package final class ChangeFeed: @unchecked Sendable {
                     return
                 }
                 self.connection = made
-                made.onNotification { [weak self] _ in
+                made.onNotification { [weak self] notification in
                     guard let self else { return }
-                    self.queue.async { self.fetch() }
+                    if notification.channel == Self.signalChannel {
+                        self.queue.async { self.received(signal: notification.payload) }
+                    } else {
+                        self.queue.async { self.fetch() }
+                    }
                 }
                 made.query("LISTEN \(Self.channel)") { _ in }
+                made.query("LISTEN \(Self.signalChannel)") { _ in }
                 body(made)
             }
         }
@@ -233,6 +248,27 @@ package final class ChangeFeed: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    // MARK: signals
+
+    /// Sends `payload` to the other nodes' `onSignal`, without waiting; dropped when over `maxSignalBytes`, before the
+    /// feed started or after it stopped.
+    package func signal(_ payload: String) {
+        guard payload.utf8.count <= Self.maxSignalBytes, let queue else { return }
+        queue.async { [self] in
+            guard started, !stopped else { return }
+            withConnection { [node] connection in
+                connection.query("SELECT pg_notify($1, $2)", [.text(Self.signalChannel), .text(node + "\n" + payload)]) { _ in }
+            }
+        }
+    }
+
+    private func received(signal: String) {
+        guard started, !stopped, let newline = signal.firstIndex(of: "\n") else { return }
+        // This node's own signals come back too (it listens on the channel it sends on).
+        guard signal[..<newline] != node else { return }
+        onSignal?(String(signal[signal.index(after: newline)...]))
     }
 
     /// Applies what is next, in order, as far as it can.
