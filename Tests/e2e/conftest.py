@@ -36,6 +36,11 @@ STOP_TIMEOUT_S = 20
 # restart, its database file, TLS, a closed campaign) are skipped.
 EXTERNAL_URL = os.environ.get("LASTWORD_E2E_URL", "").rstrip("/")
 NEEDS_OWN_SERVER = "needs a server of its own; LASTWORD_E2E_URL points at an existing one"
+# With LASTWORD_E2E_URL, the existing server's configuration file and database URL (e.g. scripts/cluster's
+# node1/lastword.yaml and the PostgreSQL URL in cluster.env): the tests that make staff users with the server's command
+# line (`lastword user add --config … --database …`) then run against it too.
+EXTERNAL_CONFIG = os.environ.get("LASTWORD_E2E_CONFIG", "")
+EXTERNAL_DATABASE = os.environ.get("LASTWORD_E2E_DATABASE", "")
 
 
 def server_binary() -> str:
@@ -77,6 +82,16 @@ class LastWordServer:
         self.process: subprocess.Popen | None = None
         self.stdout_lines: list[str] = []
         (directory / "campaign.yaml").write_text(campaign_yaml(datetime.now(timezone.utc), opens_in, closes_in), encoding="utf-8")
+
+    @property
+    def config(self) -> Path:
+        """The configuration file the server runs with (the command line's `--config`)."""
+        return self.directory / "lastword.yaml"
+
+    @property
+    def database(self) -> str:
+        """What the command line's `--database` takes for this server's database."""
+        return str(self.directory / "lastword.sqlite")
 
     def _write_config(self) -> Path:
         config = self.directory / "lastword.yaml"
@@ -173,12 +188,18 @@ class LastWordServer:
 
 
 class ExternalServer:
-    """The server at LASTWORD_E2E_URL: its URL and API; anything else a test asks of it (restart, directory, …) skips."""
+    """The server at LASTWORD_E2E_URL: its URL and API, and with LASTWORD_E2E_CONFIG and LASTWORD_E2E_DATABASE its
+    configuration file and database for the command line; anything else a test asks of it (restart, directory, …)
+    skips."""
 
     ssl_context = None
 
     def __init__(self, url: str):
         self.url = url
+        if EXTERNAL_CONFIG and EXTERNAL_DATABASE:
+            self.binary = server_binary()
+            self.config = Path(EXTERNAL_CONFIG)
+            self.database = EXTERNAL_DATABASE
 
     def api(self, path: str) -> dict:
         with urllib.request.urlopen(self.url + path, timeout=5) as response:

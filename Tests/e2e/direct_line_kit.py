@@ -25,9 +25,10 @@ PASSWORD = "e2e-Console-Passw0rd-2026"
 
 def add_user(server, name: str, role: str = "staff", departments: tuple[str, ...] = (), display: str | None = None,
              password: str = PASSWORD) -> str:
-    """`lastword user add` against the running server's database (SQLite in WAL mode lets a second process write)."""
+    """`lastword user add` against the running server's database (SQLite in WAL mode lets a second process write; on
+    PostgreSQL any node's process may)."""
     command = [server.binary, "user", "add", name, "--role", role, "--password-stdin",
-               "--config", str(server.directory / "lastword.yaml"), "--database", str(server.directory / "lastword.sqlite")]
+               "--config", str(server.config), "--database", server.database]
     for department in departments:
         command += ["--department", department]
     if display:
@@ -40,8 +41,8 @@ def add_user(server, name: str, role: str = "staff", departments: tuple[str, ...
 def change_password(server, name: str, password: str) -> None:
     """`lastword user passwd`: every session of the user ends, even on the running server."""
     result = subprocess.run(
-        [server.binary, "user", "passwd", name, "--password-stdin", "--config", str(server.directory / "lastword.yaml"),
-         "--database", str(server.directory / "lastword.sqlite")],
+        [server.binary, "user", "passwd", name, "--password-stdin", "--config", str(server.config),
+         "--database", server.database],
         input=password, capture_output=True, text=True, timeout=60, cwd=REPO,
     )
     assert result.returncode == 0, f"lastword user passwd {name} failed:\n{result.stdout}\n{result.stderr}"

@@ -6,7 +6,8 @@ office is typing — and answers; the citizen's page shows the answer without re
 citizen read it.
 
 The staff account is made with the server's own command line (`lastword user add … --password-stdin --database …`)
-against the database of the running server started by conftest.py (SQLite in WAL mode lets a second process write).
+against the database of the running server started by conftest.py (SQLite in WAL mode lets a second process write),
+or of the cluster behind LASTWORD_E2E_URL (its PostgreSQL: LASTWORD_E2E_CONFIG and LASTWORD_E2E_DATABASE).
 """
 
 from __future__ import annotations
@@ -37,10 +38,9 @@ def staff_user(server) -> tuple[str, str]:
     """An office user of the triage department (mayors-office), added to the running server's database. The command
     reads the server's own configuration file (the same departments) and runs where the server runs (its relative
     paths)."""
-    database = server.directory / "lastword.sqlite"
     result = subprocess.run(
         [server.binary, "user", "add", STAFF_NAME, "--role", "staff", "--department", "mayors-office",
-         "--password-stdin", "--config", str(server.directory / "lastword.yaml"), "--database", str(database)],
+         "--password-stdin", "--config", str(server.config), "--database", server.database],
         input=STAFF_PASSWORD, capture_output=True, text=True, timeout=60, cwd=REPO,
     )
     assert result.returncode == 0, f"lastword user add failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
