@@ -1,3 +1,4 @@
+@testable import App
 import Dispatch
 import Foundation
 @testable import Storage
@@ -37,6 +38,31 @@ struct TwoNodesTests {
         let entry = try page.next("entry")
         #expect(entry["entry"]?["seq"] == .number(2))
         #expect(entry["entry"]?["body"] == .string("我们已派人查看。"))
+    }
+
+    /// Every node samples the history each interval; at the interval's start as their time, one sample is kept.
+    @Test func twoNodesSamplingTheSameIntervalLeaveOneSample() throws {
+        let nodeA = try TestApp()
+        defer { nodeA.shutdown() }
+        let nodeB = try TestApp { $0.databasePath = nodeA.databasePath }
+        defer { nodeB.shutdown() }
+        #expect(try nodeA.rate("new-schools", id: "r1", level: 4, as: nodeA.newCitizen()).status == 200)
+        // Node B hears of the rating through the feed.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while nodeB.application.tally.campaignTally("city-2026")?.ratings != 1, ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: 0.005)  // a condition polled, not a guess at a duration
+        }
+        #expect(nodeB.application.tally.campaignTally("city-2026")?.ratings == 1)
+
+        let at = HistorySampler.sampleTime(now: 1_234_567, intervalMilliseconds: 300_000)
+        #expect(at == 1_200_000)
+        #expect(HistorySampler.sampleTime(now: 1_200_000, intervalMilliseconds: 300_000) == 1_200_000)
+        #expect(nodeA.application.history.sample(at: at) == ["city-2026"])
+        #expect(nodeB.application.history.sample(at: at) == ["city-2026"])
+        let samples = try nodeA.readDatabase { db in
+            try db.value(Int.self, "SELECT count(*) FROM campaign_sample WHERE campaign = 'city-2026'")
+        }
+        #expect(samples == 1)
     }
 
     /// A claim decides from the letter's state. While another node's transaction holds the letter (here: a

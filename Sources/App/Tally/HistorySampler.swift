@@ -21,9 +21,18 @@ final class HistorySampler: Sendable {
         self.tally = tally
         self.logger = logger
         let periodic = PeriodicTask(label: "lastword.history", intervalMilliseconds: intervalMilliseconds) { [weak self] in
-            self?.sample(at: time.now())
+            self?.sample(at: Self.sampleTime(now: time.now(), intervalMilliseconds: intervalMilliseconds))
         }
         task.withLock { $0 = periodic }
+    }
+
+    /// A sample's time: the start of the interval it is taken in. The nodes of a cluster each sample every interval;
+    /// with the same time, the first one's sample is kept and the others' (the same moment, the same tallies once
+    /// the feed has carried them) are dropped by the database (`ON CONFLICT DO NOTHING`), so the history holds one
+    /// sample per interval however many nodes there are.
+    static func sampleTime(now: Int64, intervalMilliseconds: Int) -> Int64 {
+        let interval = Int64(max(intervalMilliseconds, 1))
+        return now - ((now % interval) + interval) % interval
     }
 
     func start() { task.withLock { $0 }?.start() }
