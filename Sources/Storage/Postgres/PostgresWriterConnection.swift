@@ -6,7 +6,9 @@ import Synchronization
 /// write path's statements run as they do on SQLite, one after another; each is a round trip to the server (the
 /// transaction's reads decide its writes). The connection is a `PostgresThreadConnection`: the writer thread sends
 /// each statement and waits for its result itself (no event loop between them), and each statement text is prepared
-/// once per session. Transaction control is the same SQL as SQLite's, sent as statements.
+/// once per session. A statement run with `runDeferred` waits in the connection's pipeline and goes out with the next
+/// one that waits (`flushDeferred` sends it alone); a ROLLBACK drops what waits. Transaction control is the same SQL
+/// as SQLite's, sent as statements.
 ///
 /// After an error inside the transaction PostgreSQL refuses every statement until a `ROLLBACK [TO SAVEPOINT]`: the
 /// transaction is then still "inside" (`isInsideTransaction`), which the careful path's savepoints recover, as the
