@@ -293,7 +293,7 @@ package final class Application: Sendable {
         store.startChangeFeed(onRemote: { batch in
             for change in batch { changes.apply(change, origin: .remote) }
         }, onGap: { first, last in
-            logger.warning("change feed: rows \(first) to \(last) were pruned before this node read them; live tallies may be off until it restarts")
+            logger.error("change feed: rows \(first) to \(last) were pruned before this node read them; live tallies may be off until it restarts (/readyz now fails)")
         }, onSignal: { payload in
             if let signal = LiveSignal(encoded: payload) { directLine.received(signal) }
         })

@@ -106,6 +106,14 @@ extension Store {
         postgres.feed.start(after: postgres.feedStart.withLock { $0 }, onRemote: onRemote, onGap: onGap, onSignal: onSignal)
     }
 
+    /// Why this node's live state cannot be trusted, or nil: rows of the change feed were pruned before it read them
+    /// (it was cut off from PostgreSQL longer than the feed keeps them). Restarting the node reloads its state.
+    package var changeFeedProblem: String? {
+        guard let missed = postgres?.feed.missedRows.withLock({ $0 }) else { return nil }
+        return "the change feed's rows \(missed.lowerBound) to \(missed.upperBound) were pruned before this node read them: "
+            + "its live tallies may be off until it is restarted"
+    }
+
     /// Something shown live but never stored (someone typing), for the other nodes' `onSignal`: best effort, without
     /// waiting. Nothing on SQLite (one node).
     package func publishSignal(_ payload: String) {

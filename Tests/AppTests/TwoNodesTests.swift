@@ -65,6 +65,29 @@ struct TwoNodesTests {
         #expect(samples == 1)
     }
 
+    /// A node whose feed skipped rows it never read (pruned while it was cut off) is not ready until it restarts: the
+    /// balancer stops sending it clients, and the operator reads why.
+    @Test func aNodeThatMissedChangesOfTheOthersIsNotReady() throws {
+        let node = try TestApp()
+        defer { node.shutdown() }
+        #expect(try node.get("/readyz").status == 200)
+        let head = try #require(try node.readDatabase { db in try db.value(Int64.self, "SELECT seq FROM change_feed_head WHERE id = 1") })
+        // Two batches of another node were committed and pruned; a third's row is left.
+        _ = try node.application.store.write { db in
+            try db.execute("UPDATE change_feed_head SET seq = seq + 3 WHERE id = 1")
+            try db.execute("INSERT INTO change_feed (seq, node, at, changes) VALUES (?1, 'elsewhere', 0, '[]')", head + 3)
+        }
+        let deadline = ContinuousClock.now + .seconds(20)
+        var readiness = try node.get("/readyz")
+        while readiness.status == 200, ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: 0.02)  // a condition polled (the feed reads every second), not a guess
+            readiness = try node.get("/readyz")
+        }
+        #expect(readiness.status == 503)
+        #expect(readiness.errorCode == "server.not_ready")
+        #expect(try readiness.json()["message"]?.string?.contains("rows \(head + 1) to \(head + 2) were pruned") == true)
+    }
+
     /// A claim decides from the letter's state. While another node's transaction holds the letter (here: a
     /// transaction that locks its row, then assigns it to li.wei and commits), this node's claim waits for it and
     /// then reads li.wei's claim — refused, naming her — instead of deciding from what it read before and

@@ -65,6 +65,10 @@ package final class ChangeFeed: @unchecked Sendable {
     private var onGap: (@Sendable (Int64, Int64) -> Void)?
     private var onSignal: (@Sendable (String) -> Void)?
 
+    /// The feed's rows this node never read (pruned first), once that happened: its live state may be off until it
+    /// restarts (`Store.changeFeedProblem`, which fails `/readyz`).
+    let missedRows = Mutex<ClosedRange<Int64>?>(nil)
+
     /// This node's numbers between the writer's `recordChanges` and their hand-over on the queue (`committed`): a
     /// row read in between is this node's batch about to be answered, never another node's. `open`: the number of
     /// the writer's transaction in progress.
@@ -301,6 +305,9 @@ package final class ChangeFeed: @unchecked Sendable {
             }
             // Rows pruned before this node read them: what is left starts later.
             if let first = fetched.keys.min(), first > next, pending.isEmpty {
+                missedRows.withLock { missed in
+                    missed = (missed?.lowerBound ?? next)...(first - 1)
+                }
                 onGap?(next, first - 1)
                 applied = first - 1
                 continue
