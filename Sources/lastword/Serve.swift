@@ -136,23 +136,19 @@ extension Serve {
     }
 }
 
-/// SIGINT and SIGTERM, through dispatch signal sources (their default action is disabled first): made at start-up, so
-/// a signal that comes before the server waits for one is kept, and `wait` returns it at once.
+/// SIGINT and SIGTERM, caught from start-up (`SignalCatcher`), so a signal that comes before the server waits for one
+/// is kept, and `wait` returns it at once.
 final class ShutdownSignal: @unchecked Sendable {
-    // @unchecked Sendable: `received` and `waiting` are touched only on the serial `queue`; `sources` is written only
-    // in init (the handlers never read it) and only keeps the sources alive after.
+    // @unchecked Sendable: `received` and `waiting` are touched only on the serial `queue`; `catcher` is written only
+    // in init and only keeps the handlers alive after.
     private let queue = DispatchQueue(label: "lastword.signals")
-    private var sources: [DispatchSourceSignal] = []
+    private var catcher: SignalCatcher?
     private var received: String?
     private var waiting: CheckedContinuation<String, Never>?
 
     init() {
-        for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
-            Glibc.signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler { [weak self] in self?.deliver(name) }
-            source.resume()
-            sources.append(source)
+        catcher = SignalCatcher([SIGINT, SIGTERM], queue: queue) { [weak self] number in
+            self?.deliver(number == SIGINT ? "SIGINT" : "SIGTERM")
         }
     }
 
@@ -174,18 +170,13 @@ final class ShutdownSignal: @unchecked Sendable {
     }
 }
 
-/// Runs `action` on its own queue each time the process gets SIGHUP (its default action, ending the process, is off).
-final class ReloadSignal: @unchecked Sendable {
-    // @unchecked Sendable: `source` is set once in init and only cancelled afterwards, which DispatchSource allows from
-    // any thread.
-    private let source: DispatchSourceSignal
+/// Runs `action` on its own queue each time the process gets SIGHUP (caught from now on; before, SIGHUP is ignored).
+final class ReloadSignal: Sendable {
+    private let catcher: SignalCatcher
 
     init(_ action: @escaping @Sendable () -> Void) {
-        Glibc.signal(SIGHUP, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: DispatchQueue(label: "lastword.reload"))
-        source.setEventHandler(handler: action)
-        source.resume()
+        catcher = SignalCatcher([SIGHUP], queue: DispatchQueue(label: "lastword.reload")) { _ in action() }
     }
 
-    func cancel() { source.cancel() }
+    func cancel() { catcher.cancel() }
 }
