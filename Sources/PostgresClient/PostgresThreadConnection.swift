@@ -7,7 +7,6 @@ import Glibc
 /// blocked meanwhile) and `PostgresThreadConnection` (its I/O on the caller's thread).
 package protocol PostgresSynchronousQuerying: AnyObject, Sendable {
     func querySync(_ sql: String, _ parameters: [PostgresParameter]) throws(PostgresError) -> PostgresResult
-    var isOpen: Bool { get }
 }
 
 extension PostgresConnection: PostgresSynchronousQuerying {}

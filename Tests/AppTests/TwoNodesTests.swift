@@ -48,10 +48,7 @@ struct TwoNodesTests {
         defer { nodeB.shutdown() }
         #expect(try nodeA.rate("new-schools", id: "r1", level: 4, as: nodeA.newCitizen()).status == 200)
         // Node B hears of the rating through the feed.
-        let deadline = ContinuousClock.now + .seconds(20)
-        while nodeB.application.tally.campaignTally("city-2026")?.ratings != 1, ContinuousClock.now < deadline {
-            Thread.sleep(forTimeInterval: 0.005)  // a condition polled, not a guess at a duration
-        }
+        _ = eventually(within: 20) { nodeB.application.tally.campaignTally("city-2026")?.ratings == 1 }
         #expect(nodeB.application.tally.campaignTally("city-2026")?.ratings == 1)
 
         let at = HistorySampler.sampleTime(now: 1_234_567, intervalMilliseconds: 300_000)
@@ -77,11 +74,11 @@ struct TwoNodesTests {
             try db.execute("UPDATE change_feed_head SET seq = seq + 3 WHERE id = 1")
             try db.execute("INSERT INTO change_feed (seq, node, at, changes) VALUES (?1, 'elsewhere', 0, '[]')", head + 3)
         }
-        let deadline = ContinuousClock.now + .seconds(20)
+        // The feed reads every second.
         var readiness = try node.get("/readyz")
-        while readiness.status == 200, ContinuousClock.now < deadline {
-            Thread.sleep(forTimeInterval: 0.02)  // a condition polled (the feed reads every second), not a guess
-            readiness = try node.get("/readyz")
+        _ = eventually(within: 20) {
+            readiness = (try? node.get("/readyz")) ?? readiness
+            return readiness.status != 200
         }
         #expect(readiness.status == 503)
         #expect(readiness.errorCode == "server.not_ready")
@@ -131,15 +128,14 @@ struct TwoNodesTests {
             answered.signal()
         }.start()
         // Node B's writer is waiting for the row (PostgreSQL shows it waiting on a lock), and has not answered.
-        let deadline = ContinuousClock.now + .seconds(20)
         var waiting = 0
-        while waiting == 0, ContinuousClock.now < deadline {
-            waiting = try other.read { db in
+        _ = eventually(within: 20) {
+            waiting = (try? other.read { db in
                 try db.value(Int.self, """
                     SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
-                    """) ?? 0
-            }
-            if waiting == 0 { Thread.sleep(forTimeInterval: 0.005) }  // a condition polled, not a guess at a duration
+                    """)
+            }) ?? nil ?? 0
+            return waiting > 0
         }
         #expect(waiting == 1)
         #expect(claim.withLock { $0 } == nil)
