@@ -14,7 +14,7 @@ from http.cookiejar import CookieJar
 
 from playwright.sync_api import Page
 
-from conftest import REPO
+from conftest import REPO, cluster_postgres
 
 # The direct line's limits for tests that write many letters from one address (one machine plays every citizen).
 LIMITS = ("directLine: {threadsPerCitizenPerHour: 100, threadsPerIpPerHour: 1000, messagesPerCitizenPerMinute: 100, "
@@ -144,11 +144,18 @@ def sign_in_moderation(page: Page, server, name: str, password: str = PASSWORD) 
 
 def backdate_letter(server, code: str, days: float) -> None:
     """Moves a letter's arrival `days` into the past in the running server's database (SQLite in WAL mode lets a second
-    process write): its deadlines, which the server computes from the arrival, have then passed. Test data, as a letter
-    written days ago would be; the server computes everything else as usual."""
-    database = sqlite3.connect(str(server.directory / "lastword.sqlite"), timeout=10)
+    process write; in a cluster, psql on its PostgreSQL database): its deadlines, which the server computes from the
+    arrival, have then passed. Test data, as a letter written days ago would be; the server computes everything else
+    as usual."""
+    shift = int(days * 86_400_000)
+    if server.database.startswith("postgres"):
+        changed = cluster_postgres().execute(
+            server.database, "UPDATE thread SET created_at = created_at - :shift WHERE code = :'code' RETURNING 1;",
+            shift=str(shift), code=code)
+        assert changed.split() == ["1"], f"no letter {code}"
+        return
+    database = sqlite3.connect(server.database, timeout=10)
     try:
-        shift = int(days * 86_400_000)
         with database:
             changed = database.execute("UPDATE thread SET created_at = created_at - ? WHERE code = ?", (shift, code)).rowcount
         assert changed == 1, f"no letter {code}"

@@ -47,16 +47,7 @@ class CampaignsServer(LastWordServer):
 
     def __init__(self, directory: Path):
         super().__init__(directory)
-        self.files = [directory / "old.yaml", directory / "campaign.yaml", directory / "next.yaml"]
-
-    def _write_config(self) -> Path:
-        config = super()._write_config()
-        text = config.read_text(encoding="utf-8")
-        files = ", ".join(json.dumps(str(path)) for path in self.files)
-        text, n = re.subn(r"^campaigns: .*$", "campaigns: {files: [%s]}" % files, text, count=1, flags=re.M)
-        assert n == 1
-        config.write_text(text, encoding="utf-8")
-        return config
+        self.campaign_files = [directory / "old.yaml", directory / "campaign.yaml", directory / "next.yaml"]
 
 
 def http(server, method: str, path: str, body: dict | None = None, cookie: str | None = None) -> tuple[dict, str | None]:

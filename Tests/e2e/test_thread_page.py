@@ -58,12 +58,16 @@ def test_a_refused_subscription_is_retried_and_never_blamed_on_a_message(lookups
     gate["open"] = False
     sockets[-1].close()
     expect(live).not_to_have_text("实时更新")
+    # Rate limits are per node: through a cluster's proxy (round robin), the budget has run out everywhere once as many
+    # guesses in a row as there are nodes were refused.
     guesser = Client(server)
-    for _ in range(40):
+    refused_in_a_row = 0
+    for _ in range(40 * len(server.nodes)):
         status, _answer = guesser.call("GET", "/api/threads/ABCDEFGHJK")
-        if status == 429:
+        refused_in_a_row = refused_in_a_row + 1 if status == 429 else 0
+        if refused_in_a_row == len(server.nodes):
             break
-    assert status == 429, "the wrong-code budget never ran out"
+    assert refused_in_a_row == len(server.nodes), "the wrong-code budget never ran out"
 
     message = "限流期间写的留言"
     page.locator("#message").fill(message)
