@@ -128,6 +128,9 @@ package final class Application: Sendable {
     let clock: ResponseClock
     /// Where every committed change reaches the live state and its watchers (this node's, and later other nodes').
     package let changes: LiveChanges
+    /// Reported when this node missed other nodes' changes for good (PostgreSQL's change feed pruned them before it
+    /// read them): `serve` then stops the node so that its supervisor starts it afresh.
+    package let liveStateLoss = LiveStateLoss()
     private let logger: Logger
 
     /// `metrics`: the swift-metrics factory the application counts with; the transport's, the topics' and the
@@ -292,8 +295,10 @@ package final class Application: Sendable {
         // Several nodes on PostgreSQL: the others' committed changes reach this node's live state as its own do.
         store.startChangeFeed(onRemote: { batch in
             for change in batch { changes.apply(change, origin: .remote) }
-        }, onGap: { first, last in
-            logger.error("change feed: rows \(first) to \(last) were pruned before this node read them; live tallies may be off until it restarts (/readyz now fails)")
+        }, onGap: { [liveStateLoss] first, last in
+            let reason = "the change feed's rows \(first) to \(last) were pruned before this node read them"
+            logger.error("change feed: \(reason); its live state may lack other nodes' changes, so it stops, and its supervisor starts it again with the state read afresh (/readyz fails meanwhile)")
+            liveStateLoss.report(reason)
         }, onSignal: { payload in
             if let signal = LiveSignal(encoded: payload) { directLine.received(signal) }
         })

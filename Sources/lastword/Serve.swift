@@ -10,7 +10,8 @@ import Glibc
 #endif
 
 /// `lastword serve`: starts the server and runs until SIGINT or SIGTERM, then shuts down gracefully; SIGHUP reloads the
-/// campaign files.
+/// campaign files. On PostgreSQL, a node that missed other nodes' changes for good (`LiveStateLoss`) shuts down the
+/// same way and exits with status 75, for its supervisor to start it again.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Serve HTTP and WebSocket clients (the default subcommand).")
 
@@ -104,12 +105,19 @@ struct Serve: AsyncParsableCommand {
             print("  sign in at /staff/login; change it with `lastword user passwd \(admin[..<colon])`")
         }
         fflush(nil)  // flush stdout so a script waiting for the URL sees it
+        // A node that missed other nodes' changes for good stops as if sent SIGTERM, and exits with a status that
+        // asks its supervisor to start it again (LiveStateLoss).
+        application.liveStateLoss.whenReported { _ in shutdown.deliver("the live state was lost") }
 
         let signal = await shutdown.wait()
         logger.info("shutting down", metadata: ["signal": "\(signal)"])
         metricsServer?.shutdown()
         server.shutdown()
         application.shutdown()
+        if let reason = application.liveStateLoss.reason {
+            logger.error("stopped because \(reason); exiting with status \(LiveStateLoss.exitStatus) so that the supervisor starts this node again (systemd: Restart=on-failure)")
+            throw ExitCode(LiveStateLoss.exitStatus)
+        }
     }
 
     /// `host:port` of a bound address, IPv6 in brackets.
@@ -152,12 +160,14 @@ final class ShutdownSignal: @unchecked Sendable {
         }
     }
 
-    /// On `queue`: the first signal counts.
-    private func deliver(_ name: String) {
-        guard received == nil else { return }
-        received = name
-        waiting?.resume(returning: name)
-        waiting = nil
+    /// The first signal (or `deliver` from elsewhere: the reason is logged as the signal) counts.
+    func deliver(_ name: String) {
+        queue.async { [self] in
+            guard received == nil else { return }
+            received = name
+            waiting?.resume(returning: name)
+            waiting = nil
+        }
     }
 
     /// The first SIGINT or SIGTERM since start-up: at once if one came already.

@@ -62,12 +62,16 @@ struct TwoNodesTests {
         #expect(samples == 1)
     }
 
-    /// A node whose feed skipped rows it never read (pruned while it was cut off) is not ready until it restarts: the
-    /// balancer stops sending it clients, and the operator reads why.
-    @Test func aNodeThatMissedChangesOfTheOthersIsNotReady() throws {
+    /// A node whose feed skipped rows it never read (pruned while it was cut off) reports its live state lost (`serve`
+    /// then stops it for its supervisor to start it again) and is not ready meanwhile: the balancer stops sending it
+    /// clients, and the operator reads why.
+    @Test func aNodeThatMissedChangesOfTheOthersReportsItsLiveStateLostAndIsNotReady() throws {
         let node = try TestApp()
         defer { node.shutdown() }
+        let reported = Mutex<[String]>([])
+        node.application.liveStateLoss.whenReported { reason in reported.withLock { $0.append(reason) } }
         #expect(try node.get("/readyz").status == 200)
+        #expect(node.application.liveStateLoss.reason == nil)
         let head = try #require(try node.readDatabase { db in try db.value(Int64.self, "SELECT seq FROM change_feed_head WHERE id = 1") })
         // Two batches of another node were committed and pruned; a third's row is left.
         _ = try node.application.store.write { db in
@@ -78,11 +82,18 @@ struct TwoNodesTests {
         var readiness = try node.get("/readyz")
         _ = eventually(within: 20) {
             readiness = (try? node.get("/readyz")) ?? readiness
-            return readiness.status != 200
+            return readiness.status != 200 && !reported.withLock { $0.isEmpty }
         }
         #expect(readiness.status == 503)
         #expect(readiness.errorCode == "server.not_ready")
         #expect(try readiness.json()["message"]?.string?.contains("rows \(head + 1) to \(head + 2) were pruned") == true)
+        let reason = "the change feed's rows \(head + 1) to \(head + 2) were pruned before this node read them"
+        #expect(reported.withLock { $0 } == [reason])
+        #expect(node.application.liveStateLoss.reason == reason)
+        // A handler added later hears of it at once.
+        let late = Mutex<String?>(nil)
+        node.application.liveStateLoss.whenReported { reason in late.withLock { $0 = reason } }
+        #expect(late.withLock { $0 } == reason)
     }
 
     /// A claim decides from the letter's state. While another node's transaction holds the letter (here: a

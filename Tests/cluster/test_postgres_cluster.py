@@ -3,6 +3,10 @@ a node killed with `kill -9` under load, and PostgreSQL restarted under load, lo
 the boards equal to PostgreSQL's tallies. Skipped (with the reason) while the binary refuses PostgreSQL URLs."""
 import asyncio
 import json
+import re
+import signal
+import subprocess
+import threading
 import time
 
 import pytest
@@ -10,7 +14,7 @@ import websockets
 
 from cluster_kit import (Board, Counts, Watcher, board_view, check_acknowledged_writes, fresh_board, new_citizen, open_letter,
                          postgres_board, slugs, voter, writer)
-from conftest import http
+from conftest import ROOT, http
 
 pytestmark = pytest.mark.postgres
 
@@ -212,3 +216,96 @@ def test_restart_postgres_under_load_loses_no_acknowledged_write(fresh_pg_cluste
     asyncio.run(boards_match_postgres(cluster, (1, 2, 3)))
     verify = cluster.lastword("verify")
     assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+def test_a_node_that_missed_pruned_changes_stops_for_a_fresh_start_and_its_watchers_move_on(fresh_pg_cluster):
+    """A node cut off longer than the change feed keeps its rows cannot know what it missed: it stops (its watchers'
+    sockets close with 1001: a page resumes through the proxy on a node that knows) and exits with 75, for its
+    supervisor to start it again; started again, it shows what it had missed. The other nodes go on. Cut off here: a
+    fourth node frozen with SIGSTOP; pruned: the rows written meanwhile deleted, as the hourly pruning would."""
+    cluster = fresh_pg_cluster
+    extra_dir = cluster.directory / "node-extra"
+    extra_dir.mkdir()
+    command = [str(cluster.binary), "serve", "--config", str(cluster.node_dir(1) / "lastword.yaml"),
+               "--database", cluster.database_url, "--port", "0"]
+    slug = slugs(cluster.url)[2]
+
+    def start_extra() -> tuple[subprocess.Popen, str]:
+        log = open(extra_dir / "server.log", "ab")
+        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True)
+        for line in process.stdout:
+            match = re.search(r"serving (http://\S+?)/?\s*$", line)
+            if match:
+                threading.Thread(target=process.stdout.read, daemon=True).start()  # keeps its stdout drained
+                return process, match.group(1)
+        raise AssertionError(f"the extra node printed no URL:\n{(extra_dir / 'server.log').read_text()[-3000:]}")
+
+    def level1(base: str) -> int:
+        code, answer, _ = http("GET", f"{base}/api/projects/{slug}")
+        assert code == 200, answer
+        return answer["tally"]["counts"][0]
+
+    def rate(base: str, client_id: str) -> None:
+        code, answer, _ = http("POST", f"{base}/api/projects/{slug}/rating", {"id": client_id, "level": 1},
+                               {"Cookie": new_citizen(base)})
+        assert code == 200 and answer["status"] == "applied", answer
+
+    def seen_everywhere(expected: int) -> None:
+        """Polls nodes 1 to 3 until each shows `expected` ratings of 1 (each read the feed's rows so far)."""
+        deadline = time.monotonic() + 10
+        while any(level1(cluster.node_url(node)) != expected for node in (1, 2, 3)):
+            assert time.monotonic() < deadline, [level1(cluster.node_url(node)) for node in (1, 2, 3)]
+            time.sleep(0.05)
+
+    async def watch_until_closed(ws_url: str, watching: asyncio.Event) -> int | None:
+        async with websockets.connect(ws_url, open_timeout=5) as ws:
+            board = Board()
+            await ws.send(json.dumps(board.subscribe_message()))
+            while board.state is None:
+                board.handle(json.loads(await asyncio.wait_for(ws.recv(), 10)))
+            watching.set()
+            try:
+                while True:
+                    await asyncio.wait_for(ws.recv(), 90)
+            except websockets.ConnectionClosed as closed:
+                return closed.rcvd.code if closed.rcvd else None
+
+    before = level1(cluster.url)
+    process, url = start_extra()
+    try:
+        async def run() -> tuple[int, int | None]:
+            watching = asyncio.Event()
+            watcher = asyncio.create_task(watch_until_closed(url.replace("http", "ws", 1) + "/ws", watching))
+            await asyncio.wait_for(watching.wait(), 15)
+            process.send_signal(signal.SIGSTOP)
+            try:
+                await asyncio.to_thread(rate, cluster.node_url(1), "pruned-1")
+                await asyncio.to_thread(rate, cluster.node_url(2), "pruned-2")
+                await asyncio.to_thread(seen_everywhere, before + 2)
+                cluster.psql("DELETE FROM change_feed")
+                await asyncio.to_thread(rate, cluster.node_url(1), "kept-3")
+            finally:
+                process.send_signal(signal.SIGCONT)
+            status = await asyncio.to_thread(process.wait, 60)
+            return status, await asyncio.wait_for(watcher, 10)
+
+        status, close_code = asyncio.run(run())
+        log = (extra_dir / "server.log").read_text(errors="replace")
+        assert status == 75, f"exit status {status}\n{log[-3000:]}"
+        assert "were pruned before this node read them" in log and "exiting with status 75" in log, log[-3000:]
+        assert close_code == 1001, close_code
+        # The nodes that read the rows in time go on.
+        seen_everywhere(before + 3)
+        for node in (1, 2, 3):
+            assert http("GET", f"{cluster.node_url(node)}/readyz")[0] == 200, cluster.node_log(node)
+        # Started again, as its supervisor would, it is ready and shows what it had missed.
+        process, url = start_extra()
+        assert http("GET", f"{url}/readyz")[0] == 200
+        assert level1(url) == before + 3
+        board = asyncio.run(fresh_board(url.replace("http", "ws", 1) + "/ws"))
+        assert board_view(board) == postgres_board(cluster)
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGCONT)
+            process.terminate()
+            process.wait(30)
