@@ -2,6 +2,7 @@ import Domain
 import Foundation
 @testable import Storage
 import Synchronization
+import TestSupport
 import Testing
 
 @Suite(.postgresSlots) struct StoreWriterTests {
@@ -341,6 +342,44 @@ import Testing
         #expect(writer.statistics.lastFailure?.contains("no fives") == true, "\(writer.statistics.lastFailure ?? "")")
         #expect(try test.store.citizenRecord(Fixtures.citizen(3), campaignID: nil).ratings["bus-12"]?.level == .satisfied)
         #expect(try test.store.loadTallyBoard().campaigns["city-2025"]?.projects["bus-12"] == ProjectTally(counts: [0, 1, 0, 2, 0], suggestions: 0))
+    }
+
+    /// On PostgreSQL the change feed's row and its NOTIFY go out with the COMMIT, in one round trip. If the row is
+    /// refused, the COMMIT is skipped: the batch fails whole (its clients are told to retry), nothing of it stays, the
+    /// feed's numbers stay dense, and the connection is clean for the next batch.
+    @Test(.enabled(if: TestDatabase.engine == .postgres, "the change feed is PostgreSQL's"))
+    func aFeedRowRefusedWithTheCommitFailsItsBatchAndTheNextBatchCommits() async throws {
+        let test = try TestStore(.standard)
+        let writer = test.store.makeWriter()
+        defer { writer.shutdown() }
+        let before = try test.store.loadTallyBoard().campaigns["city-2025"]?.projects["bus-12"]
+        _ = try test.store.write { db in
+            // A sequence is not rolled back with the transaction: the trigger refuses the first row only.
+            try db.execute("CREATE SEQUENCE feed_refusals")
+            try db.execute("""
+                CREATE FUNCTION refuse_first_feed_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+                IF nextval('feed_refusals') = 1 THEN RAISE EXCEPTION 'feed row refused'; END IF;
+                RETURN NEW; END $$
+                """)
+            try db.execute("""
+                CREATE TRIGGER refuse_first_feed_row BEFORE INSERT ON change_feed FOR EACH ROW
+                EXECUTE FUNCTION refuse_first_feed_row()
+                """)
+        }
+
+        #expect(await writer.outcome(of: Fixtures.rate(1, "bus-12", .verySatisfied)) == .rejected(.storageFailure))
+        #expect(writer.statistics.lastFailure?.contains("feed row refused") == true, "\(writer.statistics.lastFailure ?? "")")
+        #expect(await writer.outcome(of: Fixtures.rate(2, "bus-12", .dissatisfied)).applied != nil)
+
+        #expect(try test.store.citizenRecord(Fixtures.citizen(1), campaignID: nil) == CitizenRecord())
+        var expected = try #require(before)
+        expected.counts[1] += 1
+        #expect(try test.store.loadTallyBoard().campaigns["city-2025"]?.projects["bus-12"] == expected)
+        let feed = try test.store.read { db in
+            (try db.value(Int64.self, "SELECT seq FROM change_feed_head WHERE id = 1"),
+             try db.rows("SELECT seq FROM change_feed ORDER BY seq").map { row -> Int64 in row["seq"] })
+        }
+        #expect(feed.1 == [feed.0].compactMap { $0 }, "the feed's rows \(feed.1), head \(String(describing: feed.0))")
     }
 
     @Test func aFullQueueRefusesAtOnceWithOverloaded() async throws {

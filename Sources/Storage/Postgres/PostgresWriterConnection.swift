@@ -46,7 +46,16 @@ final class PostgresWriterConnection: WriterConnection, @unchecked Sendable {
 
     func commit() throws {
         defer { began = false }
-        try control("COMMIT")
+        do {
+            try control("COMMIT")
+        } catch {
+            // A statement sent ahead with the COMMIT (the change feed's row) failed: the pipeline then skipped the
+            // COMMIT, and the transaction is aborted, not ended. A ROLLBACK ends it (after a COMMIT that failed by
+            // itself there is nothing to end, and PostgreSQL only warns), so the next batch starts clean.
+            connection.discardQueued()
+            if connection.isOpen { try? control("ROLLBACK") }
+            throw error
+        }
     }
 
     func rollback() throws {
@@ -201,10 +210,17 @@ final class PostgresWriterDatabase: WriterDatabase {
             throw SQLError(kind: .other, message: "the change feed's head row is missing")
         }
         let seq: Int64 = row[0]
-        let now = Int64(Date().timeIntervalSince1970 * 1_000)
-        try connection.execute("INSERT INTO change_feed (seq, node, at, changes) VALUES (?1, ?2, ?3, ?4)",
-                               seq, feed.node, now, encoded)
-        _ = try connection.rows("SELECT pg_notify('\(ChangeFeed.channel)', ?1)", String(seq))
+        // The row and the NOTIFY go out with the COMMIT, in its round trip: the head's lock, which every node's batch
+        // waits for, is then held for one round trip and the COMMIT, not three. If either fails, so does the COMMIT.
+        let insert = try connection.prepare("INSERT INTO change_feed (seq, node, at, changes) VALUES (?1, ?2, ?3, ?4)")
+        insert.bind(1, seq)
+        insert.bind(2, feed.node)
+        insert.bind(3, Int64(Date().timeIntervalSince1970 * 1_000))
+        insert.bind(4, encoded)
+        try insert.runDeferred()
+        let notify = try connection.prepare("SELECT pg_notify('\(ChangeFeed.channel)', ?1)")
+        notify.bind(1, String(seq))
+        try notify.runDeferred()
         feed.expect(seq)
         return seq
     }
