@@ -236,6 +236,14 @@ class LastWordServer:
         arguments = ("--database", self.database_url)
         self.nodes = [ServerProcess(self.binary, self._write_config(n), self.directory / f"server-node{n + 1}.log", arguments)
                       for n in range(CLUSTER_NODES)]
+        try:
+            self._start_cluster()
+        except BaseException:
+            self.stop()  # what did start, so that a failed start leaves no process behind
+            raise
+        self.url, self.port = self.proxy.url, self.proxy.port
+
+    def _start_cluster(self) -> None:
         # Node 1 first and alone: it migrates the schema and imports the campaign and the demo letters; the others
         # then start together on a database that has them.
         self.nodes[0].start()
@@ -260,7 +268,6 @@ class LastWordServer:
         if self.proxy is None:
             self.proxy = HAProxy(self.directory, self.node_ports)
         self.proxy.start()
-        self.url, self.port = self.proxy.url, self.proxy.port
 
     def stop(self) -> int:
         """SIGTERM to the proxy (in a cluster) and every node; the first non-zero exit code, else 0."""
