@@ -149,6 +149,16 @@ def wait_until_healthy(url: str, ssl_context: ssl.SSLContext | None, log) -> Non
         time.sleep(0.05)  # polling the health endpoint while the process starts, not synchronising the test
 
 
+def pump_until(page: Page, condition, what: str, timeout_s: float = 10) -> None:
+    """Waits until `condition()` (about something the test's own handlers record, such as a routed WebSocket's
+    messages) holds, letting Playwright deliver events meanwhile: its sync API runs those handlers only while the test
+    calls into it."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"{what}: not within {timeout_s} s"
+        page.wait_for_timeout(20)
+
+
 class LastWordServer:
     """The server a test talks to, at `url`; `restart()` starts it again on the same port with the same database.
 

@@ -12,7 +12,7 @@ import subprocess
 
 from playwright.sync_api import Page, expect
 
-from conftest import PHONE, SCREEN
+from conftest import PHONE, SCREEN, pump_until
 
 expect.set_options(timeout=10_000)
 
@@ -204,6 +204,9 @@ def test_rating_resent_after_a_dropped_socket_counts_once(server, new_context, c
     expect(page.locator("#tally-participants")).to_have_text(str(before["participants"] + 1))
 
     assert len(connections) >= 2, "the page did not reconnect"
+    # The page may show the rating (its state read again on reconnecting, the board's delta) before the answer to the
+    # resent rating reaches it: through a cluster they come from different nodes.
+    pump_until(page, lambda: len(acks) >= 2, "the answer to the resent rating")
     assert len(sent) == 2 and sent[0]["id"] == sent[1]["id"], sent
     assert [ack["status"] for ack in acks] == ["applied", "duplicate"], acks
     after = tally(server, slug)
