@@ -107,18 +107,22 @@ struct Serve: AsyncParsableCommand {
         fflush(nil)  // flush stdout so a script waiting for the URL sees it
         // A node that missed other nodes' changes for good stops as if sent SIGTERM, and exits with a status that
         // asks its supervisor to start it again (LiveStateLoss).
-        application.liveStateLoss.whenReported { _ in shutdown.deliver("the live state was lost") }
+        application.liveStateLoss.whenReported { _ in shutdown.deliver(Self.liveStateLost) }
 
         let signal = await shutdown.wait()
         logger.info("shutting down", metadata: ["signal": "\(signal)"])
         metricsServer?.shutdown()
         server.shutdown()
         application.shutdown()
-        if let reason = application.liveStateLoss.reason {
+        // Only when the loss is what stopped it: after SIGTERM, a stop is a stop.
+        if signal == Self.liveStateLost, let reason = application.liveStateLoss.reason {
             logger.error("stopped because \(reason); exiting with status \(LiveStateLoss.exitStatus) so that the supervisor starts this node again (systemd: Restart=on-failure)")
             throw ExitCode(LiveStateLoss.exitStatus)
         }
     }
+
+    /// What `shutdown.wait()` returns (and the log names as the signal) when the live state was lost.
+    private static let liveStateLost = "the live state was lost"
 
     /// `host:port` of a bound address, IPv6 in brackets.
     private static func authority(_ address: SocketAddress) -> String {
