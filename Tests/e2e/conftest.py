@@ -199,10 +199,6 @@ class LastWordServer:
         """The (first) server process while it runs, else None."""
         return self.nodes[0].process if self.nodes else None
 
-    @property
-    def stdout_lines(self) -> list[str]:
-        return [line for node in self.nodes for line in node.stdout_lines]
-
     def _write_config(self, node: int) -> Path:
         config = self.config if node == 0 else self.directory / f"lastword-node{node + 1}.yaml"
         server = "host: 127.0.0.1, port: %d" % self.node_ports[node]
@@ -296,9 +292,8 @@ class LastWordServer:
         self.start()
 
     def server_log(self) -> str:
-        if len(self.nodes) <= 1:
-            path = self.directory / "server.log"
-            return path.read_text(errors="replace")[-4000:] if path.exists() else ""
+        if len(self.nodes) == 1:
+            return self.nodes[0].server_log()
         return "\n".join(f"--- node {n + 1}:\n{node.server_log()}" for n, node in enumerate(self.nodes))
 
     def api(self, path: str) -> dict:
